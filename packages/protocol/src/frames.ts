@@ -1,0 +1,160 @@
+import { z } from "zod";
+import { ConversationIdSchema, DeviceIdSchema, MessageIdSchema, UserIdSchema } from "./ids.ts";
+
+/** Default maximum size of one WebSocket frame or HTTP body, in bytes (configurable on the server). */
+export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
+
+/** How long a typing indicator lives unless refreshed. Clients refresh at most every TYPING_REFRESH_MS. */
+export const TYPING_TTL_MS = 6_000;
+/** Minimum interval between two `typing: active` frames from one device for one conversation. */
+export const TYPING_REFRESH_MS = 3_000;
+
+const Base64Schema = z
+  .string()
+  .max(DEFAULT_MAX_FRAME_BYTES * 2)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64")
+  .refine((s) => s.length % 4 === 0, "expected padded base64");
+
+/** A request id chosen by the client; the server echoes it in the `ack` or `error`. */
+const RequestIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const SeqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+// ---------------------------------------------------------------- client -> server
+
+/**
+ * First frame on every connection: authenticates with the session token (never in the URL, where
+ * proxies would log it) and gives the device's cursors: the last sequence number it has per
+ * conversation. The server then sends exactly the gap, in order, then `synced`, then live events.
+ */
+export const HelloFrameSchema = z.strictObject({
+  type: z.literal("hello"),
+  id: RequestIdSchema,
+  token: z.string().min(16).max(256),
+  cursors: z.record(ConversationIdSchema, SeqSchema).default({}),
+});
+
+/** Sends a message. `messageId` makes it idempotent: a resend returns the original ack. */
+export const SendFrameSchema = z.strictObject({
+  type: z.literal("send"),
+  id: RequestIdSchema,
+  conversationId: ConversationIdSchema,
+  messageId: MessageIdSchema,
+  /** The opaque payload (base64). The server stores and forwards it and never parses it. */
+  body: Base64Schema,
+});
+
+/** Deletes one's own message for everyone; a tombstone entry is appended to the log. */
+export const DeleteFrameSchema = z.strictObject({
+  type: z.literal("delete"),
+  id: RequestIdSchema,
+  conversationId: ConversationIdSchema,
+  messageId: MessageIdSchema,
+  /** Client-generated id of the tombstone entry itself, so that deleting is idempotent too. */
+  tombstoneId: MessageIdSchema,
+});
+
+/**
+ * Receipt watermark: "this device's user has received / read everything up to `seq`". `private`
+ * read receipts move the user's own read marker (unread counts, other devices) without telling others.
+ */
+export const ReceiptFrameSchema = z.strictObject({
+  type: z.literal("receipt"),
+  conversationId: ConversationIdSchema,
+  kind: z.enum(["delivered", "read"]),
+  seq: SeqSchema.min(1),
+  private: z.boolean().optional(),
+});
+
+/** Typing indicator; ephemeral, never stored, expires after TYPING_TTL_MS. */
+export const TypingFrameSchema = z.strictObject({
+  type: z.literal("typing"),
+  conversationId: ConversationIdSchema,
+  active: z.boolean(),
+});
+
+/** Application-level keepalive. */
+export const PingFrameSchema = z.strictObject({
+  type: z.literal("ping"),
+  id: RequestIdSchema,
+});
+
+/** Every frame a client may send. */
+export const ClientFrameSchema = z.discriminatedUnion("type", [
+  HelloFrameSchema,
+  SendFrameSchema,
+  DeleteFrameSchema,
+  ReceiptFrameSchema,
+  TypingFrameSchema,
+  PingFrameSchema,
+]);
+export type ClientFrame = z.output<typeof ClientFrameSchema>;
+export type ClientFrameInput = z.input<typeof ClientFrameSchema>;
+/** The `type` values a client may send. */
+export const CLIENT_FRAME_TYPES = ["hello", "send", "delete", "receipt", "typing", "ping"] as const;
+export type ClientFrameType = (typeof CLIENT_FRAME_TYPES)[number];
+
+// ---------------------------------------------------------------- server -> client
+
+/** One entry of a conversation's ordered log. */
+export const LogEntrySchema = z.strictObject({
+  conversationId: ConversationIdSchema,
+  seq: SeqSchema.min(1),
+  messageId: MessageIdSchema,
+  senderId: UserIdSchema,
+  senderDeviceId: DeviceIdSchema,
+  sentAt: z.string(),
+  /** `message` carries a body; `delete` is a tombstone for `target` (whose body the server erased). */
+  kind: z.enum(["message", "delete"]),
+  body: Base64Schema.optional(),
+  target: MessageIdSchema.optional(),
+  /** True on a `message` entry that was later deleted for everyone (its body is gone). */
+  deleted: z.boolean().optional(),
+});
+export type LogEntry = z.output<typeof LogEntrySchema>;
+
+/** Server frames, as TypeScript types (the server builds them; the client validates them). */
+export const ServerFrameSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("ready"),
+    id: RequestIdSchema,
+    userId: UserIdSchema,
+    deviceId: DeviceIdSchema,
+    serverTime: z.string(),
+    heartbeatMs: z.number().int(),
+  }),
+  z.strictObject({ type: z.literal("message"), entry: LogEntrySchema }),
+  z.strictObject({ type: z.literal("synced") }),
+  z.strictObject({
+    type: z.literal("ack"),
+    id: RequestIdSchema,
+    conversationId: ConversationIdSchema.optional(),
+    messageId: MessageIdSchema.optional(),
+    seq: SeqSchema.optional(),
+    sentAt: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("receipt"),
+    conversationId: ConversationIdSchema,
+    userId: UserIdSchema,
+    kind: z.enum(["delivered", "read"]),
+    seq: SeqSchema,
+  }),
+  z.strictObject({
+    type: z.literal("typing"),
+    conversationId: ConversationIdSchema,
+    userId: UserIdSchema,
+    active: z.boolean(),
+    ttlMs: z.number().int(),
+  }),
+  z.strictObject({ type: z.literal("presence"), userId: UserIdSchema, online: z.boolean() }),
+  z.strictObject({ type: z.literal("conversation"), conversationId: ConversationIdSchema }),
+  z.strictObject({ type: z.literal("pong"), id: RequestIdSchema }),
+  z.strictObject({
+    type: z.literal("error"),
+    id: RequestIdSchema.optional(),
+    code: z.string(),
+    message: z.string(),
+    path: z.string().optional(),
+  }),
+]);
+export type ServerFrame = z.output<typeof ServerFrameSchema>;
