@@ -1,0 +1,156 @@
+import type { AddressInfo } from "node:net";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import { ERRORS, type ErrorCode, errorBody } from "@hearth/protocol";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Bus } from "./bus/bus.ts";
+import { MemoryBus } from "./bus/memory/memory-bus.ts";
+import { DEFAULTS, type ServerOptions } from "./config.ts";
+import { HttpRefusal } from "./http/reply-error.ts";
+import { registerRoutes } from "./http/routes.ts";
+import { createLogger } from "./logger.ts";
+import { AuditLog } from "./modules/audit/audit-log.ts";
+import { AuthService } from "./modules/auth/auth-service.ts";
+import { ConversationService } from "./modules/conversations/conversation-service.ts";
+import { DeliveryService } from "./modules/delivery/delivery-service.ts";
+import { Gateway } from "./modules/delivery/gateway.ts";
+import { PresenceService } from "./modules/delivery/presence-service.ts";
+import type { Store } from "./storage/store.ts";
+
+/** Input of {@link buildServer}: the store is required, everything else has a default. */
+export type BuildServerInput = Partial<Omit<ServerOptions, "store">> & {
+  store: Store;
+  /** TLS certificate and key (PEM). When set, the server speaks HTTPS and WSS only. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+};
+
+/** A built, not yet listening, server. */
+export interface HearthServer {
+  app: FastifyInstance;
+  logger: Logger;
+  store: Store;
+  bus: Bus;
+  /** Listens; resolves with the base URL (`http://127.0.0.1:PORT`). */
+  listen(port?: number, host?: string): Promise<string>;
+  /** On a server not yet set up: a fresh one-time setup token; otherwise undefined. */
+  prepareSetup(): Promise<string | undefined>;
+  /** Stops accepting, closes sockets, flushes queued writes, closes the store and the bus. */
+  close(): Promise<void>;
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "frame_too_large",
+  FST_ERR_CTP_INVALID_JSON_BODY: "malformed_json",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "malformed_json",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "bad_request",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "bad_request",
+  FST_ERR_VALIDATION: "bad_request",
+};
+
+/**
+ * Assembles the server from its modules, in one place. Options are merged over frozen defaults.
+ *
+ * @example
+ * const store = await openSqliteStore({ path: "./data/hearth.db" });
+ * const server = await buildServer({ store });
+ * const url = await server.listen(8080, "localhost");
+ */
+export async function buildServer(input: BuildServerInput): Promise<HearthServer> {
+  const options: ServerOptions = { ...DEFAULTS, ...input };
+  const logger = input.logger ?? createLogger();
+  const store = input.store;
+  const bus = input.bus ?? new MemoryBus();
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: options.maxFrameBytes,
+    trustProxy: false,
+    ...(input.tls ? { https: { cert: input.tls.cert, key: input.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:", "blob:"],
+        mediaSrc: ["'self'", "blob:"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        // Only meaningful over TLS; on plain-HTTP development it would break every subresource.
+        upgradeInsecureRequests: input.tls ? [] : null,
+      },
+    },
+    referrerPolicy: { policy: "no-referrer" },
+    crossOriginEmbedderPolicy: false,
+    hsts: input.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => ({ statusCode: 429, ...errorBody("rate_limited") }),
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpRefusal) {
+      return reply.code(ERRORS[err.code].status).send(errorBody(err.code, err.path));
+    }
+    const e = err as { code?: string; statusCode?: number };
+    const mapped = e.code ? FASTIFY_CODES[e.code] : undefined;
+    if (mapped) return reply.code(ERRORS[mapped].status).send(errorBody(mapped));
+    if (e.statusCode === 429) return reply.code(429).send(errorBody("rate_limited"));
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(400).send(errorBody("bad_request"));
+    }
+    req.log.error({ err: { type: (err as Error).name, code: e.code } }, "request failed");
+    return reply.code(500).send(errorBody("internal"));
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send(errorBody("not_found")));
+
+  const audit = new AuditLog(store);
+  const auth = new AuthService({ ...options, store, bus, audit });
+  const conversations = new ConversationService({ store, bus, audit });
+  const presence = new PresenceService({ store, bus });
+  const delivery = new DeliveryService({ store, bus });
+
+  await registerRoutes(app, {
+    store,
+    auth,
+    conversations,
+    audit,
+    presence,
+    authRateLimitPerMinute: options.authRateLimitPerMinute,
+  });
+
+  let gateway: Gateway | undefined;
+  const openGateway = () => {
+    gateway ??= new Gateway(app.server, { store, bus, auth, delivery, presence, log: logger, options });
+    return gateway;
+  };
+
+  return {
+    app,
+    logger,
+    store,
+    bus,
+    async listen(port = 0, host = "127.0.0.1") {
+      openGateway();
+      await app.listen({ port, host });
+      const addr = app.server.address() as AddressInfo;
+      const h = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+      return `${input.tls ? "https" : "http"}://${h}:${addr.port}`;
+    },
+    prepareSetup: () => auth.prepareSetup(),
+    async close() {
+      await gateway?.close();
+      await app.close();
+      await delivery.drain();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Events that travel between the connections of one node, and between nodes (Redis pub/sub for
+ * scale). They carry ids, sequence numbers and ciphertext frames only.
+ */
+export type BusEvent =
+  /** A new log entry; `frame` is the ready-to-send `message` frame (JSON), built once per entry. */
+  | { type: "entry"; conversationId: string; seq: number; frame: string }
+  | { type: "receipt"; conversationId: string; userId: string; kind: "delivered" | "read"; seq: number }
+  | { type: "typing"; conversationId: string; userId: string; deviceId: string; active: boolean }
+  | { type: "presence"; userId: string; online: boolean }
+  /** The user was added to a conversation (topic `user:<id>`). */
+  | { type: "conversation"; conversationId: string }
+  /** One of the user's devices was signed out (topic `user:<id>`). */
+  | { type: "revoked"; deviceId: string };
+
+/** Topic of a conversation's events. */
+export const conversationTopic = (conversationId: string) => `conv:${conversationId}`;
+/** Topic of a user's private events (new conversations, revoked devices). */
+export const userTopic = (userId: string) => `user:${userId}`;
+
+/**
+ * The fan-out port. Delivery is best effort: a lost event costs latency, never data, because
+ * clients and connections detect sequence gaps and read them from the store.
+ */
+export interface Bus {
+  publish(topic: string, event: BusEvent): void;
+  /** Subscribes; returns the function that unsubscribes. */
+  subscribe(topic: string, handler: (event: BusEvent) => void): () => void;
+  close(): Promise<void>;
+}

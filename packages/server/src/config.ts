@@ -1,0 +1,50 @@
+import type { Logger } from "pino";
+import type { Bus } from "./bus/bus.ts";
+import type { Store } from "./storage/store.ts";
+
+/** Everything `buildServer` can be given. Unset fields take the frozen {@link DEFAULTS}. */
+export interface ServerOptions {
+  /** The storage adapter (required). */
+  store: Store;
+  /** The fan-out adapter; defaults to the in-process bus. */
+  bus?: Bus;
+  /** The logger; defaults to pino on stdout, with redaction. */
+  logger?: Logger;
+  /** Public base URL used in invite and setup links. */
+  publicUrl: string;
+  /** Largest accepted WebSocket frame or HTTP body, in bytes. */
+  maxFrameBytes: number;
+  /** WebSocket ping interval; a socket that misses one is closed. */
+  heartbeatMs: number;
+  /** A connection must send `hello` within this time. */
+  helloTimeoutMs: number;
+  /** A session token unused for this long stops working. */
+  sessionIdleMs: number;
+  /** Default invite lifetime. */
+  inviteTtlHours: number;
+  /** Failed logins before an account is locked, and for how long. */
+  lockout: { maxFailures: number; lockMs: number };
+  /** Per-IP request limit on sign-in, setup and invite endpoints (per minute). */
+  authRateLimitPerMinute: number;
+  /** Per-connection frame budget: refill per second and burst. */
+  frameRate: { perSecond: number; burst: number };
+  /** A socket whose unsent buffer grows past this is dropped (the client resyncs). */
+  maxBufferedBytes: number;
+  /** argon2id cost. OWASP's minimum (19 MiB, t=2, p=1) by default; tests may lower it. */
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+}
+
+/** Defaults, frozen. */
+export const DEFAULTS: Readonly<Omit<ServerOptions, "store" | "bus" | "logger">> = Object.freeze({
+  publicUrl: "http://localhost:8080",
+  maxFrameBytes: 256 * 1024,
+  heartbeatMs: 30_000,
+  helloTimeoutMs: 10_000,
+  sessionIdleMs: 30 * 24 * 3600_000,
+  inviteTtlHours: 72,
+  lockout: Object.freeze({ maxFailures: 5, lockMs: 15 * 60_000 }),
+  authRateLimitPerMinute: 30,
+  frameRate: Object.freeze({ perSecond: 300, burst: 1000 }),
+  maxBufferedBytes: 8 * 1024 * 1024,
+  argon2: Object.freeze({ memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+});

@@ -1,0 +1,13 @@
+/**
+ * @hearth/server — the Hearth server: Fastify HTTP + WebSocket delivery over a storage port and a
+ * fan-out port. Assemble it with {@link buildServer}.
+ */
+export { type BuildServerInput, buildServer, type HearthServer } from "./build-server.ts";
+export { type Bus, type BusEvent, conversationTopic, userTopic } from "./bus/bus.ts";
+export { MemoryBus } from "./bus/memory/memory-bus.ts";
+export { DEFAULTS, type ServerOptions } from "./config.ts";
+export { createLogger, type LoggerOptions, shortId } from "./logger.ts";
+export { CloseCode } from "./modules/delivery/connection.ts";
+export { migrate, type SqlDialect } from "./storage/migrations.ts";
+export { openSqliteStore, type SqliteStoreOptions } from "./storage/sqlite/sqlite-store.ts";
+export type * from "./storage/store.ts";

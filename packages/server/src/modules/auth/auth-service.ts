@@ -1,0 +1,296 @@
+import {
+  type AcceptInviteBody,
+  type ConversationId,
+  type CreateInviteResponse,
+  type DeviceId,
+  type InviteInfoResponse,
+  type LoginBody,
+  newId,
+  type PracticeId,
+  type Role,
+  type SessionResponse,
+  type SetupBody,
+  type UserId,
+} from "@hearth/protocol";
+import argon2 from "argon2";
+import type { Bus } from "../../bus/bus.ts";
+import { userTopic } from "../../bus/bus.ts";
+import type { ServerOptions } from "../../config.ts";
+import { HttpRefusal } from "../../http/reply-error.ts";
+import { hashSecret, newSecret } from "../../secrets.ts";
+import type { DeviceRecord, Store, UserRecord } from "../../storage/store.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+
+/** An authenticated device session. */
+export interface Session {
+  user: UserRecord;
+  device: DeviceRecord;
+}
+
+const SETUP_KEY = "setup_token_hash";
+
+/** Who may invite whom. Admins bring in staff; therapists bring in their patients. */
+const MAY_INVITE: Record<Role, readonly Role[]> = {
+  admin: ["admin", "therapist"],
+  therapist: ["patient"],
+  patient: [],
+};
+
+type AuthDeps = Pick<ServerOptions, "sessionIdleMs" | "inviteTtlHours" | "lockout" | "argon2"> & {
+  store: Store;
+  bus: Bus;
+  audit: AuditLog;
+};
+
+/**
+ * Accounts, device sessions, the first-run setup and invites. Passwords are argon2id; session,
+ * invite and setup tokens are random 256-bit secrets stored only as SHA-256 hashes.
+ */
+export class AuthService {
+  readonly #d: AuthDeps;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(deps: AuthDeps) {
+    this.#d = deps;
+  }
+
+  #hash(password: string) {
+    const { memoryCost, timeCost, parallelism } = this.#d.argon2;
+    return argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism });
+  }
+
+  /**
+   * On a server with no practice yet, makes a fresh one-time setup token (replacing any earlier
+   * one) and returns it; undefined once set up.
+   */
+  async prepareSetup(): Promise<string | undefined> {
+    if ((await this.#d.store.countPractices()) > 0) return undefined;
+    const token = newSecret();
+    await this.#d.store.setMeta(SETUP_KEY, hashSecret(token));
+    return token;
+  }
+
+  async setup(body: SetupBody): Promise<SessionResponse> {
+    const passwordHash = await this.#hash(body.password);
+    return this.#d.store.transaction(async (tx) => {
+      if ((await tx.countPractices()) > 0) throw new HttpRefusal("setup_done");
+      const stored = await tx.getMeta(SETUP_KEY);
+      if (!stored || stored !== hashSecret(body.setupToken)) throw new HttpRefusal("setup_token_invalid");
+      if (await tx.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
+      const now = new Date().toISOString();
+      const practiceId = newId("prc");
+      await tx.createPractice({ id: practiceId, name: body.practiceName, createdAt: now });
+      const user = this.#newUser(practiceId, "admin", body.login, body.displayName, null, passwordHash, now);
+      await tx.createUser(user);
+      await tx.deleteMeta(SETUP_KEY);
+      const session = await this.#newDevice(tx, user, body.deviceName, now);
+      await this.#d.audit.record("setup", user.id, practiceId, tx);
+      return session;
+    });
+  }
+
+  #newUser(
+    practiceId: string,
+    role: Role,
+    login: string,
+    displayName: string,
+    email: string | null,
+    passwordHash: string,
+    now: string,
+  ): UserRecord {
+    return {
+      id: newId("usr"),
+      practiceId,
+      role,
+      login,
+      displayName,
+      email,
+      passwordHash,
+      showPresence: true,
+      failedLogins: 0,
+      lockedUntil: null,
+      createdAt: now,
+    };
+  }
+
+  async #newDevice(tx: Store, user: UserRecord, name: string, now: string): Promise<SessionResponse> {
+    const token = newSecret();
+    const deviceId = newId("dev");
+    await tx.createDevice({
+      id: deviceId,
+      userId: user.id,
+      name,
+      tokenHash: hashSecret(token),
+      createdAt: now,
+      lastSeenAt: now,
+      revokedAt: null,
+    });
+    return {
+      userId: user.id as UserId,
+      deviceId,
+      practiceId: user.practiceId as PracticeId,
+      role: user.role,
+      token,
+    };
+  }
+
+  async login(body: LoginBody): Promise<SessionResponse> {
+    const { store, audit, lockout } = this.#d;
+    const user = await store.getUserByLogin(body.login);
+    const now = Date.now();
+    if (!user) {
+      // Spend the same time as a real check so that timing does not reveal which logins exist.
+      this.#dummyHash ??= this.#hash("not-a-real-password-0");
+      await argon2.verify(await this.#dummyHash, body.password).catch(() => false);
+      throw new HttpRefusal("login_failed");
+    }
+    if (user.lockedUntil && Date.parse(user.lockedUntil) > now) throw new HttpRefusal("locked_out");
+    const ok = await argon2.verify(user.passwordHash, body.password).catch(() => false);
+    if (!ok) {
+      const failures = user.failedLogins + 1;
+      if (failures >= lockout.maxFailures) {
+        await store.updateUser(user.id, {
+          failedLogins: 0,
+          lockedUntil: new Date(now + lockout.lockMs).toISOString(),
+        });
+        await audit.record("auth.locked", null, user.id);
+        throw new HttpRefusal("locked_out");
+      }
+      await store.updateUser(user.id, { failedLogins: failures });
+      await audit.record("auth.login_failed", null, user.id);
+      throw new HttpRefusal("login_failed");
+    }
+    return store.transaction(async (tx) => {
+      await tx.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
+      const session = await this.#newDevice(tx, user, body.deviceName, new Date(now).toISOString());
+      await audit.record("auth.login", user.id, session.deviceId, tx);
+      return session;
+    });
+  }
+
+  /** Resolves a bearer token to a live session, or undefined (unknown, revoked or idle too long). */
+  async authenticate(token: string | undefined): Promise<Session | undefined> {
+    if (!token || token.length < 16 || token.length > 256) return undefined;
+    const s = await this.#d.store.getSessionByTokenHash(hashSecret(token));
+    if (!s) return undefined;
+    const now = Date.now();
+    if (Date.parse(s.device.lastSeenAt) + this.#d.sessionIdleMs < now) return undefined;
+    // Refresh last-seen at most once a minute, not on every request.
+    if (now - Date.parse(s.device.lastSeenAt) > 60_000) {
+      await this.#d.store.touchDevice(s.device.id, new Date(now).toISOString());
+    }
+    return s;
+  }
+
+  async logout(session: Session) {
+    await this.revokeDevice(session.user.id, session.device.id, "auth.logout");
+  }
+
+  async revokeDevice(
+    userId: string,
+    deviceId: string,
+    action: "auth.logout" | "device.revoke" = "device.revoke",
+  ) {
+    const ok = await this.#d.store.revokeDevice(userId, deviceId, new Date().toISOString());
+    if (!ok) throw new HttpRefusal("not_found");
+    await this.#d.audit.record(action, userId, deviceId);
+    this.#d.bus.publish(userTopic(userId), { type: "revoked", deviceId });
+  }
+
+  async createInvite(session: Session, role: Role, ttlHours?: number): Promise<CreateInviteResponse> {
+    if (!MAY_INVITE[session.user.role].includes(role)) throw new HttpRefusal("forbidden");
+    const token = newSecret();
+    const inviteId = newId("inv");
+    const expiresAt = new Date(Date.now() + (ttlHours ?? this.#d.inviteTtlHours) * 3600_000).toISOString();
+    await this.#d.store.createInvite({
+      id: inviteId,
+      practiceId: session.user.practiceId,
+      inviterId: session.user.id,
+      role,
+      tokenHash: hashSecret(token),
+      expiresAt,
+      usedAt: null,
+      usedBy: null,
+    });
+    await this.#d.audit.record("invite.create", session.user.id, inviteId);
+    return { inviteId, token, role, expiresAt };
+  }
+
+  async #liveInvite(token: string) {
+    const invite = await this.#d.store.getInviteByTokenHash(hashSecret(token));
+    if (!invite || invite.usedAt || Date.parse(invite.expiresAt) <= Date.now()) {
+      throw new HttpRefusal("invite_invalid");
+    }
+    return invite;
+  }
+
+  async inviteInfo(token: string): Promise<InviteInfoResponse> {
+    const invite = await this.#liveInvite(token);
+    const [practice, inviter] = await Promise.all([
+      this.#d.store.getPractice(invite.practiceId),
+      this.#d.store.getUser(invite.inviterId),
+    ]);
+    return {
+      practiceName: practice?.name ?? "",
+      inviterName: inviter?.displayName ?? "",
+      role: invite.role,
+      expiresAt: invite.expiresAt,
+    };
+  }
+
+  /**
+   * Creates the account and its first device; a patient invited by a therapist lands in a new 1:1
+   * conversation with them. All in one transaction: an invite is used exactly once.
+   */
+  async acceptInvite(body: AcceptInviteBody): Promise<SessionResponse> {
+    const invite = await this.#liveInvite(body.token);
+    const passwordHash = await this.#hash(body.password);
+    const { session, conversationId, inviterId } = await this.#d.store.transaction(async (tx) => {
+      if (await tx.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
+      const now = new Date().toISOString();
+      const user = this.#newUser(
+        invite.practiceId,
+        invite.role,
+        body.login,
+        body.displayName,
+        body.email ?? null,
+        passwordHash,
+        now,
+      );
+      await tx.createUser(user);
+      if (!(await tx.consumeInvite(invite.id, user.id, now))) throw new HttpRefusal("invite_invalid");
+      const session = await this.#newDevice(tx, user, body.deviceName, now);
+      await this.#d.audit.record("invite.accept", user.id, invite.id, tx);
+      let conversationId: ConversationId | undefined;
+      const inviter = await tx.getUser(invite.inviterId);
+      if (invite.role === "patient" && inviter?.role === "therapist") {
+        conversationId = newId("cnv");
+        await tx.createConversation(
+          {
+            id: conversationId,
+            practiceId: invite.practiceId,
+            kind: "direct",
+            createdBy: inviter.id,
+            createdAt: now,
+            lastSeq: 0,
+            lastActivityAt: now,
+          },
+          [inviter.id, user.id],
+        );
+        await this.#d.audit.record("member.add", inviter.id, conversationId, tx);
+        await this.#d.audit.record("member.add", user.id, conversationId, tx);
+      }
+      return { session, conversationId, inviterId: inviter?.id };
+    });
+    if (conversationId && inviterId) {
+      this.#d.bus.publish(userTopic(inviterId), { type: "conversation", conversationId });
+      return { ...session, conversationId };
+    }
+    return session;
+  }
+
+  /** The device ids of a session, typed. */
+  static ids(s: Session) {
+    return { userId: s.user.id as UserId, deviceId: s.device.id as DeviceId };
+  }
+}

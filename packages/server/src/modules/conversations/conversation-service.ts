@@ -1,0 +1,108 @@
+import {
+  bytesToBase64,
+  type ConversationId,
+  type ConversationSummary,
+  type LogEntry,
+  type MemberSummary,
+  newId,
+} from "@hearth/protocol";
+import { type Bus, userTopic } from "../../bus/bus.ts";
+import { HttpRefusal } from "../../http/reply-error.ts";
+import type { ConversationView, EntryRecord, Store } from "../../storage/store.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { Session } from "../auth/auth-service.ts";
+
+/** The wire form of a stored log entry. */
+export function toLogEntry(e: EntryRecord): LogEntry {
+  const entry: Record<string, unknown> = {
+    conversationId: e.conversationId,
+    seq: e.seq,
+    messageId: e.messageId,
+    senderId: e.senderId,
+    senderDeviceId: e.senderDeviceId,
+    sentAt: e.sentAt,
+    kind: e.kind,
+  };
+  if (e.body) entry.body = bytesToBase64(e.body);
+  if (e.target) entry.target = e.target;
+  if (e.deleted) entry.deleted = true;
+  return entry as LogEntry;
+}
+
+function toSummary(v: ConversationView): ConversationSummary {
+  return {
+    conversationId: v.id as ConversationId,
+    kind: v.kind,
+    members: v.members.map(
+      (m) => ({ userId: m.userId, displayName: m.displayName, role: m.role }) as MemberSummary,
+    ),
+    lastSeq: v.lastSeq,
+    lastActivityAt: v.lastActivityAt,
+    readSeq: v.readSeq,
+    unread: v.unread,
+  };
+}
+
+/** Membership and threads: the conversation list, therapy groups, and history reads. */
+export class ConversationService {
+  readonly #store: Store;
+  readonly #bus: Bus;
+  readonly #audit: AuditLog;
+
+  constructor(deps: { store: Store; bus: Bus; audit: AuditLog }) {
+    this.#store = deps.store;
+    this.#bus = deps.bus;
+    this.#audit = deps.audit;
+  }
+
+  async list(session: Session): Promise<ConversationSummary[]> {
+    return (await this.#store.listConversationViews(session.user.id)).map(toSummary);
+  }
+
+  /**
+   * A therapist opens a group with several of their own patients (patients they already have a 1:1
+   * with). Any other id — unknown, another therapist's patient, another practice — is `not_found`,
+   * so the answer does not reveal who exists.
+   */
+  async createGroup(session: Session, memberIds: string[]): Promise<ConversationSummary> {
+    if (session.user.role !== "therapist") throw new HttpRefusal("forbidden");
+    const mine = new Set(await this.#store.listContacts(session.user.id));
+    for (const id of memberIds) {
+      const u = mine.has(id) ? await this.#store.getUser(id) : undefined;
+      if (u?.role !== "patient" || u.practiceId !== session.user.practiceId) {
+        throw new HttpRefusal("not_found", "memberIds");
+      }
+    }
+    const now = new Date().toISOString();
+    const id = newId("cnv");
+    const all = [session.user.id, ...memberIds];
+    await this.#store.transaction(async (tx) => {
+      await tx.createConversation(
+        {
+          id,
+          practiceId: session.user.practiceId,
+          kind: "group",
+          createdBy: session.user.id,
+          createdAt: now,
+          lastSeq: 0,
+          lastActivityAt: now,
+        },
+        all,
+      );
+      await this.#audit.record("conversation.create", session.user.id, id, tx);
+      for (const m of new Set(all)) await this.#audit.record("member.add", m, id, tx);
+    });
+    for (const m of new Set(all))
+      this.#bus.publish(userTopic(m), { type: "conversation", conversationId: id });
+    const view = (await this.#store.listConversationViews(session.user.id)).find((v) => v.id === id);
+    if (!view) throw new Error("conversation vanished after creation");
+    return toSummary(view);
+  }
+
+  /** History page for a member; every read is audited. Non-members get `not_found`. */
+  async history(session: Session, conversationId: string, after: number, limit: number): Promise<LogEntry[]> {
+    if (!(await this.#store.isMember(conversationId, session.user.id))) throw new HttpRefusal("not_found");
+    await this.#audit.record("history.read", session.user.id, conversationId);
+    return (await this.#store.entriesAfter(conversationId, after, limit)).map(toLogEntry);
+  }
+}

@@ -1,0 +1,334 @@
+import {
+  type ClientFrame,
+  type ErrorCode,
+  errorBody,
+  parseClientFrame,
+  TYPING_REFRESH_MS,
+  TYPING_TTL_MS,
+} from "@hearth/protocol";
+import type { Logger } from "pino";
+import type { WebSocket } from "ws";
+import { type Bus, type BusEvent, conversationTopic, userTopic } from "../../bus/bus.ts";
+import type { ServerOptions } from "../../config.ts";
+import { shortId } from "../../logger.ts";
+import type { Store } from "../../storage/store.ts";
+import type { AuthService, Session } from "../auth/auth-service.ts";
+import { type DeliveryService, entryFrame } from "./delivery-service.ts";
+import type { PresenceService } from "./presence-service.ts";
+
+/** WebSocket close codes used by the server (documented in docs/protocol.md). */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  tooBig: 1009,
+  protocolError: 4000,
+  tokenInvalid: 4001,
+  helloTimeout: 4002,
+  slowConsumer: 4003,
+} as const;
+
+const SYNC_PAGE = 500;
+
+/** What every connection shares. */
+export interface ConnectionDeps {
+  store: Store;
+  bus: Bus;
+  auth: AuthService;
+  delivery: DeliveryService;
+  presence: PresenceService;
+  log: Logger;
+  options: Pick<
+    ServerOptions,
+    "maxFrameBytes" | "helloTimeoutMs" | "frameRate" | "maxBufferedBytes" | "heartbeatMs"
+  >;
+}
+
+/**
+ * One device's socket. States: awaiting `hello` → live. Per conversation it keeps `sent`, the highest
+ * seq this socket has been sent; every delivery (backlog and live) runs through one serial queue, so
+ * a device receives each conversation's log exactly once and in order, whatever the timing of sync
+ * and fan-out.
+ */
+export class Connection {
+  readonly #ws: WebSocket;
+  readonly #d: ConnectionDeps;
+  #session: Session | undefined;
+  readonly #sent = new Map<string, number>();
+  readonly #unsubscribe = new Map<string, () => void>();
+  #queue: Promise<void> = Promise.resolve();
+  #helloTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #tokens: number;
+  #lastRefill = Date.now();
+  readonly #typingAt = new Map<string, number>();
+  readonly #presenceSent = new Map<string, boolean>();
+
+  constructor(ws: WebSocket, deps: ConnectionDeps) {
+    this.#ws = ws;
+    this.#d = deps;
+    this.#tokens = deps.options.frameRate.burst;
+    this.#helloTimer = setTimeout(
+      () => this.#fail("hello_timeout", CloseCode.helloTimeout),
+      deps.options.helloTimeoutMs,
+    );
+    ws.on("message", (data, isBinary) => this.#onRaw(data as Buffer, isBinary));
+    ws.on("close", () => void this.#cleanup());
+    ws.on("error", () => void this.#cleanup());
+  }
+
+  /** The signed-in device, once `hello` succeeded. */
+  get deviceId() {
+    return this.#session?.device.id;
+  }
+
+  /** Closes the socket (server shutdown). */
+  close(code: number = CloseCode.goingAway) {
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(code, "server shutting down");
+  }
+
+  #send(frame: string) {
+    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
+    if (this.#ws.bufferedAmount > this.#d.options.maxBufferedBytes) {
+      // A device that cannot keep up is dropped; it resumes from its cursors on reconnect.
+      this.#d.log.warn({ device: shortId(this.deviceId) }, "slow consumer dropped");
+      this.#ws.close(CloseCode.slowConsumer, "too slow");
+      return;
+    }
+    this.#ws.send(frame);
+  }
+
+  #error(code: ErrorCode, id?: number, path?: string) {
+    this.#send(
+      JSON.stringify({ type: "error", ...(id === undefined ? {} : { id }), ...errorBody(code, path) }),
+    );
+  }
+
+  #fail(code: ErrorCode, closeCode: number) {
+    this.#error(code);
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(closeCode, code);
+  }
+
+  #takeToken(): boolean {
+    const { perSecond, burst } = this.#d.options.frameRate;
+    const now = Date.now();
+    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#lastRefill) / 1000) * perSecond);
+    this.#lastRefill = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  #onRaw(data: Buffer, isBinary: boolean) {
+    const r = parseClientFrame(
+      isBinary ? new Uint8Array(data) : data.toString("utf8"),
+      this.#d.options.maxFrameBytes,
+    );
+    if (!r.ok) {
+      // Logged with the code and the path only: never the frame, which may hold a token or ciphertext.
+      this.#d.log.info({ device: shortId(this.deviceId), code: r.code, path: r.path }, "frame refused");
+      const id = this.#peekId(data);
+      this.#error(r.code, id, r.path);
+      return;
+    }
+    if (!this.#takeToken()) {
+      this.#error("rate_limited", "id" in r.value ? r.value.id : undefined);
+      return;
+    }
+    this.#handle(r.value).catch((err: unknown) => {
+      this.#d.log.error({ err, device: shortId(this.deviceId), frame: r.value.type }, "frame handler failed");
+      this.#error("internal", "id" in r.value ? r.value.id : undefined);
+    });
+  }
+
+  /** Best effort: the request id of a frame that failed validation, so the client can match the error. */
+  #peekId(data: Buffer): number | undefined {
+    if (data.byteLength > this.#d.options.maxFrameBytes) return undefined;
+    try {
+      const v: unknown = JSON.parse(data.toString("utf8"));
+      const id = (v as { id?: unknown } | null)?.id;
+      return typeof id === "number" && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #handle(f: ClientFrame) {
+    if (f.type === "hello") return this.#hello(f);
+    if (f.type === "ping") return this.#send(JSON.stringify({ type: "pong", id: f.id }));
+    const s = this.#session;
+    if (!s) return this.#error("unauthenticated", "id" in f ? f.id : undefined);
+    switch (f.type) {
+      case "send":
+      case "delete": {
+        if (!this.#sent.has(f.conversationId)) return this.#error("not_found", f.id, "conversationId");
+        const r = await this.#d.delivery.append({
+          conversationId: f.conversationId,
+          messageId: f.type === "send" ? f.messageId : f.tombstoneId,
+          senderId: s.user.id,
+          senderDeviceId: s.device.id,
+          kind: f.type === "send" ? "message" : "delete",
+          body: f.type === "send" ? new Uint8Array(Buffer.from(f.body, "base64")) : null,
+          target: f.type === "delete" ? f.messageId : null,
+        });
+        if (!r.ok) return this.#error(r.code, f.id);
+        return this.#send(
+          JSON.stringify({
+            type: "ack",
+            id: f.id,
+            conversationId: r.entry.conversationId,
+            messageId: r.entry.messageId,
+            seq: r.entry.seq,
+            sentAt: r.entry.sentAt,
+          }),
+        );
+      }
+      case "receipt": {
+        const sent = this.#sent.get(f.conversationId);
+        if (sent === undefined) return this.#error("not_found", undefined, "conversationId");
+        // A device can only acknowledge what it has been given.
+        if (f.seq > sent) return this.#error("bad_request", undefined, "seq");
+        return this.#d.delivery.receipt(
+          { conversationId: f.conversationId, userId: s.user.id, kind: f.kind, seq: f.seq },
+          f.private === true,
+        );
+      }
+      case "typing": {
+        if (!this.#sent.has(f.conversationId)) return this.#error("not_found", undefined, "conversationId");
+        const now = Date.now();
+        const last = this.#typingAt.get(f.conversationId) ?? 0;
+        // Throttle: a keystroke storm becomes one event per third of the refresh interval.
+        if (f.active && now - last < TYPING_REFRESH_MS / 3) return;
+        this.#typingAt.set(f.conversationId, f.active ? now : 0);
+        return this.#d.delivery.typing(f.conversationId, s.user.id, s.device.id, f.active);
+      }
+    }
+  }
+
+  async #hello(f: Extract<ClientFrame, { type: "hello" }>) {
+    if (this.#session) return this.#error("already_authenticated", f.id);
+    const s = await this.#d.auth.authenticate(f.token);
+    if (!s) return this.#fail("token_invalid", CloseCode.tokenInvalid);
+    if (this.#closed) return;
+    clearTimeout(this.#helloTimer);
+    this.#session = s;
+    this.#send(
+      JSON.stringify({
+        type: "ready",
+        id: f.id,
+        userId: s.user.id,
+        deviceId: s.device.id,
+        serverTime: new Date().toISOString(),
+        heartbeatMs: this.#d.options.heartbeatMs,
+      }),
+    );
+    this.#unsubscribe.set(
+      userTopic(s.user.id),
+      this.#d.bus.subscribe(userTopic(s.user.id), (e) => this.#onUserEvent(e)),
+    );
+    const memberships = await this.#d.store.listMemberships(s.user.id);
+    for (const m of memberships)
+      this.#watch(m.conversationId, (f.cursors as Record<string, number>)[m.conversationId] ?? 0);
+    this.#enqueue(async () => this.#send(JSON.stringify({ type: "synced" })));
+    await this.#d.presence.connected(s.user.id, s.user.showPresence);
+    // Tell this device who among its contacts is online now.
+    for (const userId of await this.#d.store.listContacts(s.user.id)) {
+      if (this.#d.presence.isVisible(userId)) this.#presence(userId, true);
+    }
+  }
+
+  /** Starts following a conversation from `cursor`: backlog first, then live entries, in order. */
+  #watch(conversationId: string, cursor: number) {
+    if (this.#sent.has(conversationId)) return;
+    this.#sent.set(conversationId, cursor);
+    const topic = conversationTopic(conversationId);
+    this.#unsubscribe.set(
+      topic,
+      this.#d.bus.subscribe(topic, (e) => this.#onConversationEvent(e)),
+    );
+    this.#enqueue(() => this.#catchUp(conversationId, Number.MAX_SAFE_INTEGER));
+  }
+
+  #enqueue(job: () => Promise<void>) {
+    this.#queue = this.#queue.then(job).catch((err: unknown) => {
+      this.#d.log.error({ err, device: shortId(this.deviceId) }, "delivery job failed");
+      // The device's view may now have a hole: make it reconnect and resume from its cursors.
+      if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(CloseCode.goingAway, "resync");
+    });
+  }
+
+  /** Sends every stored entry after this socket's position, up to `upTo`. */
+  async #catchUp(conversationId: string, upTo: number) {
+    for (;;) {
+      if (this.#closed) return;
+      const from = this.#sent.get(conversationId) ?? 0;
+      if (from >= upTo) return;
+      const page = await this.#d.delivery.entriesAfter(
+        conversationId,
+        from,
+        Math.min(SYNC_PAGE, upTo - from),
+      );
+      for (const e of page) {
+        this.#send(entryFrame(e));
+        this.#sent.set(conversationId, e.seq);
+      }
+      if (page.length < Math.min(SYNC_PAGE, upTo - from)) return;
+    }
+  }
+
+  #onConversationEvent(e: BusEvent) {
+    switch (e.type) {
+      case "entry":
+        return this.#enqueue(async () => {
+          const sent = this.#sent.get(e.conversationId) ?? 0;
+          if (e.seq <= sent) return;
+          // A gap means a lost or reordered event: read the missing entries from the store first.
+          if (e.seq > sent + 1) await this.#catchUp(e.conversationId, e.seq - 1);
+          if (e.seq !== (this.#sent.get(e.conversationId) ?? 0) + 1) return;
+          this.#send(e.frame);
+          this.#sent.set(e.conversationId, e.seq);
+        });
+      case "receipt":
+        if (e.userId === this.#session?.user.id && e.kind === "delivered") return;
+        return this.#send(JSON.stringify(e));
+      case "typing":
+        if (e.userId === this.#session?.user.id) return;
+        return this.#send(
+          JSON.stringify({
+            type: "typing",
+            conversationId: e.conversationId,
+            userId: e.userId,
+            active: e.active,
+            ttlMs: TYPING_TTL_MS,
+          }),
+        );
+      case "presence":
+        if (e.userId === this.#session?.user.id) return;
+        return this.#presence(e.userId, e.online);
+    }
+  }
+
+  #presence(userId: string, online: boolean) {
+    // Several shared conversations repeat the same news; send each change once.
+    if (this.#presenceSent.get(userId) === online) return;
+    this.#presenceSent.set(userId, online);
+    this.#send(JSON.stringify({ type: "presence", userId, online }));
+  }
+
+  #onUserEvent(e: BusEvent) {
+    if (e.type === "conversation") {
+      this.#watch(e.conversationId, 0);
+      this.#send(JSON.stringify({ type: "conversation", conversationId: e.conversationId }));
+    } else if (e.type === "revoked" && e.deviceId === this.#session?.device.id) {
+      this.#fail("token_invalid", CloseCode.tokenInvalid);
+    }
+  }
+
+  async #cleanup() {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#helloTimer);
+    for (const off of this.#unsubscribe.values()) off();
+    this.#unsubscribe.clear();
+    if (this.#session) await this.#d.presence.disconnected(this.#session.user.id);
+  }
+}

@@ -1,0 +1,82 @@
+import { Batcher } from "../../batcher.ts";
+import { type Bus, conversationTopic } from "../../bus/bus.ts";
+import type {
+  AppendRequest,
+  AppendResult,
+  EntryRecord,
+  Store,
+  WatermarkUpdate,
+} from "../../storage/store.ts";
+import { toLogEntry } from "../conversations/conversation-service.ts";
+
+/** Builds the `message` frame of an entry once, for every socket that needs it. */
+export function entryFrame(e: EntryRecord): string {
+  return JSON.stringify({ type: "message", entry: toLogEntry(e) });
+}
+
+/**
+ * The ordered log: appends (group-committed: stored with a gap-free seq before anyone is told),
+ * then fans out; receipt watermarks; typing. Typing is never stored.
+ */
+export class DeliveryService {
+  readonly #store: Store;
+  readonly #bus: Bus;
+  readonly #appends: Batcher<AppendRequest, AppendResult>;
+  readonly #watermarks: Batcher<WatermarkUpdate, boolean>;
+
+  constructor(deps: { store: Store; bus: Bus }) {
+    this.#store = deps.store;
+    this.#bus = deps.bus;
+    this.#appends = new Batcher((reqs) => this.#store.append(reqs));
+    this.#watermarks = new Batcher(async (ups) => {
+      // Several receipts for one (conversation, user, kind) in a batch: only the highest matters.
+      const moved = await this.#store.updateWatermarks(ups);
+      return ups.map((u) => moved.includes(u));
+    });
+  }
+
+  /**
+   * Stores one entry durably, then publishes it. A duplicate (resend) is published again too: a
+   * node that crashed between commit and publish left others without it, and receivers dedupe by seq.
+   */
+  async append(req: AppendRequest): Promise<AppendResult> {
+    const r = await this.#appends.submit(req);
+    if (r.ok) {
+      this.#bus.publish(conversationTopic(r.entry.conversationId), {
+        type: "entry",
+        conversationId: r.entry.conversationId,
+        seq: r.entry.seq,
+        frame: entryFrame(r.entry),
+      });
+    }
+    return r;
+  }
+
+  /** Moves a watermark; tells the other members unless the receipt is private. */
+  async receipt(u: WatermarkUpdate, isPrivate: boolean): Promise<void> {
+    const moved = await this.#watermarks.submit(u);
+    if (moved && !isPrivate) {
+      this.#bus.publish(conversationTopic(u.conversationId), { type: "receipt", ...u });
+    }
+  }
+
+  typing(conversationId: string, userId: string, deviceId: string, active: boolean) {
+    this.#bus.publish(conversationTopic(conversationId), {
+      type: "typing",
+      conversationId,
+      userId,
+      deviceId,
+      active,
+    });
+  }
+
+  entriesAfter(conversationId: string, after: number, limit: number) {
+    return this.#store.entriesAfter(conversationId, after, limit);
+  }
+
+  /** Waits for queued writes (graceful shutdown). */
+  async drain() {
+    await this.#appends.drain();
+    await this.#watermarks.drain();
+  }
+}

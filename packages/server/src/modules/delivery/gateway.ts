@@ -1,0 +1,74 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WS_PATH, WS_SUBPROTOCOL } from "@hearth/protocol";
+import { WebSocketServer } from "ws";
+import { CloseCode, Connection, type ConnectionDeps } from "./connection.ts";
+
+/**
+ * The WebSocket entry point: one socket per device at `/v1/ws`, subprotocol `hearth.v1`.
+ * Authentication happens in the first frame (`hello`), never in the URL.
+ */
+export class Gateway {
+  readonly #wss: WebSocketServer;
+  readonly #deps: ConnectionDeps;
+  readonly #alive = new WeakMap<object, boolean>();
+  readonly #connections = new Set<Connection>();
+  readonly #heartbeat: NodeJS.Timeout;
+
+  constructor(server: Server, deps: ConnectionDeps) {
+    this.#deps = deps;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      // Frames a little over the limit get a coded `frame_too_large` error and the socket lives on;
+      // far over it, ws closes with 1009 before buffering them.
+      maxPayload: deps.options.maxFrameBytes * 4,
+      handleProtocols: (protocols) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
+      perMessageDeflate: false,
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#upgrade(req, socket, head),
+    );
+    this.#heartbeat = setInterval(() => this.#beat(), deps.options.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const path = (req.url ?? "").split("?")[0];
+    const offered = String(req.headers["sec-websocket-protocol"] ?? "")
+      .split(",")
+      .map((s) => s.trim());
+    if (path !== WS_PATH || !offered.includes(WS_SUBPROTOCOL)) {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      this.#alive.set(ws, true);
+      ws.on("pong", () => this.#alive.set(ws, true));
+      const conn = new Connection(ws, this.#deps);
+      this.#connections.add(conn);
+      ws.on("close", () => this.#connections.delete(conn));
+    });
+  }
+
+  #beat() {
+    for (const ws of this.#wss.clients) {
+      if (this.#alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.#alive.set(ws, false);
+      ws.ping();
+    }
+  }
+
+  /** Number of open sockets. */
+  get size() {
+    return this.#connections.size;
+  }
+
+  async close() {
+    clearInterval(this.#heartbeat);
+    for (const c of this.#connections) c.close(CloseCode.goingAway);
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+}

@@ -1,0 +1,56 @@
+import { type Bus, conversationTopic } from "../../bus/bus.ts";
+import type { Store } from "../../storage/store.ts";
+
+/**
+ * Who is online, on this node: a count of live sockets per user. Presence is ephemeral — never
+ * stored — and goes only to the people who share a conversation with the user, and only if the user
+ * shows it (a therapist can hide it).
+ */
+export class PresenceService {
+  readonly #store: Store;
+  readonly #bus: Bus;
+  readonly #sockets = new Map<string, number>();
+  readonly #hidden = new Set<string>();
+
+  constructor(deps: { store: Store; bus: Bus }) {
+    this.#store = deps.store;
+    this.#bus = deps.bus;
+  }
+
+  /** Is the user online and showing it? */
+  isVisible(userId: string): boolean {
+    return (this.#sockets.get(userId) ?? 0) > 0 && !this.#hidden.has(userId);
+  }
+
+  async connected(userId: string, showPresence: boolean) {
+    const n = (this.#sockets.get(userId) ?? 0) + 1;
+    this.#sockets.set(userId, n);
+    if (showPresence) this.#hidden.delete(userId);
+    else this.#hidden.add(userId);
+    if (n === 1 && showPresence) await this.#announce(userId, true);
+  }
+
+  async disconnected(userId: string) {
+    const n = (this.#sockets.get(userId) ?? 1) - 1;
+    if (n > 0) {
+      this.#sockets.set(userId, n);
+      return;
+    }
+    this.#sockets.delete(userId);
+    const wasVisible = !this.#hidden.has(userId);
+    this.#hidden.delete(userId);
+    if (wasVisible) await this.#announce(userId, false);
+  }
+
+  async visibilityChanged(userId: string, show: boolean) {
+    if (show) this.#hidden.delete(userId);
+    else this.#hidden.add(userId);
+    if ((this.#sockets.get(userId) ?? 0) > 0) await this.#announce(userId, show);
+  }
+
+  async #announce(userId: string, online: boolean) {
+    for (const m of await this.#store.listMemberships(userId)) {
+      this.#bus.publish(conversationTopic(m.conversationId), { type: "presence", userId, online });
+    }
+  }
+}

@@ -1,0 +1,554 @@
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import type { SqlDialect } from "./migrations.ts";
+import type { Database } from "./schema.ts";
+import type {
+  AppendRequest,
+  AppendResult,
+  AuditInput,
+  AuditRecord,
+  ConversationRecord,
+  ConversationView,
+  DeviceRecord,
+  EntryRecord,
+  InviteRecord,
+  MemberRecord,
+  PracticeRecord,
+  Store,
+  UserRecord,
+  WatermarkUpdate,
+} from "./store.ts";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const toUser = (r: Selectable<Database["users"]>): UserRecord => ({
+  id: r.id,
+  practiceId: r.practice_id,
+  role: r.role,
+  login: r.login,
+  displayName: r.display_name,
+  email: r.email,
+  passwordHash: r.password_hash,
+  showPresence: Number(r.show_presence) === 1,
+  failedLogins: Number(r.failed_logins),
+  lockedUntil: r.locked_until,
+  createdAt: r.created_at,
+});
+
+const toDevice = (r: Selectable<Database["devices"]>): DeviceRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  name: r.name,
+  tokenHash: r.token_hash,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  revokedAt: r.revoked_at,
+});
+
+const toConversation = (r: Selectable<Database["conversations"]>): ConversationRecord => ({
+  id: r.id,
+  practiceId: r.practice_id,
+  kind: r.kind,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  lastSeq: Number(r.last_seq),
+  lastActivityAt: r.last_activity_at,
+});
+
+const toEntry = (r: Selectable<Database["entries"]>): EntryRecord => ({
+  conversationId: r.conversation_id,
+  seq: Number(r.seq),
+  messageId: r.message_id,
+  senderId: r.sender_id,
+  senderDeviceId: r.sender_device_id,
+  sentAt: r.sent_at,
+  kind: r.kind,
+  // Drivers hand back Buffer (a Uint8Array subclass); copy into a plain view for a stable type.
+  body: r.body === null ? null : new Uint8Array(r.body.buffer, r.body.byteOffset, r.body.byteLength),
+  target: r.target,
+  deleted: Number(r.deleted) === 1,
+});
+
+const toAudit = (r: Selectable<Database["audit"]>): AuditRecord => ({
+  seq: Number(r.seq),
+  at: r.at,
+  actorId: r.actor_id,
+  action: r.action,
+  subject: r.subject,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+/**
+ * The one query layer over every SQL dialect (Kysely). Dialect differences live in the adapters
+ * (`sqlite/sqlite-store.ts`, `postgres/postgres-store.ts`), which only open the connection and say
+ * which dialect they are.
+ */
+export class KyselyStore implements Store {
+  readonly #db: Db;
+  readonly #dialect: SqlDialect;
+  readonly #onClose: () => Promise<void>;
+
+  constructor(db: Db, dialect: SqlDialect, onClose: () => Promise<void>) {
+    this.#db = db;
+    this.#dialect = dialect;
+    this.#onClose = onClose;
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this);
+    return (this.#db as Kysely<Database>)
+      .transaction()
+      .execute((trx) => fn(new KyselyStore(trx, this.#dialect, this.#onClose)));
+  }
+
+  async #tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this.#db);
+    return (this.#db as Kysely<Database>).transaction().execute(fn);
+  }
+
+  async getMeta(key: string) {
+    const r = await this.#db.selectFrom("meta").select("value").where("key", "=", key).executeTakeFirst();
+    return r?.value;
+  }
+
+  async setMeta(key: string, value: string) {
+    await this.#db
+      .insertInto("meta")
+      .values({ key, value })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
+      .execute();
+  }
+
+  async deleteMeta(key: string) {
+    await this.#db.deleteFrom("meta").where("key", "=", key).execute();
+  }
+
+  async createPractice(p: PracticeRecord) {
+    await this.#db
+      .insertInto("practices")
+      .values({ id: p.id, name: p.name, created_at: p.createdAt })
+      .execute();
+  }
+
+  async getPractice(id: string) {
+    const r = await this.#db.selectFrom("practices").selectAll().where("id", "=", id).executeTakeFirst();
+    return r && { id: r.id, name: r.name, createdAt: r.created_at };
+  }
+
+  async countPractices() {
+    const r = await this.#db
+      .selectFrom("practices")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async createUser(u: UserRecord) {
+    await this.#db
+      .insertInto("users")
+      .values({
+        id: u.id,
+        practice_id: u.practiceId,
+        role: u.role,
+        login: u.login,
+        display_name: u.displayName,
+        email: u.email,
+        password_hash: u.passwordHash,
+        show_presence: u.showPresence ? 1 : 0,
+        failed_logins: u.failedLogins,
+        locked_until: u.lockedUntil,
+        created_at: u.createdAt,
+      })
+      .execute();
+  }
+
+  async getUser(id: string) {
+    const r = await this.#db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async getUserByLogin(login: string) {
+    const r = await this.#db.selectFrom("users").selectAll().where("login", "=", login).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async updateUser(
+    id: string,
+    patch: Partial<Pick<UserRecord, "displayName" | "showPresence" | "failedLogins" | "lockedUntil">>,
+  ) {
+    const set: Partial<Database["users"]> = {};
+    if (patch.displayName !== undefined) set.display_name = patch.displayName;
+    if (patch.showPresence !== undefined) set.show_presence = patch.showPresence ? 1 : 0;
+    if (patch.failedLogins !== undefined) set.failed_logins = patch.failedLogins;
+    if (patch.lockedUntil !== undefined) set.locked_until = patch.lockedUntil;
+    if (Object.keys(set).length === 0) return;
+    await this.#db.updateTable("users").set(set).where("id", "=", id).execute();
+  }
+
+  async createDevice(d: DeviceRecord) {
+    await this.#db
+      .insertInto("devices")
+      .values({
+        id: d.id,
+        user_id: d.userId,
+        name: d.name,
+        token_hash: d.tokenHash,
+        created_at: d.createdAt,
+        last_seen_at: d.lastSeenAt,
+        revoked_at: d.revokedAt,
+      })
+      .execute();
+  }
+
+  async getSessionByTokenHash(tokenHash: string) {
+    const d = await this.#db
+      .selectFrom("devices")
+      .selectAll()
+      .where("token_hash", "=", tokenHash)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (!d) return undefined;
+    const user = await this.getUser(d.user_id);
+    return user && { device: toDevice(d), user };
+  }
+
+  async listDevices(userId: string) {
+    const rows = await this.#db
+      .selectFrom("devices")
+      .selectAll()
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .orderBy("created_at")
+      .execute();
+    return rows.map(toDevice);
+  }
+
+  async revokeDevice(userId: string, deviceId: string, at: string) {
+    const r = await this.#db
+      .updateTable("devices")
+      .set({ revoked_at: at })
+      .where("id", "=", deviceId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async touchDevice(deviceId: string, at: string) {
+    await this.#db.updateTable("devices").set({ last_seen_at: at }).where("id", "=", deviceId).execute();
+  }
+
+  async createInvite(i: InviteRecord) {
+    await this.#db
+      .insertInto("invites")
+      .values({
+        id: i.id,
+        practice_id: i.practiceId,
+        inviter_id: i.inviterId,
+        role: i.role,
+        token_hash: i.tokenHash,
+        expires_at: i.expiresAt,
+        used_at: i.usedAt,
+        used_by: i.usedBy,
+      })
+      .execute();
+  }
+
+  async getInviteByTokenHash(tokenHash: string) {
+    const r = await this.#db
+      .selectFrom("invites")
+      .selectAll()
+      .where("token_hash", "=", tokenHash)
+      .executeTakeFirst();
+    return (
+      r && {
+        id: r.id,
+        practiceId: r.practice_id,
+        inviterId: r.inviter_id,
+        role: r.role,
+        tokenHash: r.token_hash,
+        expiresAt: r.expires_at,
+        usedAt: r.used_at,
+        usedBy: r.used_by,
+      }
+    );
+  }
+
+  async consumeInvite(id: string, usedBy: string, at: string) {
+    const r = await this.#db
+      .updateTable("invites")
+      .set({ used_at: at, used_by: usedBy })
+      .where("id", "=", id)
+      .where("used_at", "is", null)
+      .where("expires_at", ">", at)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async createConversation(c: ConversationRecord, memberIds: string[]) {
+    await this.#tx(async (db) => {
+      await db
+        .insertInto("conversations")
+        .values({
+          id: c.id,
+          practice_id: c.practiceId,
+          kind: c.kind,
+          created_by: c.createdBy,
+          created_at: c.createdAt,
+          last_seq: c.lastSeq,
+          last_activity_at: c.lastActivityAt,
+        })
+        .execute();
+      await db
+        .insertInto("members")
+        .values(
+          [...new Set(memberIds)].map((userId) => ({
+            conversation_id: c.id,
+            user_id: userId,
+            joined_at: c.createdAt,
+            delivered_seq: 0,
+            read_seq: 0,
+          })),
+        )
+        .execute();
+    });
+  }
+
+  async getConversation(id: string) {
+    const r = await this.#db.selectFrom("conversations").selectAll().where("id", "=", id).executeTakeFirst();
+    return r && toConversation(r);
+  }
+
+  async isMember(conversationId: string, userId: string) {
+    const r = await this.#db
+      .selectFrom("members")
+      .select("user_id")
+      .where("conversation_id", "=", conversationId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  async listMembers(conversationId: string) {
+    const rows = await this.#db
+      .selectFrom("members")
+      .innerJoin("users", "users.id", "members.user_id")
+      .select([
+        "members.conversation_id",
+        "members.user_id",
+        "members.delivered_seq",
+        "members.read_seq",
+        "users.display_name",
+        "users.role",
+      ])
+      .where("members.conversation_id", "=", conversationId)
+      .orderBy("members.joined_at")
+      .orderBy("members.user_id")
+      .execute();
+    return rows.map(
+      (r): MemberRecord => ({
+        conversationId: r.conversation_id,
+        userId: r.user_id,
+        displayName: r.display_name,
+        role: r.role,
+        deliveredSeq: Number(r.delivered_seq),
+        readSeq: Number(r.read_seq),
+      }),
+    );
+  }
+
+  async listMemberships(userId: string) {
+    const rows = await this.#db
+      .selectFrom("members")
+      .innerJoin("conversations", "conversations.id", "members.conversation_id")
+      .select(["conversations.id", "conversations.last_seq"])
+      .where("members.user_id", "=", userId)
+      .execute();
+    return rows.map((r) => ({ conversationId: r.id, lastSeq: Number(r.last_seq) }));
+  }
+
+  async listConversationViews(userId: string) {
+    const rows = await this.#db
+      .selectFrom("members as m")
+      .innerJoin("conversations as c", "c.id", "m.conversation_id")
+      .selectAll("c")
+      .select("m.read_seq")
+      .select((eb) =>
+        eb
+          .selectFrom("entries as e")
+          .select((eb2) => eb2.fn.countAll().as("n"))
+          .whereRef("e.conversation_id", "=", "c.id")
+          .whereRef("e.seq", ">", "m.read_seq")
+          .where("e.sender_id", "!=", userId)
+          .where("e.kind", "=", "message")
+          .where("e.deleted", "=", 0)
+          .as("unread"),
+      )
+      .where("m.user_id", "=", userId)
+      .orderBy("c.last_activity_at", "desc")
+      .execute();
+    const views: ConversationView[] = [];
+    for (const r of rows) {
+      views.push({
+        ...toConversation(r),
+        readSeq: Number(r.read_seq),
+        unread: Number(r.unread ?? 0),
+        members: await this.listMembers(r.id),
+      });
+    }
+    return views;
+  }
+
+  async listContacts(userId: string) {
+    const rows = await this.#db
+      .selectFrom("members as mine")
+      .innerJoin("members as other", "other.conversation_id", "mine.conversation_id")
+      .select("other.user_id")
+      .distinct()
+      .where("mine.user_id", "=", userId)
+      .where("other.user_id", "!=", userId)
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async append(requests: AppendRequest[]): Promise<AppendResult[]> {
+    if (requests.length === 0) return [];
+    return this.#tx(async (db) => {
+      const results: AppendResult[] = [];
+      for (const req of requests) results.push(await this.#appendOne(db, req));
+      return results;
+    });
+  }
+
+  async #appendOne(db: Db, req: AppendRequest): Promise<AppendResult> {
+    const existing = await db
+      .selectFrom("entries")
+      .selectAll()
+      .where("conversation_id", "=", req.conversationId)
+      .where("message_id", "=", req.messageId)
+      .executeTakeFirst();
+    if (existing) {
+      // A resend of the same id by the same sender is the same message: answer with the original.
+      if (existing.sender_id !== req.senderId || existing.kind !== req.kind) {
+        return { ok: false, code: "message_conflict" };
+      }
+      return { ok: true, entry: toEntry(existing), duplicate: true };
+    }
+    if (req.kind === "delete") {
+      const target = await db
+        .selectFrom("entries")
+        .select(["sender_id", "kind"])
+        .where("conversation_id", "=", req.conversationId)
+        .where("message_id", "=", req.target ?? "")
+        .executeTakeFirst();
+      if (target?.kind !== "message") return { ok: false, code: "not_found" };
+      if (target.sender_id !== req.senderId) return { ok: false, code: "not_sender" };
+    }
+    const now = new Date().toISOString();
+    const head = await db
+      .updateTable("conversations")
+      .set((eb) => ({ last_seq: eb("last_seq", "+", 1), last_activity_at: now }))
+      .where("id", "=", req.conversationId)
+      .returning("last_seq")
+      .executeTakeFirst();
+    if (!head) return { ok: false, code: "not_found" };
+    const row = {
+      conversation_id: req.conversationId,
+      seq: Number(head.last_seq),
+      message_id: req.messageId,
+      sender_id: req.senderId,
+      sender_device_id: req.senderDeviceId,
+      sent_at: now,
+      kind: req.kind,
+      body: req.body,
+      target: req.target,
+      deleted: 0,
+    };
+    await db.insertInto("entries").values(row).execute();
+    if (req.kind === "delete") {
+      // The tombstone stays in the order; the deleted message's ciphertext is erased for good.
+      await db
+        .updateTable("entries")
+        .set({ body: null, deleted: 1 })
+        .where("conversation_id", "=", req.conversationId)
+        .where("message_id", "=", req.target ?? "")
+        .execute();
+    }
+    return { ok: true, entry: toEntry(row), duplicate: false };
+  }
+
+  async entriesAfter(conversationId: string, after: number, limit: number) {
+    const rows = await this.#db
+      .selectFrom("entries")
+      .selectAll()
+      .where("conversation_id", "=", conversationId)
+      .where("seq", ">", after)
+      .orderBy("seq")
+      .limit(limit)
+      .execute();
+    return rows.map(toEntry);
+  }
+
+  async updateWatermarks(updates: WatermarkUpdate[]) {
+    if (updates.length === 0) return [];
+    return this.#tx(async (db) => {
+      const moved: WatermarkUpdate[] = [];
+      for (const u of updates) {
+        const col = u.kind === "delivered" ? "delivered_seq" : "read_seq";
+        const r = await db
+          .updateTable("members")
+          .set({ [col]: u.seq })
+          .where("conversation_id", "=", u.conversationId)
+          .where("user_id", "=", u.userId)
+          .where(col, "<", u.seq)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 1) moved.push(u);
+      }
+      return moved;
+    });
+  }
+
+  async appendAudit(input: AuditInput, hash: (prevHash: string) => string) {
+    return this.#tx(async (db) => {
+      if (this.#dialect === "postgres") {
+        // Serialise writers so that two rows never chain to the same predecessor.
+        await sql`select pg_advisory_xact_lock(7201)`.execute(db);
+      }
+      const last = await db
+        .selectFrom("audit")
+        .select("hash")
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      const prevHash = last?.hash ?? "0".repeat(64);
+      const row = await db
+        .insertInto("audit")
+        .values({
+          at: input.at,
+          actor_id: input.actorId,
+          action: input.action,
+          subject: input.subject,
+          prev_hash: prevHash,
+          hash: hash(prevHash),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toAudit(row);
+    });
+  }
+
+  async listAudit(after: number, limit: number) {
+    const rows = await this.#db
+      .selectFrom("audit")
+      .selectAll()
+      .where("seq", ">", after)
+      .orderBy("seq")
+      .limit(limit)
+      .execute();
+    return rows.map(toAudit);
+  }
+
+  async close() {
+    await this.#onClose();
+  }
+}

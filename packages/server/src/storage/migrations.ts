@@ -1,0 +1,129 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+
+/**
+ * Numbered schema migrations, written once for every dialect through Kysely's schema builder.
+ * Append only: never edit a migration that has shipped; add the next number instead.
+ */
+export function migrations(dialect: SqlDialect): Record<string, Migration> {
+  const bytes = dialect === "postgres" ? sql`bytea` : sql`blob`;
+  return {
+    "0001_core": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("meta")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("value", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("practices")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("users")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("practice_id", "text", (c) => c.notNull().references("practices.id"))
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("login", "text", (c) => c.notNull().unique())
+          .addColumn("display_name", "text", (c) => c.notNull())
+          .addColumn("email", "text")
+          .addColumn("password_hash", "text", (c) => c.notNull())
+          .addColumn("show_presence", "integer", (c) => c.notNull().defaultTo(1))
+          .addColumn("failed_logins", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("locked_until", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("devices")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("last_seen_at", "text", (c) => c.notNull())
+          .addColumn("revoked_at", "text")
+          .execute();
+        await db.schema.createIndex("devices_user").on("devices").column("user_id").execute();
+        await db.schema
+          .createTable("invites")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("practice_id", "text", (c) => c.notNull().references("practices.id"))
+          .addColumn("inviter_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("expires_at", "text", (c) => c.notNull())
+          .addColumn("used_at", "text")
+          .addColumn("used_by", "text")
+          .execute();
+        await db.schema
+          .createTable("conversations")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("practice_id", "text", (c) => c.notNull().references("practices.id"))
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("created_by", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("last_seq", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("last_activity_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("members")
+          .addColumn("conversation_id", "text", (c) => c.notNull().references("conversations.id"))
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("joined_at", "text", (c) => c.notNull())
+          .addColumn("delivered_seq", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("read_seq", "integer", (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint("members_pk", ["conversation_id", "user_id"])
+          .execute();
+        await db.schema.createIndex("members_user").on("members").column("user_id").execute();
+        await db.schema
+          .createTable("entries")
+          .addColumn("conversation_id", "text", (c) => c.notNull().references("conversations.id"))
+          .addColumn("seq", "integer", (c) => c.notNull())
+          .addColumn("message_id", "text", (c) => c.notNull())
+          .addColumn("sender_id", "text", (c) => c.notNull())
+          .addColumn("sender_device_id", "text", (c) => c.notNull())
+          .addColumn("sent_at", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("body", bytes)
+          .addColumn("target", "text")
+          .addColumn("deleted", "integer", (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint("entries_pk", ["conversation_id", "seq"])
+          .addUniqueConstraint("entries_message", ["conversation_id", "message_id"])
+          .execute();
+        await db.schema
+          .createTable("audit")
+          // SQLite: INTEGER PRIMARY KEY is the auto-incrementing rowid; PostgreSQL needs an identity.
+          .addColumn("seq", dialect === "postgres" ? "bigserial" : "integer", (c) => c.primaryKey())
+          .addColumn("at", "text", (c) => c.notNull())
+          .addColumn("actor_id", "text")
+          .addColumn("action", "text", (c) => c.notNull())
+          .addColumn("subject", "text")
+          .addColumn("prev_hash", "text", (c) => c.notNull())
+          .addColumn("hash", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+/** The SQL dialects the store runs on. */
+export type SqlDialect = "sqlite" | "postgres";
+
+class StaticProvider implements MigrationProvider {
+  readonly #dialect: SqlDialect;
+  constructor(dialect: SqlDialect) {
+    this.#dialect = dialect;
+  }
+  async getMigrations() {
+    return migrations(this.#dialect);
+  }
+}
+
+/** Runs every pending migration, or up to `target` (a migration name) — used by the migration tests. */
+export async function migrate(db: Kysely<unknown>, dialect: SqlDialect, target?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error } =
+    target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

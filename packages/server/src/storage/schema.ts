@@ -1,0 +1,79 @@
+import type { Generated } from "kysely";
+
+/**
+ * The database as Kysely sees it. Times are ISO-8601 strings (portable between SQLite and
+ * PostgreSQL); message bodies are opaque bytes that the server never parses.
+ */
+export interface Database {
+  meta: { key: string; value: string };
+  practices: { id: string; name: string; created_at: string };
+  users: {
+    id: string;
+    practice_id: string;
+    role: "admin" | "therapist" | "patient";
+    login: string;
+    display_name: string;
+    email: string | null;
+    password_hash: string;
+    show_presence: number;
+    failed_logins: number;
+    locked_until: string | null;
+    created_at: string;
+  };
+  devices: {
+    id: string;
+    user_id: string;
+    name: string;
+    token_hash: string;
+    created_at: string;
+    last_seen_at: string;
+    revoked_at: string | null;
+  };
+  invites: {
+    id: string;
+    practice_id: string;
+    inviter_id: string;
+    role: "admin" | "therapist" | "patient";
+    token_hash: string;
+    expires_at: string;
+    used_at: string | null;
+    used_by: string | null;
+  };
+  conversations: {
+    id: string;
+    practice_id: string;
+    kind: "direct" | "group";
+    created_by: string;
+    created_at: string;
+    last_seq: number;
+    last_activity_at: string;
+  };
+  members: {
+    conversation_id: string;
+    user_id: string;
+    joined_at: string;
+    delivered_seq: number;
+    read_seq: number;
+  };
+  entries: {
+    conversation_id: string;
+    seq: number;
+    message_id: string;
+    sender_id: string;
+    sender_device_id: string;
+    sent_at: string;
+    kind: "message" | "delete";
+    body: Uint8Array | null;
+    target: string | null;
+    deleted: number;
+  };
+  audit: {
+    seq: Generated<number>;
+    at: string;
+    actor_id: string | null;
+    action: string;
+    subject: string | null;
+    prev_hash: string;
+    hash: string;
+  };
+}

@@ -1,0 +1,198 @@
+import type { Role } from "@hearth/protocol";
+
+/** A practice: one clinic, its staff and their patients. */
+export interface PracticeRecord {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** An account. `passwordHash` is argon2id; nothing here is message content. */
+export interface UserRecord {
+  id: string;
+  practiceId: string;
+  role: Role;
+  login: string;
+  displayName: string;
+  email: string | null;
+  passwordHash: string;
+  showPresence: boolean;
+  failedLogins: number;
+  lockedUntil: string | null;
+  createdAt: string;
+}
+
+/** A signed-in device; the session token is stored only as its SHA-256 hash. */
+export interface DeviceRecord {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  createdAt: string;
+  lastSeenAt: string;
+  revokedAt: string | null;
+}
+
+/** A single-use invite; the token is stored only as its SHA-256 hash. */
+export interface InviteRecord {
+  id: string;
+  practiceId: string;
+  inviterId: string;
+  role: Role;
+  tokenHash: string;
+  expiresAt: string;
+  usedAt: string | null;
+  usedBy: string | null;
+}
+
+/** A conversation and its log head. */
+export interface ConversationRecord {
+  id: string;
+  practiceId: string;
+  kind: "direct" | "group";
+  createdBy: string;
+  createdAt: string;
+  lastSeq: number;
+  lastActivityAt: string;
+}
+
+/** A member of a conversation, with their receipt watermarks. */
+export interface MemberRecord {
+  conversationId: string;
+  userId: string;
+  displayName: string;
+  role: Role;
+  deliveredSeq: number;
+  readSeq: number;
+}
+
+/** A conversation as one of its members sees it in their list. */
+export interface ConversationView extends ConversationRecord {
+  readSeq: number;
+  unread: number;
+  members: MemberRecord[];
+}
+
+/** One stored entry of a conversation's ordered log. `body` is opaque ciphertext. */
+export interface EntryRecord {
+  conversationId: string;
+  seq: number;
+  messageId: string;
+  senderId: string;
+  senderDeviceId: string;
+  sentAt: string;
+  kind: "message" | "delete";
+  body: Uint8Array | null;
+  target: string | null;
+  deleted: boolean;
+}
+
+/** A request to append one entry; the store assigns `seq` and `sentAt`. */
+export interface AppendRequest {
+  conversationId: string;
+  messageId: string;
+  senderId: string;
+  senderDeviceId: string;
+  kind: "message" | "delete";
+  body: Uint8Array | null;
+  target: string | null;
+}
+
+/** The outcome of one append: the stored entry (possibly an earlier one, for a resend) or a refusal. */
+export type AppendResult =
+  | { ok: true; entry: EntryRecord; duplicate: boolean }
+  | { ok: false; code: "not_found" | "not_sender" | "message_conflict" };
+
+/** A receipt watermark move. */
+export interface WatermarkUpdate {
+  conversationId: string;
+  userId: string;
+  kind: "delivered" | "read";
+  seq: number;
+}
+
+/** One row of the tamper-evident audit log. */
+export interface AuditRecord {
+  seq: number;
+  at: string;
+  actorId: string | null;
+  action: string;
+  subject: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+/** The fields of an audit row that the caller chooses; the store chains it. */
+export interface AuditInput {
+  at: string;
+  actorId: string | null;
+  action: string;
+  subject: string | null;
+}
+
+/**
+ * The storage port. Core modules talk only to this interface; adapters (SQLite embedded, PostgreSQL
+ * for scale) implement it. `runStoreSuite` in test/store-suite.ts is the conformance suite every
+ * adapter must pass.
+ */
+export interface Store {
+  /** Runs `fn` in one transaction; everything it does through `tx` commits or rolls back together. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  deleteMeta(key: string): Promise<void>;
+
+  createPractice(p: PracticeRecord): Promise<void>;
+  getPractice(id: string): Promise<PracticeRecord | undefined>;
+  countPractices(): Promise<number>;
+
+  createUser(u: UserRecord): Promise<void>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  getUserByLogin(login: string): Promise<UserRecord | undefined>;
+  updateUser(
+    id: string,
+    patch: Partial<Pick<UserRecord, "displayName" | "showPresence" | "failedLogins" | "lockedUntil">>,
+  ): Promise<void>;
+
+  createDevice(d: DeviceRecord): Promise<void>;
+  /** The live (not revoked) device holding this token hash, with its user. */
+  getSessionByTokenHash(tokenHash: string): Promise<{ device: DeviceRecord; user: UserRecord } | undefined>;
+  listDevices(userId: string): Promise<DeviceRecord[]>;
+  /** Revokes one of the user's devices; false when it is not theirs or already revoked. */
+  revokeDevice(userId: string, deviceId: string, at: string): Promise<boolean>;
+  touchDevice(deviceId: string, at: string): Promise<void>;
+
+  createInvite(i: InviteRecord): Promise<void>;
+  getInviteByTokenHash(tokenHash: string): Promise<InviteRecord | undefined>;
+  /** Marks the invite used, atomically; false when it was used already or has expired at `at`. */
+  consumeInvite(id: string, usedBy: string, at: string): Promise<boolean>;
+
+  createConversation(c: ConversationRecord, memberIds: string[]): Promise<void>;
+  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  isMember(conversationId: string, userId: string): Promise<boolean>;
+  listMembers(conversationId: string): Promise<MemberRecord[]>;
+  /** Ids and log heads of every conversation the user belongs to. */
+  listMemberships(userId: string): Promise<{ conversationId: string; lastSeq: number }[]>;
+  /** The user's conversation list, newest activity first, with unread counts. */
+  listConversationViews(userId: string): Promise<ConversationView[]>;
+  /** User ids who share at least one conversation with `userId` (for presence). */
+  listContacts(userId: string): Promise<string[]>;
+
+  /**
+   * Appends entries in order, in one transaction (group commit). Each conversation's `seq` is
+   * assigned gap-free in the same transaction that stores the entry. A request whose messageId is
+   * already stored for that conversation returns the stored entry with `duplicate: true`.
+   */
+  append(requests: AppendRequest[]): Promise<AppendResult[]>;
+  /** Entries with seq > after, ascending, at most `limit`. */
+  entriesAfter(conversationId: string, after: number, limit: number): Promise<EntryRecord[]>;
+  /** Moves watermarks forward (never back), in one transaction; returns the ones that moved. */
+  updateWatermarks(updates: WatermarkUpdate[]): Promise<WatermarkUpdate[]>;
+
+  /** Appends one audit row chained to the previous one; `hash(prevHash)` computes the row's hash. */
+  appendAudit(input: AuditInput, hash: (prevHash: string) => string): Promise<AuditRecord>;
+  listAudit(after: number, limit: number): Promise<AuditRecord[]>;
+
+  close(): Promise<void>;
+}
