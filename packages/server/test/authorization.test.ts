@@ -1,0 +1,199 @@
+import { newId, type SessionResponse } from "@hearth/protocol";
+import argon2 from "argon2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  FAST_ARGON2,
+  makePractice,
+  type Practice,
+  RawSocket,
+  startTestServer,
+  type TestServer,
+} from "./support/harness.ts";
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+/**
+ * The authorization matrix: for every endpoint and frame type that touches a conversation, each
+ * outsider — another patient of the same therapist, a therapist of another practice, and the practice
+ * admin — gets a coded refusal, and nothing about the conversation leaks or changes.
+ */
+describe("authorization matrix", () => {
+  let t: TestServer;
+  let p: Practice;
+  let cid: string;
+  let outsiders: Record<string, SessionResponse>;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    p = await makePractice(t, 2);
+    cid = p.patients[0]!.conversationId!;
+    // A second practice on the same server, created through the store (setup is one-time by design).
+    const store = t.server.store;
+    const now = new Date().toISOString();
+    const prc = newId("prc");
+    await store.createPractice({ id: prc, name: "Other practice", createdAt: now });
+    const elsewhereId = newId("usr");
+    await store.createUser({
+      id: elsewhereId,
+      practiceId: prc,
+      role: "therapist",
+      login: "elsewhere-therapist",
+      displayName: "Elsewhere",
+      email: null,
+      passwordHash: await argon2.hash("correct horse battery staple", {
+        type: argon2.argon2id,
+        ...FAST_ARGON2,
+      }),
+      showPresence: true,
+      failedLogins: 0,
+      lockedUntil: null,
+      createdAt: now,
+    });
+    const elsewhere = await t.call<SessionResponse>("POST", "/v1/auth/login", {
+      body: { login: "elsewhere-therapist", password: "correct horse battery staple", deviceName: "x" },
+    });
+    expect(elsewhere.status).toBe(200);
+    outsiders = { otherPatient: p.patients[1]!, otherPractice: elsewhere.body, admin: p.admin };
+    // Something to protect.
+    const th = await RawSocket.hello(t.wsUrl, p.therapist.token);
+    await th.request({
+      type: "send",
+      id: 1,
+      conversationId: cid,
+      messageId: newId("msg"),
+      body: b64("secret"),
+    });
+    await th.closeAndWait();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  const historyCount = async () =>
+    (
+      await t.call<{ entries: unknown[] }>("GET", `/v1/conversations/${cid}/messages`, {
+        token: p.therapist.token,
+      })
+    ).body.entries.length;
+
+  for (const who of ["otherPatient", "otherPractice", "admin"] as const) {
+    describe(who, () => {
+      it("cannot read history (not_found, so existence does not leak)", async () => {
+        const r = await t.call("GET", `/v1/conversations/${cid}/messages`, { token: outsiders[who]!.token });
+        expect(r).toMatchObject({ status: 404, body: { code: "not_found" } });
+      });
+
+      it("does not see the conversation in their list", async () => {
+        const r = await t.call<{ conversationId: string }[]>("GET", "/v1/conversations", {
+          token: outsiders[who]!.token,
+        });
+        expect(r.status).toBe(200);
+        expect(r.body.map((c) => c.conversationId)).not.toContain(cid);
+      });
+
+      it("cannot make a group with someone else's patient", async () => {
+        const r = await t.call<{ code: string }>("POST", "/v1/conversations", {
+          token: outsiders[who]!.token,
+          body: { kind: "group", memberIds: [p.patients[0]!.userId] },
+        });
+        expect([403, 404]).toContain(r.status);
+        expect(["forbidden", "not_found"]).toContain(r.body.code);
+      });
+
+      it("cannot sign out another user's device", async () => {
+        const r = await t.call("DELETE", `/v1/devices/${p.patients[0]!.deviceId}`, {
+          token: outsiders[who]!.token,
+        });
+        expect(r).toMatchObject({ status: 404, body: { code: "not_found" } });
+      });
+
+      it("gets coded refusals for every conversation frame, and nothing is delivered or stored", async () => {
+        const before = await historyCount();
+        const s = await RawSocket.hello(t.wsUrl, outsiders[who]!.token, { [cid]: 0 });
+        const messageId = newId("msg");
+        expect(
+          await s.request({ type: "send", id: 1, conversationId: cid, messageId, body: b64("x") }),
+        ).toMatchObject({ type: "error", code: "not_found" });
+        expect(
+          await s.request({
+            type: "delete",
+            id: 2,
+            conversationId: cid,
+            messageId,
+            tombstoneId: newId("msg"),
+          }),
+        ).toMatchObject({ type: "error", code: "not_found" });
+        s.send({ type: "receipt", conversationId: cid, kind: "read", seq: 1 });
+        expect(await s.next((f) => f.type === "error")).toMatchObject({ code: "not_found" });
+        s.send({ type: "typing", conversationId: cid, active: true });
+        expect(await s.next((f) => f.type === "error")).toMatchObject({ code: "not_found" });
+        // The cursor for a foreign conversation in hello got nothing back.
+        expect(s.frames.filter((f) => f.type === "message")).toEqual([]);
+        await s.closeAndWait();
+        expect(await historyCount()).toBe(before);
+      });
+    });
+  }
+
+  it("patients cannot invite; therapists invite only patients; admins invite only staff", async () => {
+    const cases: [string, string, number][] = [
+      [p.patients[0]!.token, "patient", 403],
+      [p.patients[0]!.token, "therapist", 403],
+      [p.therapist.token, "therapist", 403],
+      [p.therapist.token, "admin", 403],
+      [p.admin.token, "patient", 403],
+      [p.therapist.token, "patient", 200],
+      [p.admin.token, "therapist", 200],
+    ];
+    for (const [token, role, status] of cases) {
+      const r = await t.call<{ code?: string }>("POST", "/v1/invites", { token, body: { role } });
+      expect({ role, status: r.status }).toEqual({ role, status });
+      if (status === 403) expect(r.body.code).toBe("forbidden");
+    }
+  });
+
+  it("only the admin reads the audit log, which holds ids and never content", async () => {
+    for (const s of [p.therapist, p.patients[0]!, outsiders.otherPractice!]) {
+      const r = await t.call("GET", "/v1/audit", { token: s.token });
+      expect(r).toMatchObject({ status: 403, body: { code: "forbidden" } });
+    }
+    const r = await t.call<{ entries: { action: string }[] }>("GET", "/v1/audit", { token: p.admin.token });
+    expect(r.status).toBe(200);
+    expect(r.body.entries.map((e) => e.action)).toContain("history.read");
+    expect(JSON.stringify(r.body)).not.toContain("secret");
+    const v = await t.call<{ ok: boolean; count: number }>("GET", "/v1/audit/verify", {
+      token: p.admin.token,
+    });
+    expect(v.body.ok).toBe(true);
+    expect(v.body.count).toBeGreaterThan(5);
+  });
+
+  it("every authenticated endpoint refuses a missing and a bogus token with its own code", async () => {
+    const endpoints: [string, string][] = [
+      ["GET", "/v1/me"],
+      ["PATCH", "/v1/me/settings"],
+      ["GET", "/v1/devices"],
+      ["DELETE", `/v1/devices/${p.patients[0]!.deviceId}`],
+      ["POST", "/v1/invites"],
+      ["GET", "/v1/conversations"],
+      ["POST", "/v1/conversations"],
+      ["GET", `/v1/conversations/${cid}/messages`],
+      ["GET", "/v1/audit"],
+      ["GET", "/v1/audit/verify"],
+      ["POST", "/v1/auth/logout"],
+    ];
+    for (const [method, path] of endpoints) {
+      const body = method === "GET" || method === "DELETE" ? undefined : {};
+      const none = await t.call(method, path, { body });
+      expect({ path, none }).toMatchObject({
+        path,
+        none: { status: 401, body: { code: "unauthenticated" } },
+      });
+      const bogus = await t.call(method, path, { body, token: "x".repeat(43) });
+      expect({ path, bogus }).toMatchObject({
+        path,
+        bogus: { status: 401, body: { code: "token_invalid" } },
+      });
+    }
+  });
+});

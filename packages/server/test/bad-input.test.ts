@@ -1,0 +1,251 @@
+import { ERROR_CODES, newId } from "@hearth/protocol";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  login,
+  makePractice,
+  type Practice,
+  RawSocket,
+  startTestServer,
+  type TestServer,
+} from "./support/harness.ts";
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const LIMIT = 8 * 1024;
+
+describe("bad input is refused with a code, changes nothing, and the server keeps serving", () => {
+  let t: TestServer;
+  let p: Practice;
+  let cid: string;
+
+  beforeAll(async () => {
+    t = await startTestServer({ maxFrameBytes: LIMIT, sessionIdleMs: 60 * 60_000 });
+    p = await makePractice(t, 1);
+    cid = p.patients[0]!.conversationId!;
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  const stored = async () =>
+    (
+      await t.call<{ entries: unknown[] }>("GET", `/v1/conversations/${cid}/messages?limit=500`, {
+        token: p.therapist.token,
+      })
+    ).body.entries.length;
+
+  it("arbitrary frames get a known error code; the socket stays usable; nothing is stored (property)", async () => {
+    const s = await RawSocket.hello(t.wsUrl, p.patients[0]!.token);
+    const before = await stored();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.json({ maxDepth: 3 }),
+          fc
+            .record({
+              type: fc.constantFrom("send", "delete", "receipt", "typing", "hello"),
+              id: fc.anything(),
+            })
+            .map((o) => JSON.stringify(o)),
+          fc
+            .record({
+              type: fc.constant("send"),
+              id: fc.integer({ min: 0, max: 1000 }),
+              conversationId: fc.oneof(fc.constant(cid), fc.string()),
+              messageId: fc.string(),
+              body: fc.string(),
+            })
+            .map((o) => JSON.stringify(o)),
+        ),
+        async (raw) => {
+          const marker = 900_000 + Math.floor(Math.random() * 99_999);
+          s.send(raw);
+          // A ping after the garbage: its pong proves the garbage was handled and the socket lives.
+          const pong = await s.request({ type: "ping", id: marker });
+          expect(pong).toEqual({ type: "pong", id: marker });
+          for (const f of s.frames.splice(0)) {
+            if (f.type === "error") expect(ERROR_CODES).toContain(f.code);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(await stored()).toBe(before);
+    await s.closeAndWait();
+  });
+
+  it("gives each class of bad frame its documented code", async () => {
+    const s = await RawSocket.hello(t.wsUrl, p.patients[0]!.token);
+    const expectError = async (raw: string, code: string) => {
+      s.send(raw);
+      expect(await s.next((f) => f.type === "error")).toMatchObject({ code });
+    };
+    await expectError("{nope", "malformed_json");
+    await expectError(JSON.stringify({ type: "teleport", id: 1 }), "unknown_frame_type");
+    await expectError(JSON.stringify({ type: "send", id: 1, conversationId: 5 }), "invalid_frame");
+    await expectError(
+      JSON.stringify({ type: "send", id: 1, conversationId: cid, body: "x".repeat(LIMIT) }),
+      "frame_too_large",
+    );
+    await expectError(
+      JSON.stringify({ type: "hello", id: 1, token: p.patients[0]!.token }),
+      "already_authenticated",
+    );
+    // Still serving: a valid send is acked.
+    const ack = await s.request({
+      type: "send",
+      id: 5,
+      conversationId: cid,
+      messageId: newId("msg"),
+      body: b64("ok"),
+    });
+    expect(ack).toMatchObject({ type: "ack" });
+    await s.closeAndWait();
+  });
+
+  it("closes a socket that sends a frame far over the limit (1009); others are unaffected", async () => {
+    const victim = await RawSocket.hello(t.wsUrl, p.patients[0]!.token);
+    const other = await RawSocket.hello(t.wsUrl, p.therapist.token);
+    victim.send("x".repeat(LIMIT * 5));
+    await new Promise<void>((r) => victim.ws.once("close", () => r()));
+    expect(victim.closed?.code).toBe(1009);
+    expect(await other.request({ type: "ping", id: 3 })).toEqual({ type: "pong", id: 3 });
+    await other.closeAndWait();
+  });
+
+  it("frames before hello are refused; a bad token closes with 4001", async () => {
+    const s = await RawSocket.open(t.wsUrl);
+    s.send({ type: "send", id: 1, conversationId: cid, messageId: newId("msg"), body: b64("x") });
+    expect(await s.next((f) => f.type === "error")).toMatchObject({ id: 1, code: "unauthenticated" });
+    s.send({ type: "hello", id: 2, token: "y".repeat(43), cursors: {} });
+    expect(await s.next((f) => f.type === "error")).toMatchObject({ code: "token_invalid" });
+    await new Promise<void>((r) => (s.closed ? r() : s.ws.once("close", () => r())));
+    expect(s.closed?.code).toBe(4001);
+  });
+
+  it("refuses a socket without the hearth.v1 subprotocol", async () => {
+    await expect(RawSocket.open(t.wsUrl, "chat")).rejects.toThrow();
+  });
+
+  it("a replayed token (after logout) is refused on HTTP and on the socket, and its socket is closed", async () => {
+    const second = await login(
+      t,
+      (await t.call<{ login: string }>("GET", "/v1/me", { token: p.patients[0]!.token })).body.login,
+    );
+    const live = await RawSocket.hello(t.wsUrl, second.token);
+    const out = await t.call("POST", "/v1/auth/logout", { token: second.token });
+    expect(out.status).toBe(204);
+    await new Promise<void>((r) => (live.closed ? r() : live.ws.once("close", () => r())));
+    expect(live.closed?.code).toBe(4001);
+    expect(await t.call("GET", "/v1/me", { token: second.token })).toMatchObject({
+      status: 401,
+      body: { code: "token_invalid" },
+    });
+    const again = await RawSocket.open(t.wsUrl);
+    again.send({ type: "hello", id: 1, token: second.token, cursors: {} });
+    expect(await again.next((f) => f.type === "error")).toMatchObject({ code: "token_invalid" });
+  });
+
+  it("HTTP: malformed JSON, oversized bodies, wrong types and unknown routes get their codes", async () => {
+    expect(await t.call("POST", "/v1/auth/login", { raw: "{oops" })).toMatchObject({
+      status: 400,
+      body: { code: "malformed_json" },
+    });
+    expect(
+      await t.call("POST", "/v1/auth/login", {
+        body: { login: "a".repeat(LIMIT), password: "x", deviceName: "d" },
+      }),
+    ).toMatchObject({ status: 413, body: { code: "frame_too_large" } });
+    expect(
+      await t.call("POST", "/v1/auth/login", {
+        body: { login: 42, password: "correct horse battery", deviceName: "d" },
+      }),
+    ).toMatchObject({ status: 400, body: { code: "bad_request", path: "login" } });
+    expect(await t.call("GET", "/v1/nothing-here")).toMatchObject({
+      status: 404,
+      body: { code: "not_found" },
+    });
+  });
+
+  it("HTTP bodies: arbitrary JSON never causes a 5xx and always yields a known code (property)", async () => {
+    const paths = ["/v1/auth/login", "/v1/setup", "/v1/invites/accept", "/v1/invites", "/v1/conversations"];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 3 }), async (path, body) => {
+        const r = await t.call<{ code: string }>("POST", path, { body, token: p.therapist.token });
+        expect(r.status).toBeLessThan(500);
+        if (r.status >= 400) expect(ERROR_CODES).toContain(r.body.code);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("a used or unknown invite is invalid; repeated wrong passwords lock the account", async () => {
+    const inv = await t.call<{ token: string }>("POST", "/v1/invites", {
+      token: p.therapist.token,
+      body: { role: "patient" },
+    });
+    const accept = (login: string) =>
+      t.call<{ code: string }>("POST", "/v1/invites/accept", {
+        body: {
+          token: inv.body.token,
+          login,
+          displayName: "P",
+          password: "correct horse battery",
+          deviceName: "d",
+        },
+      });
+    expect((await accept("first-use")).status).toBe(200);
+    expect(await accept("second-use")).toMatchObject({ status: 410, body: { code: "invite_invalid" } });
+    expect(await t.call("GET", `/v1/invites/${"z".repeat(43)}`)).toMatchObject({ status: 410 });
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await t.call<{ code: string }>("POST", "/v1/auth/login", {
+        body: { login: "first-use", password: "wrong password!!", deviceName: "d" },
+      });
+      codes.push(r.body.code);
+    }
+    expect(codes).toEqual([
+      "login_failed",
+      "login_failed",
+      "login_failed",
+      "login_failed",
+      "locked_out",
+      "locked_out",
+    ]);
+    // Even the right password is refused while locked.
+    const right = await t.call<{ code: string }>("POST", "/v1/auth/login", {
+      body: { login: "first-use", password: "correct horse battery", deviceName: "d" },
+    });
+    expect(right.body.code).toBe("locked_out");
+  });
+
+  it("logs carry no tokens or passwords", () => {
+    const logs = t.logs();
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain(p.patients[0]!.token);
+    expect(logs).not.toContain(p.therapist.token);
+    expect(logs).not.toContain("correct horse battery");
+  });
+});
+
+describe("session expiry", () => {
+  it("an idle session token stops working with token_invalid", async () => {
+    const t = await startTestServer({ sessionIdleMs: 24 * 3600_000 });
+    try {
+      const p = await makePractice(t, 0);
+      expect((await t.call("GET", "/v1/me", { token: p.therapist.token })).status).toBe(200);
+      // Two days without use: past the idle limit.
+      await t.server.store.touchDevice(
+        p.therapist.deviceId,
+        new Date(Date.now() - 48 * 3600_000).toISOString(),
+      );
+      expect(await t.call("GET", "/v1/me", { token: p.therapist.token })).toMatchObject({
+        status: 401,
+        body: { code: "token_invalid" },
+      });
+    } finally {
+      await t.stop();
+    }
+  });
+});
