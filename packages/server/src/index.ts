@@ -3,8 +3,9 @@
  * fan-out port. Assemble it with {@link buildServer}.
  */
 export { type BuildServerInput, buildServer, type HearthServer } from "./build-server.ts";
-export { type Bus, type BusEvent, conversationTopic, userTopic } from "./bus/bus.ts";
+export { type Bus, type BusEvent, conversationTopic, type Subscription, userTopic } from "./bus/bus.ts";
 export { MemoryBus } from "./bus/memory/memory-bus.ts";
+export { RedisBus, type RedisBusOptions } from "./bus/redis/redis-bus.ts";
 export { DEFAULTS, type ServerOptions } from "./config.ts";
 export { createLogger, type LoggerOptions, shortId } from "./logger.ts";
 export { CloseCode } from "./modules/delivery/connection.ts";

@@ -18,13 +18,22 @@ export const conversationTopic = (conversationId: string) => `conv:${conversatio
 /** Topic of a user's private events (new conversations, revoked devices). */
 export const userTopic = (userId: string) => `user:${userId}`;
 
+/** A live subscription. */
+export interface Subscription {
+  ready: Promise<void>;
+  off: () => void;
+}
+
 /**
  * The fan-out port. Delivery is best effort: a lost event costs latency, never data, because
  * clients and connections detect sequence gaps and read them from the store.
  */
 export interface Bus {
   publish(topic: string, event: BusEvent): void;
-  /** Subscribes; returns the function that unsubscribes. */
-  subscribe(topic: string, handler: (event: BusEvent) => void): () => void;
+  /**
+   * Subscribes. `ready` resolves once events published from now on will reach the handler (for a
+   * network bus, when the server confirmed the subscription); `off` unsubscribes.
+   */
+  subscribe(topic: string, handler: (event: BusEvent) => void): Subscription;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Bus, BusEvent } from "../bus.ts";
+import type { Bus, BusEvent, Subscription } from "../bus.ts";
 
 /** The in-process bus: the default for a single node; no service needed. */
 export class MemoryBus implements Bus {
@@ -10,19 +10,20 @@ export class MemoryBus implements Bus {
     for (const h of [...handlers]) h(event);
   }
 
-  subscribe(topic: string, handler: (event: BusEvent) => void): () => void {
+  subscribe(topic: string, handler: (event: BusEvent) => void): Subscription {
     let set = this.#topics.get(topic);
     if (!set) {
       set = new Set();
       this.#topics.set(topic, set);
     }
     set.add(handler);
-    return () => {
+    const off = () => {
       const s = this.#topics.get(topic);
       if (!s) return;
       s.delete(handler);
       if (s.size === 0) this.#topics.delete(topic);
     };
+    return { ready: Promise.resolve(), off };
   }
 
   async close(): Promise<void> {

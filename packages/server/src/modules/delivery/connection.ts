@@ -221,10 +221,8 @@ export class Connection {
         heartbeatMs: this.#d.options.heartbeatMs,
       }),
     );
-    this.#unsubscribe.set(
-      userTopic(s.user.id),
-      this.#d.bus.subscribe(userTopic(s.user.id), (e) => this.#onUserEvent(e)),
-    );
+    const mine = this.#d.bus.subscribe(userTopic(s.user.id), (e) => this.#onUserEvent(e));
+    this.#unsubscribe.set(userTopic(s.user.id), mine.off);
     const memberships = await this.#d.store.listMemberships(s.user.id);
     for (const m of memberships)
       this.#watch(m.conversationId, (f.cursors as Record<string, number>)[m.conversationId] ?? 0);
@@ -241,11 +239,13 @@ export class Connection {
     if (this.#sent.has(conversationId)) return;
     this.#sent.set(conversationId, cursor);
     const topic = conversationTopic(conversationId);
-    this.#unsubscribe.set(
-      topic,
-      this.#d.bus.subscribe(topic, (e) => this.#onConversationEvent(e)),
-    );
-    this.#enqueue(() => this.#catchUp(conversationId, Number.MAX_SAFE_INTEGER));
+    const sub = this.#d.bus.subscribe(topic, (e) => this.#onConversationEvent(e));
+    this.#unsubscribe.set(topic, sub.off);
+    // Read the backlog only once the subscription is live, so no entry falls between the two.
+    this.#enqueue(async () => {
+      await sub.ready;
+      await this.#catchUp(conversationId, Number.MAX_SAFE_INTEGER);
+    });
   }
 
   #enqueue(job: () => Promise<void>) {

@@ -1,0 +1,26 @@
+/**
+ * Hearth as the bench runs it: its own process, the embedded SQLite store on a temp file with the
+ * production durability setting (WAL, synchronous=FULL), the in-process bus. Only argon2's cost is
+ * lowered, because the bench signs up thousands of accounts and measures messaging, not hashing.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildServer } from "../packages/server/src/build-server.ts";
+import { createLogger } from "../packages/server/src/logger.ts";
+import { openSqliteStore } from "../packages/server/src/storage/sqlite/sqlite-store.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
+const store = await openSqliteStore({ path: join(dir, "hearth.db") });
+const server = await buildServer({
+  store,
+  logger: createLogger({ level: "warn" }),
+  argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
+  authRateLimitPerMinute: 1_000_000,
+});
+const url = await server.listen(0, "127.0.0.1");
+const setupToken = await server.prepareSetup();
+process.stdout.write(`${JSON.stringify({ url, setupToken, dir })}\n`);
+process.on("SIGTERM", () => {
+  void server.close().then(() => process.exit(0));
+});
