@@ -10,5 +10,6 @@ export { DEFAULTS, type ServerOptions } from "./config.ts";
 export { createLogger, type LoggerOptions, shortId } from "./logger.ts";
 export { CloseCode } from "./modules/delivery/connection.ts";
 export { migrate, type SqlDialect } from "./storage/migrations.ts";
+export { openPostgresStore, type PostgresStoreOptions } from "./storage/postgres/postgres-store.ts";
 export { openSqliteStore, type SqliteStoreOptions } from "./storage/sqlite/sqlite-store.ts";
 export type * from "./storage/store.ts";

@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildServer } from "./build-server.ts";
+import { RedisBus } from "./bus/redis/redis-bus.ts";
 import { createLogger } from "./logger.ts";
+import { openPostgresStore } from "./storage/postgres/postgres-store.ts";
 import { openSqliteStore } from "./storage/sqlite/sqlite-store.ts";
 
 /**
@@ -20,9 +22,14 @@ async function main() {
       ? { cert: readFileSync(env.HEARTH_TLS_CERT), key: readFileSync(env.HEARTH_TLS_KEY) }
       : undefined;
   const publicUrl = env.HEARTH_PUBLIC_URL ?? `${tls ? "https" : "http"}://localhost:${port}`;
-  const store = await openSqliteStore({ path: join(dataDir, "hearth.db") });
+  // Embedded by default; PostgreSQL + Redis when configured, for many nodes.
+  const store = env.HEARTH_DATABASE_URL
+    ? await openPostgresStore({ connectionString: env.HEARTH_DATABASE_URL })
+    : await openSqliteStore({ path: join(dataDir, "hearth.db") });
+  const bus = env.HEARTH_REDIS_URL ? await RedisBus.connect({ url: env.HEARTH_REDIS_URL }) : undefined;
   const server = await buildServer({
     store,
+    ...(bus ? { bus } : {}),
     logger,
     publicUrl,
     ...(tls ? { tls } : {}),

@@ -20,6 +20,9 @@ import type {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** Code-unit order: the same in every runtime, unlike `localeCompare`. */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const toUser = (r: Selectable<Database["users"]>): UserRecord => ({
   id: r.id,
   practiceId: r.practice_id,
@@ -414,6 +417,21 @@ export class KyselyStore implements Store {
   async append(requests: AppendRequest[]): Promise<AppendResult[]> {
     if (requests.length === 0) return [];
     return this.#tx(async (db) => {
+      if (this.#dialect === "postgres") {
+        // Lock every conversation of the batch up front, in one statement and in id order. Under the
+        // lock each check below sees every append committed before it, so a resend racing its
+        // original is answered as a duplicate (instead of failing the whole batch on the unique
+        // index), and two batches touching the same conversations in different orders cannot
+        // deadlock. SQLite needs none of this: it admits one writer at a time.
+        const ids = [...new Set(requests.map((r) => r.conversationId))];
+        await db
+          .selectFrom("conversations")
+          .select("id")
+          .where("id", "in", ids)
+          .orderBy("id")
+          .forUpdate()
+          .execute();
+      }
       const results: AppendResult[] = [];
       for (const req of requests) results.push(await this.#appendOne(db, req));
       return results;
@@ -437,11 +455,12 @@ export class KyselyStore implements Store {
     if (req.kind === "delete") {
       const target = await db
         .selectFrom("entries")
-        .select(["sender_id", "kind"])
+        .select(["sender_id", "kind", "deleted"])
         .where("conversation_id", "=", req.conversationId)
         .where("message_id", "=", req.target ?? "")
         .executeTakeFirst();
-      if (target?.kind !== "message") return { ok: false, code: "not_found" };
+      // Unknown, not a message, or already deleted (by another tombstone): nothing left to delete.
+      if (target?.kind !== "message" || Number(target.deleted) === 1) return { ok: false, code: "not_found" };
       if (target.sender_id !== req.senderId) return { ok: false, code: "not_sender" };
     }
     const now = new Date().toISOString();
@@ -492,8 +511,19 @@ export class KyselyStore implements Store {
   async updateWatermarks(updates: WatermarkUpdate[]) {
     if (updates.length === 0) return [];
     return this.#tx(async (db) => {
-      const moved: WatermarkUpdate[] = [];
-      for (const u of updates) {
+      // Update rows in one canonical order (a stable sort keeps repeated updates of one row in their
+      // given order), so two concurrent batches on PostgreSQL take row locks in the same order and
+      // cannot deadlock. The answer keeps the caller's order.
+      const order = updates
+        .map((u, i) => ({ u, i }))
+        .sort(
+          (a, b) =>
+            cmp(a.u.conversationId, b.u.conversationId) ||
+            cmp(a.u.userId, b.u.userId) ||
+            cmp(a.u.kind, b.u.kind),
+        );
+      const moved: boolean[] = updates.map(() => false);
+      for (const { u, i } of order) {
         const col = u.kind === "delivered" ? "delivered_seq" : "read_seq";
         const r = await db
           .updateTable("members")
@@ -502,9 +532,9 @@ export class KyselyStore implements Store {
           .where("user_id", "=", u.userId)
           .where(col, "<", u.seq)
           .executeTakeFirst();
-        if (Number(r.numUpdatedRows) === 1) moved.push(u);
+        moved[i] = Number(r.numUpdatedRows) === 1;
       }
-      return moved;
+      return updates.filter((_, i) => moved[i]);
     });
   }
 

@@ -120,9 +120,25 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
+async function currentSchema(db: Kysely<unknown>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  // null when no schema on the search_path exists: nothing could be created anywhere sensible.
+  if (!schema) throw new Error("PostgreSQL: no schema on the search_path exists");
+  return schema;
+}
+
 /** Runs every pending migration, or up to `target` (a migration name) — used by the migration tests. */
 export async function migrate(db: Kysely<unknown>, dialect: SqlDialect, target?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const migrator = new Migrator({
+    db,
+    provider: new StaticProvider(dialect),
+    // PostgreSQL: pin Kysely's bookkeeping tables to the connection's own schema. Without a schema,
+    // Kysely decides whether `kysely_migration` exists by looking through *every* schema of the
+    // database, so a second Hearth schema in the same database (isolated test runs, several
+    // deployments) would skip creating its own and then fail to find it on its search_path.
+    migrationTableSchema: dialect === "postgres" ? await currentSchema(db) : undefined,
+  });
   const { error } =
     target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -1,0 +1,332 @@
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { migrate, migrations, type SqlDialect } from "../src/storage/migrations.ts";
+import {
+  dropSchema,
+  openEmptyPostgresSchema,
+  POSTGRES_URL,
+  postgresReachable,
+  uniqueSchemaName,
+} from "./support/pg-schema.ts";
+import { describeWithService } from "./support/services.ts";
+import { makeTempDir } from "./support/temp-dir.ts";
+
+/**
+ * Schema-agnostic on purpose: each case sees the database as it was at its own migration, not as
+ * `schema.ts` describes the latest one.
+ */
+type AnyDb = Record<string, Record<string, unknown>>;
+
+/** One test per migration (STYLE.md): build at N-1, write rows there, migrate to N, check. */
+interface MigrationCase {
+  /** The migration under test, as named in `migrations()`. */
+  migration: string;
+  /** Writes rows into the database as it is at the previous migration (none before the first). */
+  before?(db: Kysely<AnyDb>, dialect: SqlDialect): Promise<void>;
+  /** Checks the database right after this migration ran. */
+  after(db: Kysely<AnyDb>, dialect: SqlDialect): Promise<void>;
+}
+
+/** How a column should come out: `pk` columns' nullability differs by dialect and is not checked. */
+type ColumnSpec = "pk" | "not null" | "null";
+
+const CORE_TABLES: Record<string, Record<string, ColumnSpec>> = {
+  meta: { key: "pk", value: "not null" },
+  practices: { id: "pk", name: "not null", created_at: "not null" },
+  users: {
+    id: "pk",
+    practice_id: "not null",
+    role: "not null",
+    login: "not null",
+    display_name: "not null",
+    email: "null",
+    password_hash: "not null",
+    show_presence: "not null",
+    failed_logins: "not null",
+    locked_until: "null",
+    created_at: "not null",
+  },
+  devices: {
+    id: "pk",
+    user_id: "not null",
+    name: "not null",
+    token_hash: "not null",
+    created_at: "not null",
+    last_seen_at: "not null",
+    revoked_at: "null",
+  },
+  invites: {
+    id: "pk",
+    practice_id: "not null",
+    inviter_id: "not null",
+    role: "not null",
+    token_hash: "not null",
+    expires_at: "not null",
+    used_at: "null",
+    used_by: "null",
+  },
+  conversations: {
+    id: "pk",
+    practice_id: "not null",
+    kind: "not null",
+    created_by: "not null",
+    created_at: "not null",
+    last_seq: "not null",
+    last_activity_at: "not null",
+  },
+  members: {
+    conversation_id: "pk",
+    user_id: "pk",
+    joined_at: "not null",
+    delivered_seq: "not null",
+    read_seq: "not null",
+  },
+  entries: {
+    conversation_id: "pk",
+    seq: "pk",
+    message_id: "not null",
+    sender_id: "not null",
+    sender_device_id: "not null",
+    sent_at: "not null",
+    kind: "not null",
+    body: "null",
+    target: "null",
+    deleted: "not null",
+  },
+  audit: {
+    seq: "pk",
+    at: "not null",
+    actor_id: "null",
+    action: "not null",
+    subject: "null",
+    prev_hash: "not null",
+    hash: "not null",
+  },
+};
+
+const T = "2024-01-01T00:00:00.000Z";
+
+/** Makes driver output comparable: bytea/blob as byte arrays, PostgreSQL's BIGINT strings as numbers. */
+const plain = (row: Record<string, unknown>, numeric: string[] = []) =>
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [
+      k,
+      v instanceof Uint8Array ? [...v] : numeric.includes(k) && v !== null ? Number(v) : v,
+    ]),
+  );
+
+/** The tables of the connection's own schema (PostgreSQL introspection spans every schema). */
+async function ownTables(db: Kysely<AnyDb>, dialect: SqlDialect) {
+  const tables = await db.introspection.getTables();
+  if (dialect === "sqlite") return tables;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return tables.filter((t) => t.schema === rows[0]?.schema);
+}
+
+const cases: MigrationCase[] = [
+  {
+    migration: "0001_core",
+    async after(db, dialect) {
+      const tables = await ownTables(db, dialect);
+      const actual = Object.fromEntries(
+        tables.map((t) => [t.name, Object.fromEntries(t.columns.map((c) => [c.name, c.isNullable]))]),
+      );
+      expect(Object.keys(actual).sort()).toEqual(Object.keys(CORE_TABLES).sort());
+      for (const [table, columns] of Object.entries(CORE_TABLES)) {
+        expect(Object.keys(actual[table] ?? {}).sort(), table).toEqual(Object.keys(columns).sort());
+        for (const [column, spec] of Object.entries(columns)) {
+          if (spec !== "pk") expect(actual[table]?.[column], `${table}.${column}`).toBe(spec === "null");
+        }
+      }
+
+      // One row in every table, in foreign-key order, read back exactly.
+      const rows: Record<string, Record<string, unknown>> = {
+        meta: { key: "k", value: "v" },
+        practices: { id: "p1", name: "Practice", created_at: T },
+        users: {
+          id: "u1",
+          practice_id: "p1",
+          role: "therapist",
+          login: "u1",
+          display_name: "U One",
+          email: null,
+          password_hash: "$argon2id$x",
+          show_presence: 0,
+          failed_logins: 2,
+          locked_until: T,
+          created_at: T,
+        },
+        devices: {
+          id: "d1",
+          user_id: "u1",
+          name: "Phone",
+          token_hash: "th1",
+          created_at: T,
+          last_seen_at: T,
+          revoked_at: null,
+        },
+        invites: {
+          id: "i1",
+          practice_id: "p1",
+          inviter_id: "u1",
+          role: "patient",
+          token_hash: "ih1",
+          expires_at: T,
+          used_at: null,
+          used_by: null,
+        },
+        conversations: {
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_seq: 1,
+          last_activity_at: T,
+        },
+        members: { conversation_id: "c1", user_id: "u1", joined_at: T, delivered_seq: 1, read_seq: 1 },
+        entries: {
+          conversation_id: "c1",
+          seq: 1,
+          message_id: "m1",
+          sender_id: "u1",
+          sender_device_id: "d1",
+          sent_at: T,
+          kind: "message",
+          body: Uint8Array.of(0, 255, 1, 0),
+          target: null,
+          deleted: 0,
+        },
+      };
+      for (const [table, row] of Object.entries(rows)) {
+        await db.insertInto(table).values(row).execute();
+        const back = await db.selectFrom(table).selectAll().execute();
+        expect(
+          back.map((r) => plain(r)),
+          table,
+        ).toEqual([plain(row)]);
+      }
+
+      // audit.seq numbers itself.
+      const audit = { at: T, actor_id: null, action: "a", subject: null, prev_hash: "0", hash: "h" };
+      await db.insertInto("audit").values(audit).execute();
+      await db.insertInto("audit").values(audit).execute();
+      const auditRows = await db.selectFrom("audit").selectAll().orderBy("seq").execute();
+      expect(auditRows.map((r) => plain(r, ["seq"]))).toEqual([
+        { seq: 1, ...audit },
+        { seq: 2, ...audit },
+      ]);
+
+      // Defaults.
+      await db
+        .insertInto("users")
+        .values({
+          id: "u2",
+          practice_id: "p1",
+          role: "patient",
+          login: "u2",
+          display_name: "U Two",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+      expect(
+        await db
+          .selectFrom("users")
+          .select(["show_presence", "failed_logins"])
+          .where("id", "=", "u2")
+          .execute(),
+      ).toEqual([{ show_presence: 1, failed_logins: 0 }]);
+
+      // Constraints the store relies on.
+      const refused = (table: string, row: Record<string, unknown>) =>
+        expect(
+          db.insertInto(table).values(row).execute(),
+          `${table} ${JSON.stringify(row)}`,
+        ).rejects.toThrow();
+      await refused("users", { ...rows.users, id: "u3" }); // login unique
+      await refused("users", { ...rows.users, id: "u3", login: "u3", practice_id: "nowhere" }); // foreign key
+      await refused("devices", { ...rows.devices, id: "d2" }); // token_hash unique
+      await refused("invites", { ...rows.invites, id: "i2" }); // token_hash unique
+      await refused("members", { ...rows.members }); // (conversation, user) primary key
+      await refused("entries", { ...rows.entries, message_id: "m2" }); // (conversation, seq) primary key
+      await refused("entries", { ...rows.entries, seq: 2 }); // (conversation, message_id) unique
+      await refused("entries", { ...rows.entries, conversation_id: "nowhere", seq: 1 }); // foreign key
+    },
+  },
+];
+
+/** A fresh, empty database of each dialect. */
+const dialects: {
+  dialect: SqlDialect;
+  label: string;
+  available: boolean;
+  open(): Promise<{ db: Kysely<AnyDb>; close(): Promise<void> }>;
+}[] = [
+  {
+    dialect: "sqlite",
+    label: "a SQLite file",
+    available: true,
+    async open() {
+      const dir = await makeTempDir();
+      const file = new SQLite(join(dir.path, "hearth.db"));
+      // As openSqliteStore sets it: without it SQLite ignores REFERENCES.
+      file.pragma("foreign_keys = ON");
+      const db = new Kysely<AnyDb>({ dialect: new SqliteDialect({ database: file }) });
+      return {
+        db,
+        close: async () => {
+          await db.destroy();
+          await dir.remove();
+        },
+      };
+    },
+  },
+  {
+    dialect: "postgres",
+    label: "a PostgreSQL schema",
+    available: await postgresReachable(),
+    async open() {
+      const schema = uniqueSchemaName("hearth_migration");
+      const db = await openEmptyPostgresSchema<AnyDb>(schema);
+      return {
+        db,
+        close: async () => {
+          await db.destroy();
+          await dropSchema(schema);
+        },
+      };
+    },
+  },
+];
+
+describe("migrations", () => {
+  it("every migration has a test case, in order", () => {
+    for (const { dialect } of dialects) {
+      expect(cases.map((c) => c.migration)).toEqual(Object.keys(migrations(dialect)));
+    }
+  });
+});
+
+for (const { dialect, label, available, open } of dialects) {
+  const service = dialect === "postgres" ? `PostgreSQL at ${POSTGRES_URL}` : "SQLite";
+  describeWithService(`migrations on ${label}`, available, service, () => {
+    const names = Object.keys(migrations(dialect));
+    for (const c of cases) {
+      const previous = names[names.indexOf(c.migration) - 1];
+      it(`${c.migration}: ${previous ? `from ${previous}` : "from an empty database"}`, async () => {
+        const { db, close } = await open();
+        try {
+          if (previous) await migrate(db as Kysely<unknown>, dialect, previous);
+          await c.before?.(db, dialect);
+          await migrate(db as Kysely<unknown>, dialect, c.migration);
+          await c.after(db, dialect);
+        } finally {
+          await close();
+        }
+      });
+    }
+  });
+}
