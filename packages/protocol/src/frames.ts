@@ -72,6 +72,32 @@ export const TypingFrameSchema = z.strictObject({
   active: z.boolean(),
 });
 
+/**
+ * An MLS commit (handshake) for the conversation's group, made in `epoch`. The server orders commits
+ * in the same log as messages: the first valid commit for an epoch wins and moves the group to
+ * epoch + 1; a commit for any other epoch is refused with `stale_commit`. `welcomes` go to the devices
+ * the commit adds (each must belong to a member); `groupInfo` is kept for external joins.
+ */
+export const CommitFrameSchema = z.strictObject({
+  type: z.literal("commit"),
+  id: RequestIdSchema,
+  conversationId: ConversationIdSchema,
+  messageId: MessageIdSchema,
+  epoch: SeqSchema,
+  body: Base64Schema,
+  welcomes: z
+    .array(z.strictObject({ deviceId: DeviceIdSchema, body: Base64Schema }))
+    .max(256)
+    .optional(),
+  groupInfo: Base64Schema.optional(),
+});
+
+/** The device has processed its welcome(s) for a conversation; the server may forget them. */
+export const WelcomeAckFrameSchema = z.strictObject({
+  type: z.literal("welcome_ack"),
+  conversationId: ConversationIdSchema,
+});
+
 /** Application-level keepalive. */
 export const PingFrameSchema = z.strictObject({
   type: z.literal("ping"),
@@ -85,12 +111,23 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   DeleteFrameSchema,
   ReceiptFrameSchema,
   TypingFrameSchema,
+  CommitFrameSchema,
+  WelcomeAckFrameSchema,
   PingFrameSchema,
 ]);
 export type ClientFrame = z.output<typeof ClientFrameSchema>;
 export type ClientFrameInput = z.input<typeof ClientFrameSchema>;
 /** The `type` values a client may send. */
-export const CLIENT_FRAME_TYPES = ["hello", "send", "delete", "receipt", "typing", "ping"] as const;
+export const CLIENT_FRAME_TYPES = [
+  "hello",
+  "send",
+  "delete",
+  "receipt",
+  "typing",
+  "commit",
+  "welcome_ack",
+  "ping",
+] as const;
 export type ClientFrameType = (typeof CLIENT_FRAME_TYPES)[number];
 
 // ---------------------------------------------------------------- server -> client
@@ -103,8 +140,12 @@ export const LogEntrySchema = z.strictObject({
   senderId: UserIdSchema,
   senderDeviceId: DeviceIdSchema,
   sentAt: z.string(),
-  /** `message` carries a body; `delete` is a tombstone for `target` (whose body the server erased). */
-  kind: z.enum(["message", "delete"]),
+  /**
+   * `message` carries a body; `delete` is a tombstone for `target` (whose body the server erased);
+   * `commit` is an MLS handshake made in `epoch`.
+   */
+  kind: z.enum(["message", "delete", "commit"]),
+  epoch: SeqSchema.optional(),
   body: Base64Schema.optional(),
   target: MessageIdSchema.optional(),
   /** True on a `message` entry that was later deleted for everyone (its body is gone). */
@@ -131,6 +172,7 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     messageId: MessageIdSchema.optional(),
     seq: SeqSchema.optional(),
     sentAt: z.string().optional(),
+    epoch: SeqSchema.optional(),
   }),
   z.strictObject({
     type: z.literal("receipt"),
@@ -148,6 +190,13 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
   }),
   z.strictObject({ type: z.literal("presence"), userId: UserIdSchema, online: z.boolean() }),
   z.strictObject({ type: z.literal("conversation"), conversationId: ConversationIdSchema }),
+  z.strictObject({
+    type: z.literal("welcome"),
+    conversationId: ConversationIdSchema,
+    /** The seq of the commit that added this device; the device reads the log after it. */
+    seq: SeqSchema,
+    body: Base64Schema,
+  }),
   z.strictObject({ type: z.literal("pong"), id: RequestIdSchema }),
   z.strictObject({
     type: z.literal("error"),
@@ -155,6 +204,8 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     code: z.string(),
     message: z.string(),
     path: z.string().optional(),
+    /** With `stale_commit`: the conversation's current epoch. */
+    epoch: SeqSchema.optional(),
   }),
 ]);
 export type ServerFrame = z.output<typeof ServerFrameSchema>;

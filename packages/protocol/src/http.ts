@@ -182,3 +182,47 @@ export interface AuditEntry {
   /** SHA-256 over the previous hash and this entry's canonical form (hex). */
   hash: string;
 }
+
+const KeyBytesSchema = z
+  .string()
+  .max(24 * 1024)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64")
+  .refine((v) => v.length % 4 === 0 && v.length > 0, "expected padded base64");
+
+/** `PUT /v1/keys/identity` — pin this user's identity public key (set once). */
+export const IdentityKeyBodySchema = z.strictObject({ identityKey: KeyBytesSchema });
+export type IdentityKeyBody = z.output<typeof IdentityKeyBodySchema>;
+
+/** `POST /v1/keys/packages` — the calling device uploads one-time MLS key packages (and a last resort). */
+export const KeyPackagesBodySchema = z.strictObject({
+  keyPackages: z.array(KeyBytesSchema).max(100),
+  lastResort: KeyBytesSchema.optional(),
+});
+export type KeyPackagesBody = z.output<typeof KeyPackagesBodySchema>;
+
+/** `POST /v1/keys/claim` — one key package for every live device of each user. */
+export const ClaimKeyPackagesBodySchema = z.strictObject({ userIds: z.array(UserIdSchema).min(1).max(64) });
+export type ClaimKeyPackagesBody = z.output<typeof ClaimKeyPackagesBodySchema>;
+
+/** Answer to `POST /v1/keys/claim`. A device with no package left is listed in `missing`. */
+export interface ClaimKeyPackagesResponse {
+  keyPackages: {
+    userId: z.output<typeof UserIdSchema>;
+    deviceId: z.output<typeof DeviceIdSchema>;
+    keyPackage: string;
+  }[];
+  missing: { userId: z.output<typeof UserIdSchema>; deviceId: z.output<typeof DeviceIdSchema> }[];
+}
+
+/** `GET /v1/users/:id/keys` — a contact's pinned identity key and live devices. */
+export interface UserKeysResponse {
+  userId: z.output<typeof UserIdSchema>;
+  identityKey: string | null;
+  devices: z.output<typeof DeviceIdSchema>[];
+}
+
+/** `GET /v1/conversations/:id/group` — the MLS group's epoch and latest group info. */
+export interface GroupStateResponse {
+  epoch: number;
+  groupInfo: string | null;
+}

@@ -16,6 +16,7 @@ import { ConversationService } from "./modules/conversations/conversation-servic
 import { DeliveryService } from "./modules/delivery/delivery-service.ts";
 import { Gateway } from "./modules/delivery/gateway.ts";
 import { PresenceService } from "./modules/delivery/presence-service.ts";
+import { KeysService } from "./modules/keys/keys-service.ts";
 import type { Store } from "./storage/store.ts";
 
 /** Input of {@link buildServer}: the store is required, everything else has a default. */
@@ -116,6 +117,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const conversations = new ConversationService({ store, bus, audit });
   const presence = new PresenceService({ store, bus });
   const delivery = new DeliveryService({ store, bus });
+  const keys = new KeysService({ store, audit });
 
   await registerRoutes(app, {
     store,
@@ -123,12 +125,13 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     conversations,
     audit,
     presence,
+    keys,
     authRateLimitPerMinute: options.authRateLimitPerMinute,
   });
 
   let gateway: Gateway | undefined;
   const openGateway = () => {
-    gateway ??= new Gateway(app.server, { store, bus, auth, delivery, presence, log: logger, options });
+    gateway ??= new Gateway(app.server, { store, bus, auth, delivery, presence, keys, log: logger, options });
     return gateway;
   };
 

@@ -256,6 +256,100 @@ const cases: MigrationCase[] = [
       await refused("entries", { ...rows.entries, conversation_id: "nowhere", seq: 1 }); // foreign key
     },
   },
+  {
+    migration: "0002_mls",
+    async before(db) {
+      // A practice with a conversation and one entry, as 0001 stored them.
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "therapist",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("devices")
+        .values({ id: "d1", user_id: "u1", name: "Phone", token_hash: "t", created_at: T, last_seen_at: T })
+        .execute();
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_seq: 1,
+          last_activity_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("entries")
+        .values({
+          conversation_id: "c1",
+          seq: 1,
+          message_id: "m1",
+          sender_id: "u1",
+          sender_device_id: "d1",
+          sent_at: T,
+          kind: "message",
+          body: Uint8Array.of(1, 2),
+        })
+        .execute();
+    },
+    async after(db) {
+      // Old rows get the new columns' defaults.
+      expect(await db.selectFrom("users").select("identity_key").execute()).toEqual([{ identity_key: null }]);
+      expect(
+        (await db.selectFrom("conversations").select(["epoch", "group_info"]).execute()).map((r) =>
+          plain(r, ["epoch"]),
+        ),
+      ).toEqual([{ epoch: 0, group_info: null }]);
+      expect(await db.selectFrom("entries").select("epoch").execute()).toEqual([{ epoch: null }]);
+      // New tables take rows and number them.
+      await db
+        .insertInto("key_packages")
+        .values({ device_id: "d1", data: Uint8Array.of(0, 255), created_at: T })
+        .execute();
+      await db
+        .insertInto("welcomes")
+        .values({ device_id: "d1", conversation_id: "c1", seq: 2, data: Uint8Array.of(9), created_at: T })
+        .execute();
+      const kp = await db.selectFrom("key_packages").selectAll().execute();
+      expect(kp.map((r) => plain(r, ["id", "last_resort"]))).toEqual([
+        plain({ id: 1, device_id: "d1", data: Uint8Array.of(0, 255), last_resort: 0, created_at: T }),
+      ]);
+      const w = await db.selectFrom("welcomes").selectAll().execute();
+      expect(w.map((r) => plain(r, ["id", "seq"]))).toEqual([
+        plain({
+          id: 1,
+          device_id: "d1",
+          conversation_id: "c1",
+          seq: 2,
+          data: Uint8Array.of(9),
+          created_at: T,
+        }),
+      ]);
+      await expect(
+        db
+          .insertInto("welcomes")
+          .values({
+            device_id: "nowhere",
+            conversation_id: "c1",
+            seq: 1,
+            data: Uint8Array.of(1),
+            created_at: T,
+          })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
 ];
 
 /** A fresh, empty database of each dialect. */

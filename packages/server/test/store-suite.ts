@@ -435,6 +435,7 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
           body: b.body,
           target: null,
           deleted: false,
+          epoch: null,
         });
         expect(bytes(b.body)).toEqual([...enc.encode("ciphertext of b")]);
         expect(Number.isNaN(Date.parse(b.sentAt))).toBe(false);
@@ -679,6 +680,110 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
           deliveredSeq: 0,
           readSeq: 2,
         });
+      });
+    });
+
+    describe("MLS delivery service", () => {
+      const commit = (
+        conversationId: string,
+        messageId: string,
+        epoch: number,
+        over: Partial<AppendRequest> = {},
+      ) =>
+        ({
+          conversationId,
+          messageId,
+          senderId: "alice",
+          senderDeviceId: "alice-phone",
+          kind: "commit",
+          body: enc.encode(`commit ${messageId}`),
+          target: null,
+          epoch,
+          ...over,
+        }) as AppendRequest;
+
+      it("pins an identity key once; a different key later is refused", async () => {
+        await seed();
+        expect(await store.getIdentityKey("bob")).toBeNull();
+        expect(await store.setIdentityKey("bob", "key-1")).toBe(true);
+        expect(await store.setIdentityKey("bob", "key-1")).toBe(true);
+        expect(await store.setIdentityKey("bob", "key-2")).toBe(false);
+        expect(await store.getIdentityKey("bob")).toBe("key-1");
+      });
+
+      it("hands out one-time key packages once each, then the last resort again and again", async () => {
+        await seed();
+        await store.createDevice(device("bob-phone", "bob"));
+        await store.addKeyPackages(
+          "bob-phone",
+          [Uint8Array.of(1), Uint8Array.of(2)],
+          Uint8Array.of(9, 0, 255),
+          T0,
+        );
+        expect(await store.countKeyPackages("bob-phone")).toBe(2);
+        const got = [
+          await store.claimKeyPackage("bob-phone"),
+          await store.claimKeyPackage("bob-phone"),
+          await store.claimKeyPackage("bob-phone"),
+          await store.claimKeyPackage("bob-phone"),
+        ].map((b) => (b ? [...b] : null));
+        expect(got).toEqual([[1], [2], [9, 0, 255], [9, 0, 255]]);
+        expect(await store.countKeyPackages("bob-phone")).toBe(0);
+        // A new last resort replaces the old one.
+        await store.addKeyPackages("bob-phone", [], Uint8Array.of(7), T1);
+        expect([...((await store.claimKeyPackage("bob-phone")) ?? [])]).toEqual([7]);
+        expect(await store.claimKeyPackage("nobody-phone")).toBeUndefined();
+      });
+
+      it("gives concurrent claimers different one-time packages", async () => {
+        await seed();
+        await store.createDevice(device("bob-phone", "bob"));
+        const pkgs = Array.from({ length: 10 }, (_, i) => Uint8Array.of(i));
+        await store.addKeyPackages("bob-phone", pkgs, null, T0);
+        const claimed = await Promise.all(pkgs.map(() => store.claimKeyPackage("bob-phone")));
+        expect(new Set(claimed.map((b) => b?.[0])).size).toBe(10);
+      });
+
+      it("orders commits: the first for an epoch wins, others are stale; welcomes and group info are kept", async () => {
+        await seedConversations();
+        await store.createDevice(device("bob-phone", "bob"));
+        const [first, rival] = await store.append([
+          commit("c1", "k1", 0, {
+            welcomes: [{ deviceId: "bob-phone", body: Uint8Array.of(5, 5) }],
+            groupInfo: Uint8Array.of(4),
+          }),
+          commit("c1", "k2", 0, { senderId: "bob", senderDeviceId: "bob-phone" }),
+        ]);
+        expect(entryOf(first)).toMatchObject({ seq: 1, kind: "commit", epoch: 0 });
+        expect(rival).toEqual({ ok: false, code: "stale_commit", epoch: 1 });
+        const g = await store.getGroupState("c1");
+        expect({ epoch: g?.epoch, info: bytes(g?.groupInfo ?? null) }).toEqual({ epoch: 1, info: [4] });
+        expect((await store.listWelcomes("bob-phone")).map((w) => ({ ...w, body: [...w.body] }))).toEqual([
+          { deviceId: "bob-phone", conversationId: "c1", seq: 1, body: [5, 5] },
+        ]);
+        // A message between commits does not move the epoch; the next commit must name epoch 1.
+        await store.append([msg("c1", "m1", "bob")]);
+        expect(await store.append([commit("c1", "k3", 0)])).toEqual([
+          { ok: false, code: "stale_commit", epoch: 1 },
+        ]);
+        expect(entryOf((await store.append([commit("c1", "k3", 1)]))[0])).toMatchObject({ seq: 3, epoch: 1 });
+        expect((await store.getGroupState("c1"))?.epoch).toBe(2);
+        // A resent commit is a duplicate, not a second epoch change.
+        expect((await store.append([commit("c1", "k3", 1)]))[0]).toMatchObject({ ok: true, duplicate: true });
+        expect((await store.getGroupState("c1"))?.epoch).toBe(2);
+        await store.deleteWelcomes("bob-phone", "c1");
+        expect(await store.listWelcomes("bob-phone")).toEqual([]);
+        expect(await store.getGroupState("nowhere")).toBeUndefined();
+      });
+
+      it("lets exactly one of many concurrent commits for an epoch win", async () => {
+        await seedConversations();
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.append([commit("c1", `race-${i}`, 0)])),
+        );
+        const winners = results.flat().filter((r) => r.ok);
+        expect(winners).toHaveLength(1);
+        expect((await store.getGroupState("c1"))?.epoch).toBe(1);
       });
     });
 

@@ -10,6 +10,8 @@ export type BusEvent =
   | { type: "presence"; userId: string; online: boolean }
   /** The user was added to a conversation (topic `user:<id>`). */
   | { type: "conversation"; conversationId: string }
+  /** A welcome for one of the user's devices (topic `user:<id>`); body is base64. */
+  | { type: "welcome"; deviceId: string; conversationId: string; seq: number; body: string }
   /** One of the user's devices was signed out (topic `user:<id>`). */
   | { type: "revoked"; deviceId: string };
 

@@ -1,10 +1,13 @@
 import {
   AcceptInviteBodySchema,
   AuditQuerySchema,
+  ClaimKeyPackagesBodySchema,
   CreateConversationBodySchema,
   CreateInviteBodySchema,
   type DeviceSummary,
   HistoryQuerySchema,
+  IdentityKeyBodySchema,
+  KeyPackagesBodySchema,
   LoginBodySchema,
   type MeResponse,
   SettingsBodySchema,
@@ -16,6 +19,7 @@ import type { AuditLog } from "../modules/audit/audit-log.ts";
 import type { AuthService, Session } from "../modules/auth/auth-service.ts";
 import type { ConversationService } from "../modules/conversations/conversation-service.ts";
 import type { PresenceService } from "../modules/delivery/presence-service.ts";
+import type { KeysService } from "../modules/keys/keys-service.ts";
 import type { Store } from "../storage/store.ts";
 import { HttpRefusal } from "./reply-error.ts";
 import { validate } from "./validate.ts";
@@ -35,6 +39,7 @@ interface RouteDeps {
   conversations: ConversationService;
   audit: AuditLog;
   presence: PresenceService;
+  keys: KeysService;
   authRateLimitPerMinute: number;
 }
 
@@ -133,6 +138,28 @@ export async function registerRoutes(app: FastifyInstance, d: RouteDeps) {
     const q = validate(HistoryQuerySchema, req.query);
     return { entries: await d.conversations.history(s, id, q.after, q.limit) };
   });
+
+  app.put("/v1/keys/identity", async (req, reply) => {
+    const s = await session(req);
+    await d.keys.setIdentity(s, validate(IdentityKeyBodySchema, req.body).identityKey);
+    return reply.code(204).send();
+  });
+  app.get("/v1/users/:id/keys", async (req) =>
+    d.keys.userKeys(await session(req), validate(ParamId, req.params).id),
+  );
+  app.post("/v1/keys/packages", async (req) => {
+    const s = await session(req);
+    const body = validate(KeyPackagesBodySchema, req.body);
+    return d.keys.upload(s, body.keyPackages, body.lastResort);
+  });
+  app.get("/v1/keys/packages/count", async (req) => d.keys.count(await session(req)));
+  app.post("/v1/keys/claim", async (req) => {
+    const s = await session(req);
+    return d.keys.claim(s, validate(ClaimKeyPackagesBodySchema, req.body).userIds);
+  });
+  app.get("/v1/conversations/:id/group", async (req) =>
+    d.keys.groupState(await session(req), validate(ParamId, req.params).id),
+  );
 
   app.get("/v1/audit", async (req) => {
     const s = await admin(req);

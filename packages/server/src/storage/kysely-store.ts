@@ -16,6 +16,7 @@ import type {
   Store,
   UserRecord,
   WatermarkUpdate,
+  WelcomeRecord,
 } from "./store.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -69,7 +70,10 @@ const toEntry = (r: Selectable<Database["entries"]>): EntryRecord => ({
   body: r.body === null ? null : new Uint8Array(r.body.buffer, r.body.byteOffset, r.body.byteLength),
   target: r.target,
   deleted: Number(r.deleted) === 1,
+  epoch: r.epoch === null ? null : Number(r.epoch),
 });
+
+const bytesOf = (b: Uint8Array) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 const toAudit = (r: Selectable<Database["audit"]>): AuditRecord => ({
   seq: Number(r.seq),
@@ -464,9 +468,25 @@ export class KyselyStore implements Store {
       if (target.sender_id !== req.senderId) return { ok: false, code: "not_sender" };
     }
     const now = new Date().toISOString();
+    if (req.kind === "commit") {
+      // First valid commit for an epoch wins; any other epoch is stale. The row lock taken by the
+      // UPDATE below (and, on PostgreSQL, by the batch's FOR UPDATE) makes check-and-advance atomic.
+      const conv = await db
+        .selectFrom("conversations")
+        .select("epoch")
+        .where("id", "=", req.conversationId)
+        .executeTakeFirst();
+      if (!conv) return { ok: false, code: "not_found" };
+      if (Number(conv.epoch) !== req.epoch)
+        return { ok: false, code: "stale_commit", epoch: Number(conv.epoch) };
+    }
     const head = await db
       .updateTable("conversations")
-      .set((eb) => ({ last_seq: eb("last_seq", "+", 1), last_activity_at: now }))
+      .set((eb) => ({
+        last_seq: eb("last_seq", "+", 1),
+        last_activity_at: now,
+        ...(req.kind === "commit" ? { epoch: (req.epoch ?? 0) + 1, group_info: req.groupInfo ?? null } : {}),
+      }))
       .where("id", "=", req.conversationId)
       .returning("last_seq")
       .executeTakeFirst();
@@ -482,8 +502,23 @@ export class KyselyStore implements Store {
       body: req.body,
       target: req.target,
       deleted: 0,
+      epoch: req.kind === "commit" ? (req.epoch ?? 0) : null,
     };
     await db.insertInto("entries").values(row).execute();
+    if (req.kind === "commit" && req.welcomes && req.welcomes.length > 0) {
+      await db
+        .insertInto("welcomes")
+        .values(
+          req.welcomes.map((w) => ({
+            device_id: w.deviceId,
+            conversation_id: req.conversationId,
+            seq: row.seq,
+            data: w.body,
+            created_at: now,
+          })),
+        )
+        .execute();
+    }
     if (req.kind === "delete") {
       // The tombstone stays in the order; the deleted message's ciphertext is erased for good.
       await db
@@ -576,6 +611,110 @@ export class KyselyStore implements Store {
       .limit(limit)
       .execute();
     return rows.map(toAudit);
+  }
+
+  async getIdentityKey(userId: string) {
+    const r = await this.#db
+      .selectFrom("users")
+      .select("identity_key")
+      .where("id", "=", userId)
+      .executeTakeFirst();
+    return r?.identity_key ?? null;
+  }
+
+  async setIdentityKey(userId: string, key: string) {
+    await this.#db
+      .updateTable("users")
+      .set({ identity_key: key })
+      .where("id", "=", userId)
+      .where("identity_key", "is", null)
+      .execute();
+    return (await this.getIdentityKey(userId)) === key;
+  }
+
+  async addKeyPackages(deviceId: string, packages: Uint8Array[], lastResort: Uint8Array | null, at: string) {
+    await this.#tx(async (db) => {
+      if (packages.length > 0) {
+        await db
+          .insertInto("key_packages")
+          .values(packages.map((data) => ({ device_id: deviceId, data, last_resort: 0, created_at: at })))
+          .execute();
+      }
+      if (lastResort) {
+        await db
+          .deleteFrom("key_packages")
+          .where("device_id", "=", deviceId)
+          .where("last_resort", "=", 1)
+          .execute();
+        await db
+          .insertInto("key_packages")
+          .values({ device_id: deviceId, data: lastResort, last_resort: 1, created_at: at })
+          .execute();
+      }
+    });
+  }
+
+  async countKeyPackages(deviceId: string) {
+    const r = await this.#db
+      .selectFrom("key_packages")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("device_id", "=", deviceId)
+      .where("last_resort", "=", 0)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async claimKeyPackage(deviceId: string) {
+    return this.#tx(async (db) => {
+      // One-time packages first (oldest first); the last resort only when none is left.
+      let q = db
+        .selectFrom("key_packages")
+        .select(["id", "data", "last_resort"])
+        .where("device_id", "=", deviceId)
+        .orderBy("last_resort")
+        .orderBy("id")
+        .limit(1);
+      if (this.#dialect === "postgres") q = q.forUpdate().skipLocked();
+      const row = await q.executeTakeFirst();
+      if (!row) return undefined;
+      if (Number(row.last_resort) === 0)
+        await db.deleteFrom("key_packages").where("id", "=", row.id).execute();
+      return bytesOf(row.data);
+    });
+  }
+
+  async listWelcomes(deviceId: string) {
+    const rows = await this.#db
+      .selectFrom("welcomes")
+      .selectAll()
+      .where("device_id", "=", deviceId)
+      .orderBy("id")
+      .execute();
+    return rows.map(
+      (r): WelcomeRecord => ({
+        deviceId: r.device_id,
+        conversationId: r.conversation_id,
+        seq: Number(r.seq),
+        body: bytesOf(r.data),
+      }),
+    );
+  }
+
+  async deleteWelcomes(deviceId: string, conversationId: string) {
+    await this.#db
+      .deleteFrom("welcomes")
+      .where("device_id", "=", deviceId)
+      .where("conversation_id", "=", conversationId)
+      .execute();
+  }
+
+  async getGroupState(conversationId: string) {
+    const r = await this.#db
+      .selectFrom("conversations")
+      .select(["epoch", "group_info"])
+      .where("id", "=", conversationId)
+      .executeTakeFirst();
+    return r && { epoch: Number(r.epoch), groupInfo: r.group_info === null ? null : bytesOf(r.group_info) };
   }
 
   async close() {

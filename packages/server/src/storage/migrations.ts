@@ -104,6 +104,37 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0002_mls": {
+      async up(db: Kysely<unknown>) {
+        // The MLS delivery service: pinned identity keys, key packages, welcomes, group epochs.
+        await db.schema.alterTable("users").addColumn("identity_key", "text").execute();
+        await db.schema
+          .alterTable("conversations")
+          .addColumn("epoch", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable("conversations").addColumn("group_info", bytes).execute();
+        await db.schema.alterTable("entries").addColumn("epoch", "integer").execute();
+        await db.schema
+          .createTable("key_packages")
+          .addColumn("id", dialect === "postgres" ? "bigserial" : "integer", (c) => c.primaryKey())
+          .addColumn("device_id", "text", (c) => c.notNull().references("devices.id"))
+          .addColumn("data", bytes, (c) => c.notNull())
+          .addColumn("last_resort", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("key_packages_device").on("key_packages").column("device_id").execute();
+        await db.schema
+          .createTable("welcomes")
+          .addColumn("id", dialect === "postgres" ? "bigserial" : "integer", (c) => c.primaryKey())
+          .addColumn("device_id", "text", (c) => c.notNull().references("devices.id"))
+          .addColumn("conversation_id", "text", (c) => c.notNull().references("conversations.id"))
+          .addColumn("seq", "integer", (c) => c.notNull())
+          .addColumn("data", bytes, (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("welcomes_device").on("welcomes").column("device_id").execute();
+      },
+    },
   };
 }
 

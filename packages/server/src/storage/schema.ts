@@ -19,6 +19,7 @@ export interface Database {
     failed_logins: number;
     locked_until: string | null;
     created_at: string;
+    identity_key: string | null;
   };
   devices: {
     id: string;
@@ -47,6 +48,8 @@ export interface Database {
     created_at: string;
     last_seq: number;
     last_activity_at: string;
+    epoch: Generated<number>;
+    group_info: Uint8Array | null;
   };
   members: {
     conversation_id: string;
@@ -62,10 +65,26 @@ export interface Database {
     sender_id: string;
     sender_device_id: string;
     sent_at: string;
-    kind: "message" | "delete";
+    kind: "message" | "delete" | "commit";
     body: Uint8Array | null;
     target: string | null;
     deleted: number;
+    epoch: number | null;
+  };
+  key_packages: {
+    id: Generated<number>;
+    device_id: string;
+    data: Uint8Array;
+    last_resort: number;
+    created_at: string;
+  };
+  welcomes: {
+    id: Generated<number>;
+    device_id: string;
+    conversation_id: string;
+    seq: number;
+    data: Uint8Array;
+    created_at: string;
   };
   audit: {
     seq: Generated<number>;

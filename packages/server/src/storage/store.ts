@@ -81,10 +81,12 @@ export interface EntryRecord {
   senderId: string;
   senderDeviceId: string;
   sentAt: string;
-  kind: "message" | "delete";
+  kind: "message" | "delete" | "commit";
   body: Uint8Array | null;
   target: string | null;
   deleted: boolean;
+  /** For a commit: the epoch it was made in (the group moves to epoch + 1). */
+  epoch: number | null;
 }
 
 /** A request to append one entry; the store assigns `seq` and `sentAt`. */
@@ -93,15 +95,30 @@ export interface AppendRequest {
   messageId: string;
   senderId: string;
   senderDeviceId: string;
-  kind: "message" | "delete";
+  kind: "message" | "delete" | "commit";
   body: Uint8Array | null;
   target: string | null;
+  /** For a commit: the epoch it was made in; it must equal the conversation's current epoch. */
+  epoch?: number;
+  /** For a commit: welcomes for the devices it adds. */
+  welcomes?: { deviceId: string; body: Uint8Array }[];
+  /** For a commit: the new epoch's group info (for external joins). */
+  groupInfo?: Uint8Array | null;
+}
+
+/** A welcome waiting for its device. */
+export interface WelcomeRecord {
+  deviceId: string;
+  conversationId: string;
+  seq: number;
+  body: Uint8Array;
 }
 
 /** The outcome of one append: the stored entry (possibly an earlier one, for a resend) or a refusal. */
 export type AppendResult =
   | { ok: true; entry: EntryRecord; duplicate: boolean }
-  | { ok: false; code: "not_found" | "not_sender" | "message_conflict" };
+  | { ok: false; code: "not_found" | "not_sender" | "message_conflict" }
+  | { ok: false; code: "stale_commit"; epoch: number };
 
 /** A receipt watermark move. */
 export interface WatermarkUpdate {
@@ -192,6 +209,28 @@ export interface Store {
 
   /** Appends one audit row chained to the previous one; `hash(prevHash)` computes the row's hash. */
   appendAudit(input: AuditInput, hash: (prevHash: string) => string): Promise<AuditRecord>;
+
+  /** The user's pinned identity public key (base64), if set. */
+  getIdentityKey(userId: string): Promise<string | null>;
+  /** Pins the identity key if none is set; true if it is now `key` (set now or before). */
+  setIdentityKey(userId: string, key: string): Promise<boolean>;
+  /** Stores one-time key packages for a device; `lastResort` replaces the device's previous one. */
+  addKeyPackages(
+    deviceId: string,
+    packages: Uint8Array[],
+    lastResort: Uint8Array | null,
+    at: string,
+  ): Promise<void>;
+  /** Number of one-time key packages left for a device. */
+  countKeyPackages(deviceId: string): Promise<number>;
+  /** Takes one key package for the device: a one-time one (deleted), else its last resort (kept). */
+  claimKeyPackage(deviceId: string): Promise<Uint8Array | undefined>;
+  /** Welcomes waiting for a device, oldest first. */
+  listWelcomes(deviceId: string): Promise<WelcomeRecord[]>;
+  /** Forgets a device's welcomes for a conversation (it has joined). */
+  deleteWelcomes(deviceId: string, conversationId: string): Promise<void>;
+  /** The conversation's MLS epoch and latest group info. */
+  getGroupState(conversationId: string): Promise<{ epoch: number; groupInfo: Uint8Array | null } | undefined>;
   listAudit(after: number, limit: number): Promise<AuditRecord[]>;
 
   close(): Promise<void>;

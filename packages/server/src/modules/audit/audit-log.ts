@@ -14,7 +14,8 @@ export type AuditAction =
   | "conversation.create"
   | "member.add"
   | "history.read"
-  | "audit.read";
+  | "audit.read"
+  | "keys.identity";
 
 function rowHash(
   prevHash: string,

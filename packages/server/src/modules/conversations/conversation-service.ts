@@ -26,6 +26,7 @@ export function toLogEntry(e: EntryRecord): LogEntry {
   if (e.body) entry.body = bytesToBase64(e.body);
   if (e.target) entry.target = e.target;
   if (e.deleted) entry.deleted = true;
+  if (e.epoch !== null) entry.epoch = e.epoch;
   return entry as LogEntry;
 }
 

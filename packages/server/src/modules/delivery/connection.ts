@@ -13,6 +13,7 @@ import type { ServerOptions } from "../../config.ts";
 import { shortId } from "../../logger.ts";
 import type { Store } from "../../storage/store.ts";
 import type { AuthService, Session } from "../auth/auth-service.ts";
+import type { KeysService } from "../keys/keys-service.ts";
 import { type DeliveryService, entryFrame } from "./delivery-service.ts";
 import type { PresenceService } from "./presence-service.ts";
 
@@ -36,6 +37,7 @@ export interface ConnectionDeps {
   auth: AuthService;
   delivery: DeliveryService;
   presence: PresenceService;
+  keys: KeysService;
   log: Logger;
   options: Pick<
     ServerOptions,
@@ -171,16 +173,45 @@ export class Connection {
           target: f.type === "delete" ? f.messageId : null,
         });
         if (!r.ok) return this.#error(r.code, f.id);
-        return this.#send(
-          JSON.stringify({
-            type: "ack",
-            id: f.id,
-            conversationId: r.entry.conversationId,
-            messageId: r.entry.messageId,
-            seq: r.entry.seq,
-            sentAt: r.entry.sentAt,
-          }),
+        return this.#ack(f.id, r.entry);
+      }
+      case "commit": {
+        if (!this.#sent.has(f.conversationId)) return this.#error("not_found", f.id, "conversationId");
+        const welcomes = f.welcomes ?? [];
+        const owners = welcomes.length > 0 ? await this.#d.keys.memberDevices(f.conversationId) : new Map();
+        if (welcomes.some((w) => !owners.has(w.deviceId)))
+          return this.#error("not_a_member_device", f.id, "welcomes");
+        const r = await this.#d.delivery.append(
+          {
+            conversationId: f.conversationId,
+            messageId: f.messageId,
+            senderId: s.user.id,
+            senderDeviceId: s.device.id,
+            kind: "commit",
+            body: new Uint8Array(Buffer.from(f.body, "base64")),
+            target: null,
+            epoch: f.epoch,
+            welcomes: welcomes.map((w) => ({
+              deviceId: w.deviceId,
+              body: new Uint8Array(Buffer.from(w.body, "base64")),
+            })),
+            groupInfo: f.groupInfo ? new Uint8Array(Buffer.from(f.groupInfo, "base64")) : null,
+          },
+          owners,
         );
+        if (!r.ok) {
+          if (r.code === "stale_commit") {
+            return this.#send(
+              JSON.stringify({ type: "error", id: f.id, ...errorBody("stale_commit"), epoch: r.epoch }),
+            );
+          }
+          return this.#error(r.code, f.id);
+        }
+        return this.#ack(f.id, r.entry);
+      }
+      case "welcome_ack": {
+        if (!this.#sent.has(f.conversationId)) return this.#error("not_found", undefined, "conversationId");
+        return this.#d.delivery.forgetWelcomes(s.device.id, f.conversationId);
       }
       case "receipt": {
         const sent = this.#sent.get(f.conversationId);
@@ -204,6 +235,23 @@ export class Connection {
     }
   }
 
+  #ack(
+    id: number,
+    e: { conversationId: string; messageId: string; seq: number; sentAt: string; epoch: number | null },
+  ) {
+    this.#send(
+      JSON.stringify({
+        type: "ack",
+        id,
+        conversationId: e.conversationId,
+        messageId: e.messageId,
+        seq: e.seq,
+        sentAt: e.sentAt,
+        ...(e.epoch === null ? {} : { epoch: e.epoch + 1 }),
+      }),
+    );
+  }
+
   async #hello(f: Extract<ClientFrame, { type: "hello" }>) {
     if (this.#session) return this.#error("already_authenticated", f.id);
     const s = await this.#d.auth.authenticate(f.token);
@@ -223,6 +271,17 @@ export class Connection {
     );
     const mine = this.#d.bus.subscribe(userTopic(s.user.id), (e) => this.#onUserEvent(e));
     this.#unsubscribe.set(userTopic(s.user.id), mine.off);
+    // Welcomes first: a device must join a group before it can read the commits and messages after it.
+    for (const w of await this.#d.delivery.welcomesFor(s.device.id)) {
+      this.#send(
+        JSON.stringify({
+          type: "welcome",
+          conversationId: w.conversationId,
+          seq: w.seq,
+          body: Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength).toString("base64"),
+        }),
+      );
+    }
     const memberships = await this.#d.store.listMemberships(s.user.id);
     for (const m of memberships)
       this.#watch(m.conversationId, (f.cursors as Record<string, number>)[m.conversationId] ?? 0);
@@ -318,6 +377,13 @@ export class Connection {
     if (e.type === "conversation") {
       this.#watch(e.conversationId, 0);
       this.#send(JSON.stringify({ type: "conversation", conversationId: e.conversationId }));
+    } else if (e.type === "welcome" && e.deviceId === this.#session?.device.id) {
+      // Through the serial queue, so the welcome precedes any entry this socket is sent after it.
+      this.#enqueue(async () =>
+        this.#send(
+          JSON.stringify({ type: "welcome", conversationId: e.conversationId, seq: e.seq, body: e.body }),
+        ),
+      );
     } else if (e.type === "revoked" && e.deviceId === this.#session?.device.id) {
       this.#fail("token_invalid", CloseCode.tokenInvalid);
     }

@@ -1,5 +1,5 @@
 import { Batcher } from "../../batcher.ts";
-import { type Bus, conversationTopic } from "../../bus/bus.ts";
+import { type Bus, conversationTopic, userTopic } from "../../bus/bus.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -39,8 +39,21 @@ export class DeliveryService {
    * Stores one entry durably, then publishes it. A duplicate (resend) is published again too: a
    * node that crashed between commit and publish left others without it, and receivers dedupe by seq.
    */
-  async append(req: AppendRequest): Promise<AppendResult> {
+  async append(req: AppendRequest, welcomeOwners?: Map<string, string>): Promise<AppendResult> {
     const r = await this.#appends.submit(req);
+    if (r.ok && !r.duplicate && req.welcomes && welcomeOwners) {
+      for (const w of req.welcomes) {
+        const owner = welcomeOwners.get(w.deviceId);
+        if (!owner) continue;
+        this.#bus.publish(userTopic(owner), {
+          type: "welcome",
+          deviceId: w.deviceId,
+          conversationId: req.conversationId,
+          seq: r.entry.seq,
+          body: Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength).toString("base64"),
+        });
+      }
+    }
     if (r.ok) {
       this.#bus.publish(conversationTopic(r.entry.conversationId), {
         type: "entry",
@@ -68,6 +81,14 @@ export class DeliveryService {
       deviceId,
       active,
     });
+  }
+
+  welcomesFor(deviceId: string) {
+    return this.#store.listWelcomes(deviceId);
+  }
+
+  forgetWelcomes(deviceId: string, conversationId: string) {
+    return this.#store.deleteWelcomes(deviceId, conversationId);
   }
 
   entriesAfter(conversationId: string, after: number, limit: number) {
