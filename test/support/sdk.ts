@@ -1,0 +1,77 @@
+import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import WebSocket from "ws";
+import {
+  HearthClient,
+  type HearthClientEvents,
+  type HearthClientOptions,
+  type ReceivedMessage,
+  State,
+  type WebSocketConstructor,
+} from "../../packages/client/src/index.ts";
+
+/** A real SDK client in Node (the `ws` WebSocket), recording everything it emits. */
+export class TestClient {
+  readonly client: HearthClient;
+  readonly session: SessionResponse;
+  readonly messages: ReceivedMessage[] = [];
+  readonly events: { [K in keyof HearthClientEvents]?: HearthClientEvents[K][] } = {};
+
+  constructor(baseUrl: string, session: SessionResponse, opts: Partial<HearthClientOptions> = {}) {
+    this.session = session;
+    this.client = new HearthClient({
+      baseUrl,
+      token: session.token,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      backoff: { minMs: 20, maxMs: 300 },
+      ...opts,
+    });
+    const names: (keyof HearthClientEvents)[] = [
+      "state",
+      "ready",
+      "synced",
+      "message",
+      "sent",
+      "failed",
+      "receipt",
+      "typing",
+      "presence",
+      "conversation",
+      "welcome",
+      "error",
+    ];
+    for (const n of names) {
+      this.client.on(n, (p) => {
+        const list = (this.events[n] ??= []) as unknown[];
+        list.push(p);
+        if (n === "message") this.messages.push(p as ReceivedMessage);
+      });
+    }
+  }
+
+  /** Connects and waits for `synced`. */
+  async connect(): Promise<void> {
+    const done = this.waitFor(() => this.client.state === State.Connected, "connected");
+    this.client.connect();
+    await done;
+  }
+
+  /** Polls until `pred` holds (events arrive asynchronously); fails with `what` after `ms`. */
+  async waitFor(pred: () => boolean, what: string, ms = 15_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pred()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Texts received in a conversation, in order. */
+  texts(conversationId: ConversationId | string): string[] {
+    return this.messages
+      .filter((m) => m.conversationId === conversationId && m.kind === "message")
+      .map((m) => m.content?.text ?? `<${m.undecryptable}>`);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
