@@ -41,8 +41,9 @@ export class TestClient {
     ];
     for (const n of names) {
       this.client.on(n, (p) => {
-        const list = (this.events[n] ??= []) as unknown[];
+        const list = (this.events[n] ?? []) as unknown[];
         list.push(p);
+        (this.events as Record<string, unknown[]>)[n] = list;
         if (n === "message") this.messages.push(p as ReceivedMessage);
       });
     }
