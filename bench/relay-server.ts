@@ -3,7 +3,7 @@
  * server can do. Run as its own process by the bench, so its RSS is measured like Hearth's.
  * A client's first frame is the room it joins; every later frame is forwarded to the room's other sockets.
  */
-import { WebSocketServer, type WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 
 const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
 const rooms = new Map<string, Set<WebSocket>>();

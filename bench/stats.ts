@@ -23,7 +23,8 @@ export function machine(): string {
 
 /** Renders rows as a Markdown table. */
 export function table(headers: string[], rows: (string | number)[][]): string {
-  const fmt = (v: string | number) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : v);
+  const fmt = (v: string | number) =>
+    typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : v;
   const lines = [`| ${headers.join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`];
   for (const r of rows) lines.push(`| ${r.map(fmt).join(" | ")} |`);
   return lines.join("\n");

@@ -259,6 +259,15 @@ export class Connection {
     if (this.#closed) return;
     clearTimeout(this.#helloTimer);
     this.#session = s;
+    const mine = this.#d.bus.subscribe(userTopic(s.user.id), (e) => this.#onUserEvent(e));
+    this.#unsubscribe.set(userTopic(s.user.id), mine.off);
+    const welcomes = await this.#d.delivery.welcomesFor(s.device.id);
+    const memberships = await this.#d.store.listMemberships(s.user.id);
+    if (this.#closed) return;
+    // Follow every conversation before `ready`: once the client hears `ready` it may send, and
+    // everything from then on must reach this socket too. The backlog jobs run after `ready`.
+    for (const m of memberships)
+      this.#watch(m.conversationId, (f.cursors as Record<string, number>)[m.conversationId] ?? 0);
     this.#send(
       JSON.stringify({
         type: "ready",
@@ -269,10 +278,8 @@ export class Connection {
         heartbeatMs: this.#d.options.heartbeatMs,
       }),
     );
-    const mine = this.#d.bus.subscribe(userTopic(s.user.id), (e) => this.#onUserEvent(e));
-    this.#unsubscribe.set(userTopic(s.user.id), mine.off);
     // Welcomes first: a device must join a group before it can read the commits and messages after it.
-    for (const w of await this.#d.delivery.welcomesFor(s.device.id)) {
+    for (const w of welcomes) {
       this.#send(
         JSON.stringify({
           type: "welcome",
@@ -282,9 +289,6 @@ export class Connection {
         }),
       );
     }
-    const memberships = await this.#d.store.listMemberships(s.user.id);
-    for (const m of memberships)
-      this.#watch(m.conversationId, (f.cursors as Record<string, number>)[m.conversationId] ?? 0);
     this.#enqueue(async () => this.#send(JSON.stringify({ type: "synced" })));
     await this.#d.presence.connected(s.user.id, s.user.showPresence);
     // Tell this device who among its contacts is online now.
