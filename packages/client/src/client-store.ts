@@ -1,6 +1,7 @@
-import type { ConversationId, MessageId } from "@hearth/protocol";
+import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
+import type { MessageContent, UndecryptableReason } from "./payload-codec.ts";
 
-/** A message (or deletion) waiting for the server's ack. It survives disconnects. */
+/** A message (or deletion) waiting for the server's ack. It survives disconnects and restarts. */
 export interface OutboxItem {
   kind: "send" | "delete";
   conversationId: ConversationId;
@@ -10,39 +11,55 @@ export interface OutboxItem {
   target?: MessageId;
   /** For a send: the encoded payload, base64. Encoded once, so every retry is byte-identical. */
   body?: string;
+  /** Wall-clock time it was queued (ms). */
   createdAt: number;
+  /** Strictly increasing queue position; the outbox sends in this order. */
+  position: number;
 }
 
 /**
- * Where the SDK keeps what must outlive a connection: per-conversation cursors (last seq delivered
- * to the app) and the outbox. The default is in memory; a browser can persist it (IndexedDB).
+ * A delivered log entry as kept on the device: decoded, without the ciphertext. Deleting a message
+ * for everyone replaces its stored copy with `kind: "deleted"` and no content.
+ */
+export interface StoredMessage {
+  conversationId: ConversationId;
+  seq: number;
+  messageId: MessageId;
+  senderId: UserId;
+  senderDeviceId: DeviceId;
+  sentAt: string;
+  /** See {@link ReceivedMessage.kind}. */
+  kind: "message" | "deleted" | "tombstone" | "commit";
+  content?: MessageContent;
+  undecryptable?: UndecryptableReason;
+  target?: MessageId;
+}
+
+/**
+ * Where the SDK keeps what must outlive a connection: per-conversation cursors (the last seq
+ * delivered to the app), the outbox, and the local message list. The default is in memory
+ * ({@link MemoryClientStore}); a browser persists it (IndexedDB). Every method may be async.
+ *
+ * Consistency: `saveDelivered` must store the message and move the cursor together (one
+ * transaction), so a crash never leaves a cursor ahead of the messages it counts.
  */
 export interface ClientStore {
+  /** Every conversation's cursor. */
   loadCursors(): Promise<Record<string, number>>;
+  /** Sets one cursor (for resuming from a known position; `saveDelivered` moves it normally). */
   saveCursor(conversationId: ConversationId, seq: number): Promise<void>;
+  /**
+   * Keeps a delivered entry and moves its conversation's cursor to `message.seq`. A tombstone also
+   * erases its target's stored content.
+   */
+  saveDelivered(message: StoredMessage): Promise<void>;
+  /** Up to `limit` stored messages of a conversation with seq < `beforeSeq`, oldest first. */
+  loadMessages(
+    conversationId: ConversationId,
+    opts?: { beforeSeq?: number; limit?: number },
+  ): Promise<StoredMessage[]>;
+  /** The outbox, in any order (the SDK sorts by `position`). */
   loadOutbox(): Promise<OutboxItem[]>;
   putOutbox(item: OutboxItem): Promise<void>;
   removeOutbox(messageId: MessageId): Promise<void>;
-}
-
-/** The in-memory store: lives as long as the client object. */
-export class MemoryClientStore implements ClientStore {
-  readonly #cursors = new Map<string, number>();
-  readonly #outbox = new Map<string, OutboxItem>();
-
-  async loadCursors() {
-    return Object.fromEntries(this.#cursors);
-  }
-  async saveCursor(conversationId: ConversationId, seq: number) {
-    this.#cursors.set(conversationId, seq);
-  }
-  async loadOutbox() {
-    return [...this.#outbox.values()];
-  }
-  async putOutbox(item: OutboxItem) {
-    this.#outbox.set(item.messageId, item);
-  }
-  async removeOutbox(messageId: MessageId) {
-    this.#outbox.delete(messageId);
-  }
 }

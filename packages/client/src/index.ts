@@ -1,28 +1,37 @@
 /**
  * @hearth/client — the Hearth SDK for browsers and Node: connection state machine, resume from
- * cursors, outbox with idempotent retries, receipts, typing, presence, and the typed HTTP API.
- * The environment (WebSocket, fetch, storage) is passed in; no `node:*` imports.
+ * cursors, outbox with idempotent retries, the payload codec seam for end-to-end encryption,
+ * receipts, typing, presence, and the typed HTTP API. The environment (WebSocket, fetch, clock,
+ * random, storage) is passed in through options; no `node:*` imports.
  */
 export { type BackoffOptions, fullJitterDelay } from "./backoff.ts";
-export { type ClientStore, MemoryClientStore, type OutboxItem } from "./client-store.ts";
+export type { ClientStore, OutboxItem, StoredMessage } from "./client-store.ts";
+export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+export { type DisconnectReason, State } from "./connection-state.ts";
+export { Emitter } from "./emitter.ts";
+export { HearthApi, HearthApiError, type HearthApiOptions } from "./hearth-api.ts";
+export {
+  type CommitResult,
+  HearthClient,
+  type HearthClientEvents,
+  type HearthClientOptions,
+  type Queued,
+  type ReceivedMessage,
+  SendError,
+  type SendFailureCode,
+  type SentAck,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "./hearth-client.ts";
+export { InboundSequencer, type SequenceVerdict } from "./inbound-sequencer.ts";
+export { MemoryClientStore } from "./memory-client-store.ts";
+export { Outbox } from "./outbox.ts";
 export {
   type CodecContext,
   type DecodeResult,
   jsonCodec,
+  MAX_TEXT_LENGTH,
   type MessageContent,
   type PayloadCodec,
   type UndecryptableReason,
-} from "./codec.ts";
-export { Emitter } from "./emitter.ts";
-export { HearthApi, HearthApiError, type HearthApiOptions } from "./hearth-api.ts";
-export {
-  type DisconnectReason,
-  HearthClient,
-  type HearthClientEvents,
-  type HearthClientOptions,
-  type ReceivedMessage,
-  type SentAck,
-  State,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from "./hearth-client.ts";
+} from "./payload-codec.ts";

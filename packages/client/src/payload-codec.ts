@@ -1,0 +1,99 @@
+import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
+
+/** What a message says, as the application sees it. */
+export interface MessageContent {
+  /** The text, up to {@link MAX_TEXT_LENGTH} UTF-16 code units. */
+  text: string;
+  /** The message this one replies to (the quote lives inside the payload, hidden from the server). */
+  replyTo?: MessageId;
+}
+
+/** Longest accepted message text (the payload must fit in one frame with room to spare). */
+export const MAX_TEXT_LENGTH = 64 * 1024;
+
+/**
+ * What a codec knows about the payload it encodes or decodes. The MLS codec uses the conversation's
+ * group and binds the message id into the ciphertext, so a server cannot move a payload between
+ * messages.
+ */
+export interface CodecContext {
+  conversationId: ConversationId;
+  messageId: MessageId;
+  /** On decode: who sent it (from the log entry, as the server claims it). */
+  senderId?: UserId;
+  senderDeviceId?: DeviceId;
+}
+
+/**
+ * Why a payload could not be read. Part of the public contract (docs/sdk.md lists them).
+ * - `malformed_payload`: the bytes are not a payload this codec understands (corrupt, truncated,
+ *   or not JSON/UTF-8).
+ * - `unsupported_version`: a payload version this client does not know (sent by a newer client).
+ * - `missing_keys`: the keys to decrypt it are not on this device (end-to-end encryption).
+ * - `codec_error`: the codec itself threw; the SDK caught it so delivery goes on.
+ */
+export type UndecryptableReason =
+  | "malformed_payload"
+  | "unsupported_version"
+  | "missing_keys"
+  | "codec_error";
+
+/** A decoded payload: content, or a documented reason it could not be read. Never an exception. */
+export type DecodeResult = { ok: true; content: MessageContent } | { ok: false; reason: UndecryptableReason };
+
+/**
+ * The single place where message payloads are produced and read. The SDK base64s the bytes into the
+ * `send` frame and back; the server never parses them. The default is {@link jsonCodec}; the
+ * end-to-end encryption layer replaces it with an MLS codec, hence the promises.
+ *
+ * Contract: `decode` must not throw for any input bytes (it returns a reason instead); `encode` may
+ * throw only for misuse (content the codec cannot represent).
+ */
+export interface PayloadCodec {
+  encode(content: MessageContent, ctx: CodecContext): Promise<Uint8Array>;
+  decode(payload: Uint8Array, ctx: CodecContext): Promise<DecodeResult>;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder("utf-8", { fatal: true });
+const MESSAGE_ID = /^msg_[A-Za-z0-9_-]{16,43}$/;
+
+/**
+ * The plain (not encrypted) codec: UTF-8 JSON `{"v":1,"text":…,"replyTo"?:…}`. Unknown fields are
+ * ignored on decode, so a newer client can add fields without older ones failing.
+ *
+ * @example
+ * const bytes = await jsonCodec.encode({ text: "Hi" }, ctx);
+ * const r = await jsonCodec.decode(bytes, ctx); // { ok: true, content: { text: "Hi" } }
+ */
+export const jsonCodec: PayloadCodec = {
+  async encode(content) {
+    if (typeof content.text !== "string" || content.text.length > MAX_TEXT_LENGTH) {
+      throw new RangeError(`message text must be a string of at most ${MAX_TEXT_LENGTH} characters`);
+    }
+    const v: { v: 1; text: string; replyTo?: MessageId } = { v: 1, text: content.text };
+    if (content.replyTo !== undefined) v.replyTo = content.replyTo;
+    return enc.encode(JSON.stringify(v));
+  },
+  async decode(payload) {
+    let v: unknown;
+    try {
+      v = JSON.parse(dec.decode(payload));
+    } catch {
+      return { ok: false, reason: "malformed_payload" };
+    }
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      return { ok: false, reason: "malformed_payload" };
+    const o = v as { v?: unknown; text?: unknown; replyTo?: unknown };
+    if (o.v !== 1)
+      return { ok: false, reason: typeof o.v === "number" ? "unsupported_version" : "malformed_payload" };
+    if (typeof o.text !== "string" || o.text.length > MAX_TEXT_LENGTH) {
+      return { ok: false, reason: "malformed_payload" };
+    }
+    if (o.replyTo === undefined) return { ok: true, content: { text: o.text } };
+    if (typeof o.replyTo !== "string" || !MESSAGE_ID.test(o.replyTo)) {
+      return { ok: false, reason: "malformed_payload" };
+    }
+    return { ok: true, content: { text: o.text, replyTo: o.replyTo as MessageId } };
+  },
+};
