@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import { ERRORS, type ErrorCode, errorBody } from "@hearth/protocol";
@@ -17,6 +18,7 @@ import { DeliveryService } from "./modules/delivery/delivery-service.ts";
 import { Gateway } from "./modules/delivery/gateway.ts";
 import { PresenceService } from "./modules/delivery/presence-service.ts";
 import { KeysService } from "./modules/keys/keys-service.ts";
+import { registerWeb } from "./modules/web/web-routes.ts";
 import type { Store } from "./storage/store.ts";
 
 /** Input of {@link buildServer}: the store is required, everything else has a default. */
@@ -24,6 +26,8 @@ export type BuildServerInput = Partial<Omit<ServerOptions, "store">> & {
   store: Store;
   /** TLS certificate and key (PEM). When set, the server speaks HTTPS and WSS only. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** The built web app to serve at `/`; default `apps/web/dist` of this checkout. */
+  webDistDir?: string;
 };
 
 /** A built, not yet listening, server. */
@@ -127,6 +131,9 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     presence,
     keys,
     authRateLimitPerMinute: options.authRateLimitPerMinute,
+  });
+  await registerWeb(app, {
+    distDir: input.webDistDir ?? resolve(import.meta.dirname, "../../../apps/web/dist"),
   });
 
   let gateway: Gateway | undefined;

@@ -1,0 +1,35 @@
+import { type ReactNode, useEffect } from "react";
+
+/** Props of {@link Page}. */
+export interface PageProps {
+  /** The screen's heading, also used in the document title. */
+  title: string;
+  /** The tab title, when the heading names something private (a person, a conversation). */
+  documentTitle?: string;
+  /** Optional content above the heading (e.g. a way back). */
+  before?: ReactNode;
+  children: ReactNode;
+}
+
+/** The id of every screen's `<h1>`; the app moves focus there after navigating. */
+export const PAGE_HEADING_ID = "page-heading";
+
+/**
+ * A screen: the `<main>` landmark (target of the skip link) with one `<h1>`. The document title
+ * names the screen but never a person or a conversation, since tab titles are visible to others.
+ */
+export function Page({ title, documentTitle, before, children }: PageProps) {
+  const tabTitle = documentTitle ?? title;
+  useEffect(() => {
+    document.title = `${tabTitle} · Hearth`;
+  }, [tabTitle]);
+  return (
+    <main id="main" className="page" tabIndex={-1}>
+      {before}
+      <h1 id={PAGE_HEADING_ID} tabIndex={-1}>
+        {title}
+      </h1>
+      {children}
+    </main>
+  );
+}

@@ -1,0 +1,42 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./app.tsx";
+import {
+  installQuickExitKeys,
+  leaveIfReturningAfterExit,
+  setQuickExitTeardown,
+} from "./quick-exit/quick-exit.ts";
+import { captureFragmentSecret, forgetFragmentSecret } from "./router/router.ts";
+import { applyTheme, storedTheme } from "./theme/theme.ts";
+import "./styles/app.css";
+
+function start(): void {
+  // Before anything is shown: someone pressing Back after a quick exit must not see Hearth.
+  if (leaveIfReturningAfterExit()) return;
+  // Take setup/invite tokens out of the address bar (and the history entry) right away.
+  captureFragmentSecret();
+  applyTheme(storedTheme(), false);
+  installQuickExitKeys();
+
+  const container = document.getElementById("root");
+  if (!container) throw new Error("index.html has no #root");
+  const root = createRoot(container);
+  setQuickExitTeardown(() => {
+    forgetFragmentSecret();
+    root.unmount();
+  });
+  root.render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+
+  // The service worker keeps the app shell and the crisis directory available offline.
+  if (import.meta.env.PROD && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+      // Not fatal: the app still works online. (Private windows may refuse service workers.)
+    });
+  }
+}
+
+start();

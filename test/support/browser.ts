@@ -1,0 +1,148 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import helmet from "@fastify/helmet";
+import axe from "axe-core";
+import Fastify, { type FastifyInstance } from "fastify";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { describe } from "vitest";
+import { registerWeb } from "../../packages/server/src/modules/web/web-routes.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** Debian's Chromium; override with HEARTH_CHROMIUM. */
+export const CHROMIUM_PATH = process.env.HEARTH_CHROMIUM ?? "/usr/bin/chromium";
+
+const REQUIRE_SERVICES = process.env.HEARTH_REQUIRE_SERVICES === "1";
+
+/**
+ * `describe` for a browser suite: runs when Chromium is installed; otherwise fails under
+ * HEARTH_REQUIRE_SERVICES=1 (CI) and is skipped, saying why, elsewhere.
+ */
+export function describeWithBrowser(name: string, fn: () => void) {
+  if (existsSync(CHROMIUM_PATH)) return describe(name, fn);
+  if (REQUIRE_SERVICES) {
+    return describe(name, () => {
+      throw new Error(`Chromium is required (HEARTH_REQUIRE_SERVICES=1) but ${CHROMIUM_PATH} does not exist`);
+    });
+  }
+  return describe.skip(`${name} — skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`, fn);
+}
+
+/** Launches the system Chromium headless, quiet (no background network, no first-run UI). */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A fresh production build of the web app in a temporary directory. */
+export interface WebBuild {
+  distDir: string;
+  /** Deletes the build. */
+  remove(): void;
+}
+
+/** Builds apps/web with Vite (programmatically) into a temporary directory. */
+export async function buildWebApp(): Promise<WebBuild> {
+  const { build } = await import("vite");
+  const outDir = mkdtempSync(join(tmpdir(), "hearth-web-"));
+  // Vitest sets NODE_ENV=test, and Vite would then make a development build (development React,
+  // no service worker registration). Build exactly what `npm run build:web` ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({
+      configFile: join(ROOT, "apps/web/vite.config.ts"),
+      mode: "production",
+      logLevel: "warn",
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  return { distDir: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+}
+
+/** The server's Content-Security-Policy (packages/server/src/build-server.ts), for realistic tests. */
+export const HEARTH_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:", "blob:"],
+  mediaSrc: ["'self'", "blob:"],
+  connectSrc: ["'self'"],
+  frameAncestors: ["'none'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  upgradeInsecureRequests: null,
+};
+
+/**
+ * A Fastify server with only the web app on it, behind the same security headers as the real
+ * server, listening on a free loopback port.
+ */
+export async function startWebServer(distDir: string): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify();
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: HEARTH_CSP },
+    referrerPolicy: { policy: "no-referrer" },
+    crossOriginEmbedderPolicy: false,
+    hsts: false,
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: "not_found" }));
+  app.get("/healthz", async () => ({ ok: true }));
+  await registerWeb(app, { distDir });
+  const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { app, url };
+}
+
+/** One accessibility problem reported by axe-core. */
+export interface AxeFinding {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/** Runs axe-core (WCAG 2.0-2.2 A/AA rules) in the page; returns the serious and critical findings. */
+export async function seriousAxeFindings(page: Page): Promise<AxeFinding[]> {
+  // Evaluated through the DevTools protocol, not injected as a <script>: the page's CSP would
+  // (rightly) block an inline script.
+  await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const w = window as unknown as {
+      axe: {
+        run(
+          ctx: Document,
+          opts: object,
+        ): Promise<{
+          violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+        }>;
+      };
+    };
+    const result = await w.axe.run(document, {
+      runOnly: {
+        type: "tag",
+        values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+      },
+    });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact ?? "",
+        help: v.help,
+        targets: v.nodes.map((n) => n.target.join(" ")),
+      }));
+  });
+}
