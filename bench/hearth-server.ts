@@ -3,7 +3,7 @@
  * production durability setting (WAL, synchronous=FULL), the in-process bus. Only argon2's cost is
  * lowered, because the bench signs up thousands of accounts and measures messaging, not hashing.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildServer } from "../packages/server/src/build-server.ts";
@@ -22,5 +22,8 @@ const url = await server.listen(0, "127.0.0.1");
 const setupToken = await server.prepareSetup();
 process.stdout.write(`${JSON.stringify({ url, setupToken, dir })}\n`);
 process.on("SIGTERM", () => {
-  void server.close().then(() => process.exit(0));
+  void server.close().then(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
 });

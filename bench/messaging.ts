@@ -1,0 +1,337 @@
+/**
+ * Messaging benchmark (`npm run bench`): N conversations, therapist and patient each on their own
+ * socket, through the real SDK and the real server (its own process, SQLite with synchronous=FULL,
+ * every message durably stored before it is acked). The same workload runs against a bare `ws` relay
+ * with no persistence, started here too. Everything is on loopback and stops by itself.
+ *
+ *   npm run bench -- [--sizes 10,100,1000] [--seconds 10] [--rate-per-conversation 2] [--window 8]
+ *
+ * Two phases per size and system:
+ *  - paced: each conversation offers `rate` messages/s (2,000 msg/s at N=1000); send-to-deliver
+ *    latency is measured from `send()` to the other side's `message` event.
+ *  - saturated: each conversation keeps `window` messages in flight; delivered messages/s is the
+ *    throughput. Hearth/relay is the ratio of the two throughputs.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import WebSocket from "ws";
+import { HearthApi, HearthClient, State, type WebSocketConstructor } from "../packages/client/src/index.ts";
+import type { ConversationId, SessionResponse } from "../packages/protocol/src/index.ts";
+import { machine, percentile, rssMiB, table } from "./stats.ts";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
+const SIZES = (args.get("sizes") ?? "10,100,1000").split(",").map(Number);
+const SECONDS = Number(args.get("seconds") ?? 10);
+const RATE = Number(args.get("rate-per-conversation") ?? 2);
+const WINDOW = Number(args.get("window") ?? 8);
+const PASSWORD = "bench password 0123";
+
+interface Child {
+  proc: ChildProcess;
+  info: Record<string, string>;
+}
+
+async function startChild(script: string): Promise<Child> {
+  // BENCH_CPU_PROF=dir: the server writes a V8 CPU profile there (open it in Chrome DevTools).
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+  const proc = spawn(
+    process.execPath,
+    [...prof, "--import", "tsx", new URL(script, import.meta.url).pathname],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const rl = createInterface({ input: proc.stdout! });
+  const line = await new Promise<string>((resolve, reject) => {
+    rl.once("line", resolve);
+    proc.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { proc, info: JSON.parse(line) as Record<string, string> };
+}
+
+async function stopChild(c: Child) {
+  if (c.proc.exitCode !== null) return;
+  const done = new Promise((r) => c.proc.once("exit", r));
+  c.proc.kill("SIGTERM");
+  await done;
+}
+
+/** Peak RSS of a process, sampled every 250 ms until `stop()`. */
+function rssSampler(pid: number) {
+  let peak = 0;
+  const timer = setInterval(() => {
+    rssMiB(pid)
+      .then((v) => {
+        peak = Math.max(peak, v);
+      })
+      .catch(() => undefined);
+  }, 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      peak = Math.max(peak, await rssMiB(pid).catch(() => 0));
+      return peak;
+    },
+  };
+}
+
+/** A pair of endpoints for one conversation, whatever the system. */
+interface Pair {
+  /** Sends message `id` from side 0 or 1. */
+  send(side: 0 | 1, id: number): void;
+  /** Called when side `side` receives message `id`. */
+  onDeliver: (side: 0 | 1, id: number) => void;
+}
+
+interface Result {
+  system: string;
+  n: number;
+  phase: string;
+  offered: number;
+  delivered: number;
+  throughput: number;
+  p50: number;
+  p99: number;
+  max: number;
+  rss: number;
+}
+
+/** Runs one phase over the pairs; returns delivered count and latencies. */
+async function drive(
+  pairs: Pair[],
+  phase: "paced" | "saturated",
+): Promise<{ delivered: number; lat: number[]; offered: number; secs: number }> {
+  const sentAt = new Map<number, number>();
+  const lat: number[] = [];
+  let nextId = 1;
+  let delivered = 0;
+  let offered = 0;
+  const inflight = new Array<number>(pairs.length).fill(0);
+  let running = true;
+  const sendOne = (i: number) => {
+    const id = nextId++;
+    sentAt.set(id, performance.now());
+    inflight[i]!++;
+    offered++;
+    pairs[i]!.send((id % 2) as 0 | 1, id);
+  };
+  for (const [i, p] of pairs.entries()) {
+    p.onDeliver = (_side, id) => {
+      const t0 = sentAt.get(id);
+      if (t0 === undefined) return;
+      sentAt.delete(id);
+      lat.push(performance.now() - t0);
+      delivered++;
+      inflight[i]!--;
+      if (phase === "saturated" && running) sendOne(i);
+    };
+  }
+  const start = performance.now();
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  if (phase === "paced") {
+    // Every 10 ms, offer this tick's share of N × RATE msg/s, round-robin over conversations.
+    let carry = 0;
+    let rr = 0;
+    ticker = setInterval(() => {
+      carry += (pairs.length * RATE) / 100;
+      while (carry >= 1) {
+        sendOne(rr);
+        rr = (rr + 1) % pairs.length;
+        carry--;
+      }
+    }, 10);
+  } else {
+    for (let i = 0; i < pairs.length; i++) for (let w = 0; w < WINDOW; w++) sendOne(i);
+  }
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  running = false;
+  clearInterval(ticker);
+  const secs = (performance.now() - start) / 1000;
+  const counted = delivered;
+  // Let what is in flight land (not counted in throughput), so the next phase starts clean.
+  const drainUntil = Date.now() + 10_000;
+  while (sentAt.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+  return { delivered: counted, lat, offered, secs };
+}
+
+function summarise(
+  system: string,
+  n: number,
+  phase: string,
+  r: Awaited<ReturnType<typeof drive>>,
+  rss: number,
+): Result {
+  const sorted = [...r.lat].sort((a, b) => a - b);
+  return {
+    system,
+    n,
+    phase,
+    offered: r.offered / r.secs,
+    delivered: r.delivered,
+    throughput: r.delivered / r.secs,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? Number.NaN,
+    rss,
+  };
+}
+
+async function benchHearth(n: number): Promise<Result[]> {
+  const child = await startChild("./hearth-server.ts");
+  const url = child.info.url!;
+  const api = new HearthApi({ baseUrl: url });
+  const admin = await api.setup({
+    setupToken: child.info.setupToken!,
+    practiceName: "Bench",
+    login: "admin",
+    displayName: "Admin",
+    password: PASSWORD,
+    deviceName: "bench",
+  });
+  const adminApi = new HearthApi({ baseUrl: url, token: admin.token });
+  const sessions: [SessionResponse, SessionResponse][] = [];
+  for (let i = 0; i < n; i++) {
+    const inv = await adminApi.createInvite("therapist");
+    const t = await api.acceptInvite({
+      token: inv.token,
+      login: `ther${i}`,
+      displayName: `T${i}`,
+      password: PASSWORD,
+      deviceName: "b",
+    });
+    const pinv = await new HearthApi({ baseUrl: url, token: t.token }).createInvite("patient");
+    const p = await api.acceptInvite({
+      token: pinv.token,
+      login: `pat${i}`,
+      displayName: `P${i}`,
+      password: PASSWORD,
+      deviceName: "b",
+    });
+    sessions.push([t, p]);
+  }
+  const clients: HearthClient[] = [];
+  const pairs: Pair[] = sessions.map(([t, p]) => {
+    const cid = p.conversationId as ConversationId;
+    const sides = [t, p].map(
+      (s) =>
+        new HearthClient({
+          baseUrl: url,
+          token: s.token,
+          WebSocket: WebSocket as unknown as WebSocketConstructor,
+          backoff: { minMs: 100, maxMs: 2000 },
+          maxInFlightPerConversation: WINDOW,
+        }),
+    ) as [HearthClient, HearthClient];
+    clients.push(...sides);
+    const pair: Pair = {
+      send: (side, id) => {
+        void sides[side].send(cid, { text: String(id) });
+      },
+      onDeliver: () => undefined,
+    };
+    for (const side of [0, 1] as const) {
+      sides[side].on("message", (m) => {
+        if (!m.own && m.content) pair.onDeliver(side, Number(m.content.text));
+      });
+    }
+    return pair;
+  });
+  for (const c of clients) c.connect();
+  const deadline = Date.now() + 60_000;
+  while (clients.some((c) => c.state !== State.Connected)) {
+    if (Date.now() > deadline) throw new Error("clients did not connect");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const out: Result[] = [];
+  for (const phase of ["paced", "saturated"] as const) {
+    const rss = rssSampler(child.proc.pid!);
+    const r = await drive(pairs, phase);
+    out.push(summarise("Hearth", n, phase, r, await rss.stop()));
+  }
+  for (const c of clients) c.close();
+  await stopChild(child);
+  return out;
+}
+
+async function benchRelay(n: number): Promise<Result[]> {
+  const child = await startChild("./relay-server.ts");
+  const url = child.info.url!;
+  const sockets: WebSocket[] = [];
+  const pairs: Pair[] = [];
+  for (let i = 0; i < n; i++) {
+    const sides = [new WebSocket(url), new WebSocket(url)] as const;
+    sockets.push(...sides);
+    await Promise.all(sides.map((s) => new Promise((r) => s.once("open", r))));
+    for (const s of sides) s.send(`room-${i}`);
+    const pair: Pair = {
+      send: (side, id) => sides[side].send(JSON.stringify({ id })),
+      onDeliver: () => undefined,
+    };
+    for (const side of [0, 1] as const) {
+      sides[side].on("message", (d) => pair.onDeliver(side, (JSON.parse(d.toString()) as { id: number }).id));
+    }
+    pairs.push(pair);
+  }
+  const out: Result[] = [];
+  for (const phase of ["paced", "saturated"] as const) {
+    const rss = rssSampler(child.proc.pid!);
+    const r = await drive(pairs, phase);
+    out.push(summarise("relay", n, phase, r, await rss.stop()));
+  }
+  for (const s of sockets) s.close();
+  await stopChild(child);
+  return out;
+}
+
+const results: Result[] = [];
+for (const n of SIZES) {
+  process.stderr.write(`N=${n}: Hearth…\n`);
+  results.push(...(await benchHearth(n)));
+  process.stderr.write(`N=${n}: relay…\n`);
+  results.push(...(await benchRelay(n)));
+}
+
+const rows = results.map((r) => [
+  r.system,
+  r.n,
+  r.phase,
+  Math.round(r.offered),
+  Math.round(r.throughput),
+  r.p50,
+  r.p99,
+  r.max,
+  r.rss,
+]);
+const ratios = SIZES.map((n) => {
+  const h = results.find((r) => r.system === "Hearth" && r.n === n && r.phase === "saturated");
+  const b = results.find((r) => r.system === "relay" && r.n === n && r.phase === "saturated");
+  return [
+    n,
+    Math.round(h?.throughput ?? 0),
+    Math.round(b?.throughput ?? 0),
+    ((h?.throughput ?? 0) / (b?.throughput ?? 1)).toFixed(2),
+  ];
+});
+console.log(`\nMachine: ${machine()}; load generator on the same machine; ${SECONDS} s per phase.\n`);
+console.log(
+  table(
+    [
+      "system",
+      "N",
+      "phase",
+      "offered msg/s",
+      "delivered msg/s",
+      "p50 ms",
+      "p99 ms",
+      "max ms",
+      "server RSS MiB",
+    ],
+    rows,
+  ),
+);
+console.log(
+  `\n${table(["N", "Hearth msg/s (saturated)", "relay msg/s (saturated)", "Hearth/relay"], ratios)}`,
+);
+process.exit(0);
