@@ -15,8 +15,12 @@ describe("messaging through the SDK and the real server", () => {
   let p: Practice;
   let cid: ConversationId;
   const clients: TestClient[] = [];
-  const client = async (session: Practice["therapist"], connect = true) => {
-    const c = new TestClient(t.url, session);
+  const client = async (
+    session: Practice["therapist"],
+    connect = true,
+    opts: ConstructorParameters<typeof TestClient>[2] = {},
+  ) => {
+    const c = new TestClient(t.url, session, opts);
     clients.push(c);
     if (connect) await c.connect();
     return c;
@@ -65,7 +69,8 @@ describe("messaging through the SDK and the real server", () => {
 
   it("typing arrives and expires on its own", async () => {
     const th = await client(p.therapist);
-    const pa = await client(p.patients[0]!);
+    // The SDK would send a stop after `typingIdleMs` of silence; set it far beyond the TTL.
+    const pa = await client(p.patients[0]!, true, { typingIdleMs: 600_000 });
     pa.client.setTyping(cid, true);
     await th.waitFor(() => (th.events.typing ?? []).some((e) => e.active), "typing on");
     // No "stop" is sent: the indicator must expire by itself after the TTL.
