@@ -107,6 +107,22 @@ describe("authorization matrix", () => {
         expect(r).toMatchObject({ status: 404, body: { code: "not_found" } });
       });
 
+      it("cannot read the conversation's MLS group state, a member's keys, or claim their key packages", async () => {
+        const token = outsiders[who]!.token;
+        const target = p.patients[0]!;
+        expect(await t.call("GET", `/v1/conversations/${cid}/group`, { token })).toMatchObject({
+          status: 404,
+          body: { code: "not_found" },
+        });
+        expect(await t.call("GET", `/v1/users/${target.userId}/keys`, { token })).toMatchObject({
+          status: 404,
+          body: { code: "not_found" },
+        });
+        expect(
+          await t.call("POST", "/v1/keys/claim", { token, body: { userIds: [target.userId] } }),
+        ).toMatchObject({ status: 404, body: { code: "not_found" } });
+      });
+
       it("gets coded refusals for every conversation frame, and nothing is delivered or stored", async () => {
         const before = await historyCount();
         const s = await RawSocket.hello(t.wsUrl, outsiders[who]!.token, { [cid]: 0 });
@@ -127,10 +143,30 @@ describe("authorization matrix", () => {
         expect(await s.next((f) => f.type === "error")).toMatchObject({ code: "not_found" });
         s.send({ type: "typing", conversationId: cid, active: true });
         expect(await s.next((f) => f.type === "error")).toMatchObject({ code: "not_found" });
+        expect(
+          await s.request({
+            type: "commit",
+            id: 3,
+            conversationId: cid,
+            messageId: newId("msg"),
+            epoch: 0,
+            body: b64("commit"),
+            welcomes: [{ deviceId: outsiders[who]!.deviceId, body: b64("welcome") }],
+            groupInfo: b64("info"),
+          }),
+        ).toMatchObject({ type: "error", code: "not_found" });
+        s.send({ type: "welcome_ack", conversationId: cid });
+        expect(await s.next((f) => f.type === "error")).toMatchObject({ code: "not_found" });
         // The cursor for a foreign conversation in hello got nothing back.
         expect(s.frames.filter((f) => f.type === "message")).toEqual([]);
         await s.closeAndWait();
         expect(await historyCount()).toBe(before);
+        const group = await t.call<{ epoch: number; groupInfo: string | null }>(
+          "GET",
+          `/v1/conversations/${cid}/group`,
+          { token: p.therapist.token },
+        );
+        expect(group.body).toEqual({ epoch: 0, groupInfo: null });
       });
     });
   }
@@ -180,6 +216,12 @@ describe("authorization matrix", () => {
       ["GET", `/v1/conversations/${cid}/messages`],
       ["GET", "/v1/audit"],
       ["GET", "/v1/audit/verify"],
+      ["PUT", "/v1/keys/identity"],
+      ["GET", `/v1/users/${p.patients[0]!.userId}/keys`],
+      ["POST", "/v1/keys/packages"],
+      ["GET", "/v1/keys/packages/count"],
+      ["POST", "/v1/keys/claim"],
+      ["GET", `/v1/conversations/${cid}/group`],
       ["POST", "/v1/auth/logout"],
     ];
     for (const [method, path] of endpoints) {
