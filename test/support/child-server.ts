@@ -25,18 +25,21 @@ export async function freePort(): Promise<number> {
 export class ChildServer {
   readonly dataDir: string;
   readonly port: number;
+  readonly #env: Record<string, string>;
   #proc: ChildProcess | undefined;
   #out = "";
   /** The setup token printed on first run. */
   setupToken: string | undefined;
 
-  private constructor(dataDir: string, port: number) {
+  private constructor(dataDir: string, port: number, env: Record<string, string>) {
     this.dataDir = dataDir;
     this.port = port;
+    this.#env = env;
   }
 
-  static async create(): Promise<ChildServer> {
-    return new ChildServer(mkdtempSync(join(tmpdir(), "hearth-child-")), await freePort());
+  /** `env` adds to the process's environment, e.g. HEARTH_DATABASE_URL for a PostgreSQL node. */
+  static async create(env: Record<string, string> = {}): Promise<ChildServer> {
+    return new ChildServer(mkdtempSync(join(tmpdir(), "hearth-child-")), await freePort(), env);
   }
 
   get url() {
@@ -63,6 +66,7 @@ export class ChildServer {
         HEARTH_DATA_DIR: this.dataDir,
         HEARTH_PUBLIC_URL: this.url,
         LOG_LEVEL: "warn",
+        ...this.#env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -88,10 +92,20 @@ export class ChildServer {
     }
   }
 
+  /** The one-time setup token, once the process has printed it (it does so right after listening). */
+  async waitForSetupToken(): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    while (!this.setupToken) {
+      if (Date.now() > deadline) throw new Error(`no setup link printed:\n${this.#out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.setupToken;
+  }
+
   /** SIGKILL: no shutdown hooks, no flushing — a crash. */
   async kill(): Promise<void> {
     const proc = this.#proc;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((r) => proc.once("exit", () => r()));
     proc.kill("SIGKILL");
     await exited;
@@ -100,7 +114,7 @@ export class ChildServer {
   /** Graceful stop (SIGTERM). */
   async stop(): Promise<void> {
     const proc = this.#proc;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((r) => proc.once("exit", () => r()));
     proc.kill("SIGTERM");
     await exited;

@@ -24,9 +24,17 @@ async function main() {
   const publicUrl = env.HEARTH_PUBLIC_URL ?? `${tls ? "https" : "http"}://localhost:${port}`;
   // Embedded by default; PostgreSQL + Redis when configured, for many nodes.
   const store = env.HEARTH_DATABASE_URL
-    ? await openPostgresStore({ connectionString: env.HEARTH_DATABASE_URL })
+    ? await openPostgresStore({
+        connectionString: env.HEARTH_DATABASE_URL,
+        ...(env.HEARTH_DATABASE_SCHEMA ? { schema: env.HEARTH_DATABASE_SCHEMA } : {}),
+      })
     : await openSqliteStore({ path: join(dataDir, "hearth.db") });
-  const bus = env.HEARTH_REDIS_URL ? await RedisBus.connect({ url: env.HEARTH_REDIS_URL }) : undefined;
+  const bus = env.HEARTH_REDIS_URL
+    ? await RedisBus.connect({
+        url: env.HEARTH_REDIS_URL,
+        ...(env.HEARTH_REDIS_PREFIX ? { prefix: env.HEARTH_REDIS_PREFIX } : {}),
+      })
+    : undefined;
   const server = await buildServer({
     store,
     ...(bus ? { bus } : {}),
