@@ -38,6 +38,10 @@ export class TestClient {
       "conversation",
       "welcome",
       "error",
+      "device-added",
+      "device-removed",
+      "identity-changed",
+      "device-unverified",
     ];
     for (const n of names) {
       this.client.on(n, (p) => {

@@ -1,6 +1,8 @@
 import type {
   AcceptInviteBody,
   AuditEntry,
+  BlobId,
+  BlobUploadResponse,
   ClaimKeyPackagesResponse,
   ConversationId,
   ConversationSummary,
@@ -17,6 +19,7 @@ import type {
   SessionResponse,
   SettingsBody,
   SetupBody,
+  TransferResponse,
   UserId,
   UserKeysResponse,
 } from "@hearth/protocol";
@@ -45,6 +48,13 @@ export interface HearthApiOptions {
   /** The session token, once signed in (it can also be set later through `api.token`). */
   token?: string;
   /** `fetch` to use; defaults to the global one. */
+
+  /**
+   * Send blob uploads as a stream (`duplex: "half"`), so upload progress follows the bytes the
+   * network takes. Works in Node and over HTTP/2 in Chromium; elsewhere leave it off (the default),
+   * and upload progress jumps from 0 to done.
+   */
+  streamUploads?: boolean;
   fetch?: typeof globalThis.fetch;
 }
 
@@ -64,11 +74,13 @@ export class HearthApi {
   /** The bearer token sent with every request, when set. */
   token: string | undefined;
   readonly #fetch: typeof globalThis.fetch | undefined;
+  readonly #streamUploads: boolean;
 
   constructor(options: HearthApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/$/, "");
     this.token = options.token;
     this.#fetch = options.fetch;
+    this.#streamUploads = options.streamUploads ?? false;
   }
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -199,11 +211,151 @@ export class HearthApi {
   claimKeyPackages(userIds: (UserId | string)[]) {
     return this.#call<ClaimKeyPackagesResponse>("POST", "/v1/keys/claim", { userIds });
   }
+  /**
+   * `POST /v1/conversations/:id/blobs`: uploads an already encrypted blob (see `Attachments`);
+   * `onProgress(sent, total)` follows the upload.
+   */
+  async uploadBlob(
+    conversationId: ConversationId | string,
+    blob: Uint8Array,
+    onProgress?: (sent: number, total: number) => void,
+  ): Promise<BlobUploadResponse> {
+    const total = blob.byteLength;
+    onProgress?.(0, total);
+    let body: BodyInit = blob as Uint8Array<ArrayBuffer>;
+    if (this.#streamUploads) {
+      let sent = 0;
+      const STEP = 64 * 1024;
+      body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= total) return controller.close();
+          const chunk = blob.subarray(sent, Math.min(total, sent + STEP));
+          controller.enqueue(chunk);
+          sent += chunk.byteLength;
+          onProgress?.(sent, total);
+        },
+      }) as BodyInit;
+    }
+    const res = await this.#raw("POST", `/v1/conversations/${encodeURIComponent(conversationId)}/blobs`, {
+      body,
+      headers: { "content-type": "application/octet-stream" },
+      // Node's fetch requires it for a stream body; harmless otherwise.
+      ...(this.#streamUploads ? { duplex: "half" } : {}),
+    });
+    const out = await HearthApi.#json<BlobUploadResponse>(res);
+    onProgress?.(total, total);
+    return out;
+  }
+
+  /**
+   * `GET /v1/blobs/:id`: the blob's bytes, read as they stream in; `onProgress(received, total)`.
+   * With `maxBytes`, a blob announced or found to be longer is not read further: `undefined`.
+   */
+  async downloadBlob(
+    blobId: BlobId | string,
+    onProgress?: (received: number, total: number) => void,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<Uint8Array | undefined> {
+    const res = await this.#raw("GET", `/v1/blobs/${encodeURIComponent(blobId)}`, {});
+    if (!res.ok) await HearthApi.#json(res);
+    const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+    const total = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+    if (total !== undefined && total > maxBytes) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    const reader = res.body?.getReader();
+    try {
+      for (;;) {
+        const r = reader ? await reader.read() : { done: true as const, value: undefined };
+        if (r.done) break;
+        received += r.value.byteLength;
+        if (received > maxBytes) {
+          await reader?.cancel();
+          return undefined;
+        }
+        if (total !== undefined && received > total) {
+          throw new HearthApiError("unexpected_response", res.status, "The blob is longer than announced.");
+        }
+        chunks.push(r.value);
+        onProgress?.(received, total ?? received);
+      }
+    } catch (err) {
+      if (err instanceof HearthApiError) throw err;
+      throw new HearthApiError("network_error", 0, "The server could not be reached.");
+    } finally {
+      reader?.releaseLock();
+    }
+    const out = new Uint8Array(received);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
+  }
+
+  /** One authenticated request with a non-JSON body or answer; network failures become coded errors. */
+  async #raw(method: string, path: string, init: RequestInit & { duplex?: "half" }): Promise<Response> {
+    const fetchFn = this.#fetch ?? globalThis.fetch;
+    if (!fetchFn) throw new Error("No fetch implementation: pass options.fetch");
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    try {
+      return await fetchFn(this.baseUrl + path, { ...init, method, headers });
+    } catch {
+      throw new HearthApiError("network_error", 0, "The server could not be reached.");
+    }
+  }
+
+  /** Reads a JSON answer; a refusal becomes a {@link HearthApiError} with its code. */
+  static async #json<T>(res: Response): Promise<T> {
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      throw new HearthApiError("unexpected_response", res.status, "The server's answer was not JSON.");
+    }
+    if (!res.ok) {
+      const e = (json ?? {}) as { code?: unknown; message?: unknown };
+      const code = isErrorCode(e.code) ? e.code : "unexpected_response";
+      throw new HearthApiError(code, res.status, typeof e.message === "string" ? e.message : code);
+    }
+    return json as T;
+  }
+
   /** `GET /v1/conversations/:id/group`: the MLS group's epoch and latest group info. */
   groupState(conversationId: ConversationId | string) {
     return this.#call<GroupStateResponse>(
       "GET",
       `/v1/conversations/${encodeURIComponent(conversationId)}/group`,
     );
+  }
+
+  /** `PUT /v1/keys/archive`: publishes this user's signed archive key record (base64). */
+  setArchiveKey(archiveKey: string): Promise<void> {
+    return this.#call<void>("PUT", "/v1/keys/archive", { archiveKey });
+  }
+
+  /** `POST /v1/transfers`: opens a device-transfer mailbox for this user. */
+  openTransfer(): Promise<TransferResponse> {
+    return this.#call<TransferResponse>("POST", "/v1/transfers", {});
+  }
+
+  /** `PUT /v1/transfers/:id`: drops the sealed transfer message (base64) in, once. */
+  putTransfer(transferId: string, body: string): Promise<void> {
+    return this.#call<void>("PUT", `/v1/transfers/${encodeURIComponent(transferId)}`, { body });
+  }
+
+  /** `GET /v1/transfers/:id`: reads the mailbox (`body` null until the other device put it). */
+  readTransfer(transferId: string): Promise<TransferResponse> {
+    return this.#call<TransferResponse>("GET", `/v1/transfers/${encodeURIComponent(transferId)}`);
+  }
+
+  /** `DELETE /v1/transfers/:id`: closes the mailbox. */
+  closeTransfer(transferId: string): Promise<void> {
+    return this.#call<void>("DELETE", `/v1/transfers/${encodeURIComponent(transferId)}`);
   }
 }

@@ -22,6 +22,8 @@ import { type BackoffOptions, fullJitterDelay } from "./backoff.ts";
 import type { ClientStore, OutboxItem, StoredMessage } from "./client-store.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 import { type DisconnectReason, State } from "./connection-state.ts";
+import type { DeviceKeyStore } from "./device-key-store.ts";
+import { E2eeSession, type EncryptionSetup } from "./e2ee/e2ee-session.ts";
 import { Emitter } from "./emitter.ts";
 import { HearthApi } from "./hearth-api.ts";
 import { InboundSequencer } from "./inbound-sequencer.ts";
@@ -134,6 +136,20 @@ export interface HearthClientEvents {
   presence: { userId: UserId; online: boolean };
   /** This user was added to a conversation; its entries follow as `message` events. */
   conversation: { conversationId: ConversationId };
+  /** With encryption: a device joined a conversation's MLS group (yours or a member's). Tell the user. */
+  "device-added": { conversationId: ConversationId; userId: UserId; deviceId: DeviceId };
+  /** With encryption: a device left a conversation's MLS group (signed out or lost). */
+  "device-removed": { conversationId: ConversationId; userId: UserId; deviceId: DeviceId };
+  /**
+   * With encryption: the server now names a different identity key for this user than the one
+   * pinned here. Their new devices are refused until the user verifies them again.
+   */
+  "identity-changed": { userId: UserId };
+  /**
+   * With encryption: a device offered for a conversation is not certified by its user's pinned
+   * identity key (`code` says why); it was not added.
+   */
+  "device-unverified": { conversationId: ConversationId; userId: UserId; deviceId: DeviceId; code: string };
   /** An MLS welcome for this device (for the crypto layer). */
   welcome: { conversationId: ConversationId; seq: number; body: Uint8Array };
   /**
@@ -160,8 +176,16 @@ export interface HearthClientOptions {
   random?: () => number;
   /** Cursors, outbox and local messages; defaults to a {@link MemoryClientStore}. */
   store?: ClientStore;
-  /** Payload codec; defaults to plain JSON (the MLS codec replaces it for end-to-end encryption). */
+  /**
+   * Payload codec. Defaults to plain JSON, which is **for tests and benchmarks only** (the server
+   * could read it); real clients pass `encryption` instead.
+   */
   codec?: PayloadCodec;
+  /**
+   * End-to-end encryption (MLS + archive layer). Every message is encrypted; call
+   * {@link HearthClient.setUpEncryption} once connected. Needs `fetch`.
+   */
+  encryption?: { keyStore: DeviceKeyStore };
   /** Reconnect backoff; default 250 ms to 30 s. */
   backoff?: BackoffOptions;
   /** An unanswered request (hello, send, delete, commit) recycles the socket after this. Default 15 s. */
@@ -272,6 +296,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   readonly #typingIn = new Map<string, TimerHandle>();
   #userId: UserId | undefined;
   #deviceId: DeviceId | undefined;
+  readonly #e2ee: E2eeSession | undefined;
 
   constructor(options: HearthClientOptions) {
     super();
@@ -300,6 +325,18 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     this.#outbox = new Outbox(options.maxInFlightPerConversation ?? 1);
     const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
     this.#api = fetchFn ? new HearthApi({ baseUrl, token: options.token, fetch: fetchFn }) : undefined;
+    if (options.encryption) {
+      if (options.codec) throw new Error("Pass either codec or encryption, not both.");
+      if (!this.#api) throw new Error("Encryption needs fetch: pass options.fetch");
+      const api = this.#api;
+      this.#e2ee = new E2eeSession(options.encryption.keyStore, {
+        api,
+        commit: (f) => this.commit(f),
+        welcomeProcessed: (cid) => this.welcomeProcessed(cid),
+        emit: (name, payload) => (this.emit as (n: string, p: unknown) => void)(name, payload),
+      });
+      this.#o.codec = this.#e2ee;
+    }
   }
 
   /** The current connection state. */
@@ -347,6 +384,8 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     this.#loaded ??= (async () => {
       this.#seq.merge(await this.#o.store.loadCursors());
       this.#outbox.add(...(await this.#o.store.loadOutbox()));
+      // Keys left by an earlier session: decrypt the backlog even before setUpEncryption() runs.
+      await this.#e2ee?.resume();
     })();
     this.#loaded.catch(() => {
       this.#loaded = undefined; // try again on the next connection attempt
@@ -432,6 +471,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   #onReady(f: Extract<ServerFrame, { type: "ready" }>) {
     this.#userId = f.userId;
     this.#deviceId = f.deviceId;
+    this.#e2ee?.signedInAs(f.userId, f.deviceId);
     this.#setState(State.Syncing);
     this.emit("ready", { userId: f.userId, deviceId: f.deviceId });
   }
@@ -682,6 +722,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
           this.emit("synced", undefined);
           this.#flush();
           this.#flushReceipts();
+          void this.#e2ee?.reconcileAll().catch(() => undefined);
         });
       case "receipt":
         return this.emit("receipt", {
@@ -695,11 +736,16 @@ export class HearthClient extends Emitter<HearthClientEvents> {
       case "presence":
         return this.emit("presence", { userId: f.userId, online: f.online });
       case "conversation":
+        this.#e2ee?.scheduleReconcile(f.conversationId);
         return this.emit("conversation", { conversationId: f.conversationId });
+      case "devices":
+        return this.#e2ee?.scheduleReconcile(f.conversationId);
       case "welcome":
-        return this.#inboundJob(async () =>
-          this.emit("welcome", { conversationId: f.conversationId, seq: f.seq, body: base64ToBytes(f.body) }),
-        );
+        return this.#inboundJob(async () => {
+          const body = base64ToBytes(f.body);
+          await this.#e2ee?.onWelcome(f.conversationId, f.seq, body);
+          this.emit("welcome", { conversationId: f.conversationId, seq: f.seq, body });
+        });
       case "error":
         if (f.code === "token_invalid") return this.#end("token_invalid");
         return this.emit("error", { code: f.code, message: f.message });
@@ -774,6 +820,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
         ? { ...base, kind: "tombstone", target: entry.target }
         : { ...base, kind: "tombstone" };
     } else if (entry.kind === "commit") {
+      await this.#e2ee?.onCommit(entry);
       stored = { ...base, kind: "commit" };
     } else if (entry.deleted || entry.body === undefined) {
       stored = { ...base, kind: "deleted" };
@@ -873,7 +920,8 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     t.idle = undefined;
     if (active) {
       t.idle = clock.setTimeout(() => this.setTyping(conversationId, false), this.#o.typingIdleMs);
-      if (now - t.lastActiveAt < TYPING_REFRESH_MS) return;
+      // Throttle refreshes only while "typing" stands; after a stop (e.g. on send) start again at once.
+      if (t.active && now - t.lastActiveAt < TYPING_REFRESH_MS) return;
       if (this.#raw({ type: "typing", conversationId, active: true })) {
         t.active = true;
         t.lastActiveAt = now;
@@ -962,5 +1010,122 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   /** Tells the server this device has joined from its welcome (it may forget it). */
   welcomeProcessed(conversationId: ConversationId): void {
     this.#raw({ type: "welcome_ack", conversationId });
+  }
+
+  // ---------------------------------------------------------------- end-to-end encryption
+
+  #requireE2ee(): E2eeSession {
+    if (!this.#e2ee) throw new Error("Encryption is off: pass options.encryption");
+    return this.#e2ee;
+  }
+
+  /**
+   * Prepares this device for end-to-end encryption. The first device of a user creates the
+   * identity key and archive root and gets `new-identity` with the **recovery key, shown once**.
+   * A device that already has its keys gets `ready`. A new device of a user who has an identity
+   * gets `needs-history`: bring the keys with {@link HearthClient.startDeviceTransfer} or
+   * {@link HearthClient.restoreFromRecoveryKey}. Once ready, the device publishes its key packages
+   * and joins its conversations' MLS groups by itself.
+   */
+  async setUpEncryption(): Promise<EncryptionSetup> {
+    const r = await this.#requireE2ee().setUp();
+    if (r.kind !== "needs-history") void this.#e2ee?.reconcileAll().catch(() => undefined);
+    return r;
+  }
+
+  /**
+   * Restores the user's keys on this device from the recovery key (history included). Throws an
+   * `EncryptionError` (`recovery_key_checksum`, `recovery_key_malformed`, `wrong_recovery_key`).
+   */
+  async restoreFromRecoveryKey(recoveryKey: string): Promise<void> {
+    await this.#requireE2ee().restoreFromRecoveryKey(recoveryKey);
+    void this.#e2ee?.reconcileAll().catch(() => undefined);
+  }
+
+  /**
+   * New device: starts a transfer from another device of the same user. Show `qrPayload` as a QR
+   * code; `shortCode` resolves with the 6-digit code derived here once the other device sent the
+   * keys (show it: it must equal the one the other device showed); `done` resolves once the keys
+   * are installed (it rejects with an `EncryptionError` if the transfer fails or expires).
+   */
+  async startDeviceTransfer(options?: {
+    /**
+     * Strict mode (recommended): asked once the keys arrived; resolve with the code the user
+     * **types** from the other device's screen. The keys are installed only if it matches
+     * (`transfer_code_mismatch` otherwise), which also defeats a photographed QR code.
+     */
+    typedCode?: () => Promise<string>;
+  }): Promise<{
+    qrPayload: string;
+    shortCode: Promise<string>;
+    done: Promise<void>;
+  }> {
+    const t = await this.#requireE2ee().startTransfer(options?.typedCode);
+    const done = t.done.then(() => {
+      void this.#e2ee?.reconcileAll().catch(() => undefined);
+    });
+    done.catch(() => undefined);
+    return { qrPayload: t.qrPayload, shortCode: t.shortCode, done };
+  }
+
+  /**
+   * Existing device: after scanning the new device's QR code, returns the 6-digit `shortCode` to
+   * show; `confirm()` sends the sealed keys through the server's transfer mailbox.
+   */
+  approveDeviceTransfer(qrPayload: string): Promise<{ shortCode: string; confirm(): Promise<void> }> {
+    return this.#requireE2ee().approveTransfer(qrPayload);
+  }
+
+  /** The safety number (60 digits, grouped) and QR payload to compare with `userId` in person. */
+  safetyNumber(userId: UserId): Promise<{ digits: string; qr: string }> {
+    return this.#requireE2ee().safetyNumber(userId);
+  }
+
+  /**
+   * Checks a safety-number QR code scanned from `userId`'s screen: true when it was made by the
+   * identity key pinned here for them, about this user's identity key.
+   */
+  verifySafetyNumber(userId: UserId, scannedQr: string): Promise<boolean> {
+    return this.#requireE2ee().verifySafetyQr(userId, scannedQr);
+  }
+
+  /** The devices in this device's MLS group for a conversation (what "who can read this" shows). */
+  encryptionMembers(conversationId: ConversationId): Promise<{ userId: UserId; deviceId: DeviceId }[]> {
+    return this.#requireE2ee().groupMembers(conversationId);
+  }
+
+  /** This device's MLS epoch in a conversation (`undefined` when it is not in the group yet). */
+  encryptionEpoch(conversationId: ConversationId): Promise<number | undefined> {
+    return this.#requireE2ee().groupEpoch(conversationId);
+  }
+
+  /** How many messages this device read through MLS and how many from the archive copy (diagnostics). */
+  encryptionStats(): { mls: number; archive: number; staleCommits: number } {
+    return { ...this.#requireE2ee().stats };
+  }
+
+  /**
+   * Rotates this device's MLS keys in a conversation (an update commit: post-compromise
+   * security). If another device's commit wins the epoch (`stale_commit`), the winner is processed
+   * and the update is proposed again. Resolves with the epoch reached and the attempts it took.
+   */
+  rotateEncryptionKeys(conversationId: ConversationId): Promise<{ epoch: number; attempts: number }> {
+    return this.#requireE2ee().rotate(conversationId);
+  }
+
+  /** Resolves once no group maintenance (adds, removes, updates) is running or queued. */
+  encryptionIdle(): Promise<void> {
+    return this.#e2ee ? this.#e2ee.idle() : Promise.resolve();
+  }
+
+  /**
+   * Signs this device out: revokes its session on the server (its socket closes, the other
+   * devices remove it from every group) and forgets every secret in the key store.
+   */
+  async signOut(): Promise<void> {
+    if (!this.#api) throw new Error("signOut needs fetch: pass options.fetch");
+    await this.#api.logout();
+    this.close();
+    await this.#e2ee?.wipe([]);
   }
 }

@@ -4,10 +4,26 @@
  * receipts, typing, presence, and the typed HTTP API. The environment (WebSocket, fetch, clock,
  * random, storage) is passed in through options; no `node:*` imports.
  */
+export {
+  type AttachmentRef,
+  MAX_ATTACHMENT_NAME_LENGTH,
+  MAX_CAPTION_LENGTH,
+  parseAttachmentRef,
+} from "./attachment-ref.ts";
+export {
+  AttachmentError,
+  type AttachmentMeta,
+  type AttachmentProgressEvent,
+  type AttachmentProgressListener,
+  Attachments,
+  type AttachmentsOptions,
+} from "./attachments.ts";
 export { type BackoffOptions, fullJitterDelay } from "./backoff.ts";
 export type { ClientStore, OutboxItem, StoredMessage } from "./client-store.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export { type DisconnectReason, State } from "./connection-state.ts";
+export { type DeviceKeyStore, MemoryKeyStore } from "./device-key-store.ts";
+export { EncryptionError, type EncryptionSetup } from "./e2ee/e2ee-session.ts";
 export { Emitter } from "./emitter.ts";
 export { HearthApi, HearthApiError, type HearthApiOptions } from "./hearth-api.ts";
 export {

@@ -1,4 +1,5 @@
 import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
+import { type AttachmentRef, parseAttachmentRef } from "./attachment-ref.ts";
 
 /** What a message says, as the application sees it. */
 export interface MessageContent {
@@ -6,6 +7,8 @@ export interface MessageContent {
   text: string;
   /** The message this one replies to (the quote lives inside the payload, hidden from the server). */
   replyTo?: MessageId;
+  /** An attached file (see `Attachments`): blob id, name, type, size, hash and key; inside the payload only. */
+  attachment?: AttachmentRef;
 }
 
 /** Longest accepted message text (the payload must fit in one frame with room to spare). */
@@ -31,12 +34,15 @@ export interface CodecContext {
  * - `unsupported_version`: a payload version this client does not know (sent by a newer client).
  * - `missing_keys`: the keys to decrypt it are not on this device (end-to-end encryption).
  * - `codec_error`: the codec itself threw; the SDK caught it so delivery goes on.
+ * - `unverified_sender`: it decrypted, but the sending device is not certified by the sender's
+ *   pinned identity key (or not the device the server named): refused, content withheld.
  */
 export type UndecryptableReason =
   | "malformed_payload"
   | "unsupported_version"
   | "missing_keys"
-  | "codec_error";
+  | "codec_error"
+  | "unverified_sender";
 
 /** A decoded payload: content, or a documented reason it could not be read. Never an exception. */
 export type DecodeResult = { ok: true; content: MessageContent } | { ok: false; reason: UndecryptableReason };
@@ -59,7 +65,8 @@ const dec = new TextDecoder("utf-8", { fatal: true });
 const MESSAGE_ID = /^msg_[A-Za-z0-9_-]{16,43}$/;
 
 /**
- * The plain (not encrypted) codec: UTF-8 JSON `{"v":1,"text":…,"replyTo"?:…}`. Unknown fields are
+ * The plain (not encrypted) codec: UTF-8 JSON `{"v":1,"text":…,"replyTo"?:…,"attachment"?:…}`
+ * (`attachment` is an {@link AttachmentRef}, validated both ways). Unknown fields are
  * ignored on decode, so a newer client can add fields without older ones failing.
  *
  * @example
@@ -71,8 +78,16 @@ export const jsonCodec: PayloadCodec = {
     if (typeof content.text !== "string" || content.text.length > MAX_TEXT_LENGTH) {
       throw new RangeError(`message text must be a string of at most ${MAX_TEXT_LENGTH} characters`);
     }
-    const v: { v: 1; text: string; replyTo?: MessageId } = { v: 1, text: content.text };
+    const v: { v: 1; text: string; replyTo?: MessageId; attachment?: AttachmentRef } = {
+      v: 1,
+      text: content.text,
+    };
     if (content.replyTo !== undefined) v.replyTo = content.replyTo;
+    if (content.attachment !== undefined) {
+      const attachment = parseAttachmentRef(content.attachment);
+      if (!attachment) throw new RangeError("message attachment is not a valid AttachmentRef");
+      v.attachment = attachment;
+    }
     return enc.encode(JSON.stringify(v));
   },
   async decode(payload) {
@@ -84,16 +99,24 @@ export const jsonCodec: PayloadCodec = {
     }
     if (typeof v !== "object" || v === null || Array.isArray(v))
       return { ok: false, reason: "malformed_payload" };
-    const o = v as { v?: unknown; text?: unknown; replyTo?: unknown };
+    const o = v as { v?: unknown; text?: unknown; replyTo?: unknown; attachment?: unknown };
     if (o.v !== 1)
       return { ok: false, reason: typeof o.v === "number" ? "unsupported_version" : "malformed_payload" };
     if (typeof o.text !== "string" || o.text.length > MAX_TEXT_LENGTH) {
       return { ok: false, reason: "malformed_payload" };
     }
-    if (o.replyTo === undefined) return { ok: true, content: { text: o.text } };
-    if (typeof o.replyTo !== "string" || !MESSAGE_ID.test(o.replyTo)) {
-      return { ok: false, reason: "malformed_payload" };
+    const content: MessageContent = { text: o.text };
+    if (o.replyTo !== undefined) {
+      if (typeof o.replyTo !== "string" || !MESSAGE_ID.test(o.replyTo)) {
+        return { ok: false, reason: "malformed_payload" };
+      }
+      content.replyTo = o.replyTo as MessageId;
     }
-    return { ok: true, content: { text: o.text, replyTo: o.replyTo as MessageId } };
+    if (o.attachment !== undefined) {
+      const attachment = parseAttachmentRef(o.attachment);
+      if (!attachment) return { ok: false, reason: "malformed_payload" };
+      content.attachment = attachment;
+    }
+    return { ok: true, content };
   },
 };

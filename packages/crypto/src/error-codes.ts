@@ -33,6 +33,8 @@ export const cryptoErrorCodes = {
   mls_rejected: "The MLS message failed validation or decryption.",
   mls_insecure_epoch:
     "The message is from an epoch a removed device may still know; the group must be updated first.",
+  archive_key_record_malformed: "The published archive key record could not be decoded.",
+  archive_key_record_bad_signature: "The archive key record is not signed by the user's pinned identity key.",
   mls_state_malformed: "The stored MLS group state could not be decoded.",
   mls_welcome_not_for_us: "The Welcome is not addressed to any of this device's key packages.",
   key_package_malformed: "The key package could not be decoded or failed verification.",

@@ -10,8 +10,15 @@ export type { ArchiveEnvelope, ArchiveRecipient } from "./archive/archive-envelo
 export { createArchiveEnvelope, openArchiveEnvelope } from "./archive/archive-envelope.ts";
 export type { ArchiveKeyPair, ArchiveRoot } from "./archive/archive-key.ts";
 export { ARCHIVE_ROOT_BYTES, deriveArchiveKeyPair, generateArchiveRoot } from "./archive/archive-key.ts";
+export type { ArchiveKeyRecord } from "./archive/archive-key-record.ts";
+export {
+  openArchiveKeyRecord,
+  sameArchiveKey,
+  signArchiveKeyRecord,
+} from "./archive/archive-key-record.ts";
 export type { ArchiveTransferSession } from "./archive/archive-transfer.ts";
 export {
+  archiveTransferCode,
   beginArchiveTransfer,
   completeArchiveTransfer,
   sendArchiveTransfer,
@@ -38,8 +45,13 @@ export {
   issueDeviceCertificate,
   verifyDeviceCertificate,
 } from "./identity/device-certificate.ts";
+export { signAsDevice, verifyDeviceSignature } from "./identity/device-signature.ts";
 export type { IdentityKeyPair } from "./identity/identity-key.ts";
-export { generateIdentityKeyPair, identityKeyPairFromSeed } from "./identity/identity-key.ts";
+export {
+  generateIdentityKeyPair,
+  identityKeyPairFromArchiveRoot,
+  identityKeyPairFromSeed,
+} from "./identity/identity-key.ts";
 export type { SafetyNumberParty } from "./identity/safety-number.ts";
 export {
   formatSafetyNumber,

@@ -25,6 +25,8 @@ export const ERRORS = {
   stale_commit: { status: 409, message: "Another commit for this epoch came first; process it and retry." },
   identity_exists: { status: 409, message: "This account already has a different identity key." },
   not_a_member_device: { status: 400, message: "A welcome is addressed to a device that is not a member's." },
+  transfer_full: { status: 409, message: "This transfer mailbox already holds a message." },
+  blob_too_large: { status: 413, message: "The attachment is larger than this server accepts." },
   already_authenticated: { status: 400, message: "This connection is already signed in." },
   hello_timeout: { status: 401, message: "No hello frame arrived in time." },
   internal: { status: 500, message: "Something went wrong on the server." },

@@ -197,6 +197,13 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     seq: SeqSchema,
     body: Base64Schema,
   }),
+  z.strictObject({
+    type: z.literal("devices"),
+    /** A conversation shared with `userId`: its MLS group should be brought up to date. */
+    conversationId: ConversationIdSchema,
+    /** The user whose devices changed (one signed out, or a new one published key packages). */
+    userId: UserIdSchema,
+  }),
   z.strictObject({ type: z.literal("pong"), id: RequestIdSchema }),
   z.strictObject({
     type: z.literal("error"),

@@ -219,6 +219,30 @@ export interface UserKeysResponse {
   userId: z.output<typeof UserIdSchema>;
   identityKey: string | null;
   devices: z.output<typeof DeviceIdSchema>[];
+  /**
+   * The user's current archive public key record (base64), signed by their identity key on their
+   * device; the server stores it as opaque bytes and cannot substitute it. `null` until published.
+   */
+  archiveKey?: string | null;
+}
+
+/** `PUT /v1/keys/archive` — publish this user's signed archive public key record (replaces the old one). */
+export const ArchiveKeyBodySchema = z.strictObject({ archiveKey: KeyBytesSchema });
+export type ArchiveKeyBody = z.output<typeof ArchiveKeyBodySchema>;
+
+/** Transfer mailbox ids: `trf_` and 128 random bits (base64url), made by the server. */
+export const TransferIdSchema = z.string().regex(/^trf_[A-Za-z0-9_-]{16,43}$/, "expected a transfer id");
+
+/** `PUT /v1/transfers/:id` — the old device drops the sealed transfer message into the mailbox. */
+export const TransferBodySchema = z.strictObject({ body: KeyBytesSchema });
+export type TransferBody = z.output<typeof TransferBodySchema>;
+
+/** Answer to `POST /v1/transfers` (open a mailbox) and `GET /v1/transfers/:id` (read it). */
+export interface TransferResponse {
+  transferId: string;
+  expiresAt: string;
+  /** The sealed message, once the other device has put it (base64). */
+  body: string | null;
 }
 
 /** `GET /v1/conversations/:id/group` — the MLS group's epoch and latest group info. */

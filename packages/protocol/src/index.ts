@@ -4,6 +4,14 @@
  * helper through which every inbound value passes. Browser-safe: no `node:*` imports.
  */
 export {
+  BLOB_CONTENT_TYPE,
+  type BlobId,
+  BlobIdSchema,
+  type BlobUploadResponse,
+  DEFAULT_MAX_BLOB_BYTES,
+  isBlobId,
+} from "./blobs.ts";
+export {
   ERROR_CODES,
   ERRORS,
   type ErrorBody,
@@ -37,6 +45,8 @@ export {
   type AcceptInviteBody,
   AcceptInviteBodySchema,
   API_PREFIX,
+  type ArchiveKeyBody,
+  ArchiveKeyBodySchema,
   type AuditEntry,
   type AuditQuery,
   AuditQuerySchema,
@@ -74,6 +84,10 @@ export {
   SettingsBodySchema,
   type SetupBody,
   SetupBodySchema,
+  type TransferBody,
+  TransferBodySchema,
+  TransferIdSchema,
+  type TransferResponse,
   type UserKeysResponse,
   WS_PATH,
   WS_SUBPROTOCOL,

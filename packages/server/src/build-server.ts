@@ -13,6 +13,10 @@ import { registerRoutes } from "./http/routes.ts";
 import { createLogger } from "./logger.ts";
 import { AuditLog } from "./modules/audit/audit-log.ts";
 import { AuthService } from "./modules/auth/auth-service.ts";
+import { registerBlobRoutes } from "./modules/blobs/blob-routes.ts";
+import { BlobService } from "./modules/blobs/blob-service.ts";
+import type { BlobStore } from "./modules/blobs/blob-store.ts";
+import { FsBlobStore } from "./modules/blobs/fs/fs-blob-store.ts";
 import { ConversationService } from "./modules/conversations/conversation-service.ts";
 import { DeliveryService } from "./modules/delivery/delivery-service.ts";
 import { Gateway } from "./modules/delivery/gateway.ts";
@@ -26,6 +30,10 @@ export type BuildServerInput = Partial<Omit<ServerOptions, "store">> & {
   store: Store;
   /** TLS certificate and key (PEM). When set, the server speaks HTTPS and WSS only. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Where attachment blobs are stored; default the filesystem under `blobDir`. */
+  blobStore?: BlobStore;
+  /** Directory of the default filesystem blob store; default `./data/blobs`. */
+  blobDir?: string;
   /** The built web app to serve at `/`; default `apps/web/dist` of this checkout. */
   webDistDir?: string;
 };
@@ -121,7 +129,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const conversations = new ConversationService({ store, bus, audit });
   const presence = new PresenceService({ store, bus });
   const delivery = new DeliveryService({ store, bus });
-  const keys = new KeysService({ store, audit });
+  const keys = new KeysService({ store, audit, bus });
 
   await registerRoutes(app, {
     store,
@@ -132,6 +140,13 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     keys,
     authRateLimitPerMinute: options.authRateLimitPerMinute,
   });
+  const blobs = new BlobService({
+    store,
+    audit,
+    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs") }),
+    maxBlobBytes: options.maxBlobBytes,
+  });
+  await registerBlobRoutes(app, { auth, blobs, rateLimitPerMinute: options.blobUploadRateLimitPerMinute });
   await registerWeb(app, {
     distDir: input.webDistDir ?? resolve(import.meta.dirname, "../../../apps/web/dist"),
   });

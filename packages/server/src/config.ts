@@ -30,6 +30,10 @@ export interface ServerOptions {
   frameRate: { perSecond: number; burst: number };
   /** A socket whose unsent buffer grows past this is dropped (the client resyncs). */
   maxBufferedBytes: number;
+  /** Largest accepted attachment blob (ciphertext bytes); larger uploads get `blob_too_large`. */
+  maxBlobBytes: number;
+  /** Per-IP limit on blob uploads (per minute). */
+  blobUploadRateLimitPerMinute: number;
   /** argon2id cost. OWASP's minimum (19 MiB, t=2, p=1) by default; tests may lower it. */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
 }
@@ -46,5 +50,7 @@ export const DEFAULTS: Readonly<Omit<ServerOptions, "store" | "bus" | "logger">>
   authRateLimitPerMinute: 30,
   frameRate: Object.freeze({ perSecond: 300, burst: 1000 }),
   maxBufferedBytes: 8 * 1024 * 1024,
+  maxBlobBytes: 25 * 1024 * 1024,
+  blobUploadRateLimitPerMinute: 120,
   argon2: Object.freeze({ memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
 });

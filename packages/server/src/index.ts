@@ -8,6 +8,8 @@ export { MemoryBus } from "./bus/memory/memory-bus.ts";
 export { RedisBus, type RedisBusOptions } from "./bus/redis/redis-bus.ts";
 export { DEFAULTS, type ServerOptions } from "./config.ts";
 export { createLogger, type LoggerOptions, shortId } from "./logger.ts";
+export type { BlobPutResult, BlobStore } from "./modules/blobs/blob-store.ts";
+export { FsBlobStore, type FsBlobStoreOptions } from "./modules/blobs/fs/fs-blob-store.ts";
 export { CloseCode } from "./modules/delivery/connection.ts";
 export { migrate, type SqlDialect } from "./storage/migrations.ts";
 export { openPostgresStore, type PostgresStoreOptions } from "./storage/postgres/postgres-store.ts";

@@ -42,6 +42,8 @@ async function main() {
     publicUrl,
     ...(tls ? { tls } : {}),
     ...(env.HEARTH_MAX_FRAME_BYTES ? { maxFrameBytes: Number(env.HEARTH_MAX_FRAME_BYTES) } : {}),
+    blobDir: join(dataDir, "blobs"),
+    ...(env.HEARTH_MAX_BLOB_BYTES ? { maxBlobBytes: Number(env.HEARTH_MAX_BLOB_BYTES) } : {}),
   });
   await server.listen(port, host);
   logger.info({ port, host, dataDir }, "Hearth is listening");

@@ -350,6 +350,109 @@ const cases: MigrationCase[] = [
       ).rejects.toThrow();
     },
   },
+  {
+    migration: "0003_e2ee",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "patient",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+          identity_key: "aWQ=",
+        })
+        .execute();
+    },
+    async after(db) {
+      // Old users keep their identity key and have no archive key yet.
+      expect(await db.selectFrom("users").select(["identity_key", "archive_key"]).execute()).toEqual([
+        { identity_key: "aWQ=", archive_key: null },
+      ]);
+      await db
+        .insertInto("transfers")
+        .values({ id: "t1", user_id: "u1", body: null, created_at: T, expires_at: T })
+        .execute();
+      expect(await db.selectFrom("transfers").select(["id", "body"]).execute()).toEqual([
+        { id: "t1", body: null },
+      ]);
+      await expect(
+        db
+          .insertInto("transfers")
+          .values({ id: "t2", user_id: "nobody", created_at: T, expires_at: T })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0004_blobs",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "patient",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("devices")
+        .values({ id: "d1", user_id: "u1", name: "Phone", token_hash: "t", created_at: T, last_seen_at: T })
+        .execute();
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_seq: 0,
+          last_activity_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // Existing rows are untouched; the new table takes a blob bigger than 2^31 bytes.
+      expect(await db.selectFrom("conversations").select("id").execute()).toEqual([{ id: "c1" }]);
+      const blob = {
+        id: "b1",
+        conversation_id: "c1",
+        uploader_id: "u1",
+        uploader_device_id: "d1",
+        size: 2 ** 33,
+        created_at: T,
+      };
+      await db.insertInto("blobs").values(blob).execute();
+      expect((await db.selectFrom("blobs").selectAll().execute()).map((r) => plain(r, ["size"]))).toEqual([
+        blob,
+      ]);
+      // Foreign keys, and the id as primary key.
+      for (const bad of [
+        { id: "b2", conversation_id: "nowhere" },
+        { id: "b2", uploader_id: "nobody" },
+        { id: "b2", uploader_device_id: "none" },
+        { id: "b1" },
+      ]) {
+        await expect(
+          db
+            .insertInto("blobs")
+            .values({ ...blob, ...bad })
+            .execute(),
+          JSON.stringify(bad),
+        ).rejects.toThrow();
+      }
+    },
+  },
 ];
 
 /** A fresh, empty database of each dialect. */

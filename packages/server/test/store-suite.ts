@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type {
   AppendRequest,
   AppendResult,
+  BlobRecord,
   ConversationRecord,
   DeviceRecord,
   EntryRecord,
@@ -784,6 +785,103 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
         const winners = results.flat().filter((r) => r.ok);
         expect(winners).toHaveLength(1);
         expect((await store.getGroupState("c1"))?.epoch).toBe(1);
+      });
+
+      it("publishes and replaces a user's archive key record", async () => {
+        await seed();
+        expect(await store.getArchiveKey("bob")).toBeNull();
+        await store.setArchiveKey("bob", "rec-1");
+        await store.setArchiveKey("bob", "rec-2");
+        expect(await store.getArchiveKey("bob")).toBe("rec-2");
+        expect(await store.getArchiveKey("alice")).toBeNull();
+      });
+
+      it("relays one transfer message per mailbox, to its owner only, until it expires", async () => {
+        await seed();
+        await store.createTransfer({ id: "t1", userId: "bob", createdAt: T0, expiresAt: T2 });
+        expect(await store.getTransfer("t1", "bob", T1)).toEqual({
+          id: "t1",
+          userId: "bob",
+          body: null,
+          createdAt: T0,
+          expiresAt: T2,
+        });
+        expect(await store.getTransfer("t1", "alice", T1)).toBeUndefined();
+        expect(await store.putTransfer("t1", "alice", Uint8Array.of(1), T1)).toBe("not_found");
+        expect(await store.putTransfer("t1", "bob", Uint8Array.of(0, 255, 7), T1)).toBe("ok");
+        expect(await store.putTransfer("t1", "bob", Uint8Array.of(2), T1)).toBe("full");
+        expect(bytes((await store.getTransfer("t1", "bob", T1))?.body ?? null)).toEqual([0, 255, 7]);
+        // Expired: invisible, refuses a message, and is swept by any delete.
+        expect(await store.getTransfer("t1", "bob", T2)).toBeUndefined();
+        await store.createTransfer({ id: "t2", userId: "bob", createdAt: T0, expiresAt: T1 });
+        expect(await store.putTransfer("t2", "bob", Uint8Array.of(1), T1)).toBe("not_found");
+        await store.createTransfer({ id: "t3", userId: "alice", createdAt: T0, expiresAt: T2 });
+        await store.deleteTransfer("t1", "bob", T1);
+        expect(await store.getTransfer("t1", "bob", T0)).toBeUndefined();
+        expect(await store.getTransfer("t2", "bob", T0)).toBeUndefined();
+        expect(await store.getTransfer("t3", "alice", T0)).toMatchObject({ id: "t3" });
+      });
+
+      it("lets exactly one of many concurrent transfer puts fill a mailbox", async () => {
+        await seed();
+        await store.createTransfer({ id: "t1", userId: "bob", createdAt: T0, expiresAt: T2 });
+        const r = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => store.putTransfer("t1", "bob", Uint8Array.of(i), T1)),
+        );
+        expect(r.filter((x) => x === "ok")).toHaveLength(1);
+        expect(r.filter((x) => x === "full")).toHaveLength(5);
+      });
+    });
+
+    describe("blobs", () => {
+      const blob = (id: string, over: Partial<BlobRecord> = {}): BlobRecord => ({
+        id,
+        conversationId: "c1",
+        uploaderId: "bob",
+        uploaderDeviceId: "bob-phone",
+        size: 20 * 1024 * 1024 + 5136,
+        createdAt: T1,
+        ...over,
+      });
+
+      it("round-trips blob metadata; an unknown id is undefined", async () => {
+        await seedConversations();
+        await store.createDevice(device("bob-phone", "bob"));
+        await store.createDevice(device("alice-laptop", "alice"));
+        await store.createBlob(blob("b1"));
+        // Sizes past 2^31 survive (bigint on PostgreSQL, returned as a number).
+        await store.createBlob(
+          blob("b2", { uploaderId: "alice", uploaderDeviceId: "alice-laptop", size: 2 ** 33 }),
+        );
+        expect(await store.getBlob("b1")).toEqual(blob("b1"));
+        expect(await store.getBlob("b2")).toEqual(
+          blob("b2", { uploaderId: "alice", uploaderDeviceId: "alice-laptop", size: 2 ** 33 }),
+        );
+        expect(await store.getBlob("nope")).toBeUndefined();
+      });
+
+      it("refuses a second blob with the same id, and one for an unknown conversation or device", async () => {
+        await seedConversations();
+        await store.createDevice(device("bob-phone", "bob"));
+        await store.createBlob(blob("b1"));
+        await expect(store.createBlob(blob("b1", { size: 1 }))).rejects.toThrow();
+        await expect(store.createBlob(blob("b2", { conversationId: "c-unknown" }))).rejects.toThrow();
+        await expect(store.createBlob(blob("b3", { uploaderDeviceId: "d-unknown" }))).rejects.toThrow();
+        expect((await store.getBlob("b1"))?.size).toBe(blob("b1").size);
+        expect(await store.getBlob("b2")).toBeUndefined();
+        expect(await store.getBlob("b3")).toBeUndefined();
+      });
+
+      it("rolls a blob back with its transaction", async () => {
+        await seedConversations();
+        await store.createDevice(device("bob-phone", "bob"));
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.createBlob(blob("b1"));
+            throw new Error("boom");
+          }),
+        ).rejects.toThrow("boom");
+        expect(await store.getBlob("b1")).toBeUndefined();
       });
     });
 

@@ -122,3 +122,18 @@ export function completeArchiveTransfer(
   if (!bytesEqual(typed, utf8ToBytes(code))) return fail("transfer_code_mismatch");
   return ok({ seed });
 }
+
+/**
+ * On the NEW device: the 6-digit code it derives from the old device's message, to show next to
+ * the old device's code. Does not open the message. Never throws for bad input.
+ */
+export function archiveTransferCode(
+  session: ArchiveTransferSession,
+  message: Uint8Array,
+): Result<string, "transfer_message_malformed" | "transfer_failed"> {
+  if (message.length !== MESSAGE_BYTES || message[0] !== VERSION) return fail("transfer_message_malformed");
+  const oldDevicePublic = message.slice(1, 33);
+  const dh = sharedSecret(session.ephemeralSecretKey, oldDevicePublic);
+  if (dh === undefined) return fail("transfer_failed");
+  return ok(derive(dh, session.secret, session.ephemeralPublicKey, oldDevicePublic).code);
+}

@@ -1,4 +1,8 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import type { ArchiveRoot } from "../archive/archive-key.ts";
+import { utf8ToBytes } from "../internal/bytes.ts";
 
 /**
  * A user's long-term identity signing key (Ed25519). It certifies each of the user's devices and
@@ -28,4 +32,22 @@ export function generateIdentityKeyPair(): IdentityKeyPair {
 export function identityKeyPairFromSeed(seed: Uint8Array): IdentityKeyPair {
   if (seed.length !== 32) throw new RangeError("identity seed must be 32 bytes");
   return { secretKey: seed.slice(), publicKey: ed25519.getPublicKey(seed) };
+}
+
+/**
+ * The identity key pair a user's archive root determines: seed = HKDF-SHA256(root, info =
+ * "hearth/identity/ed25519/v1"). Hearth derives the identity key from the root so that the one
+ * secret a new device receives (by device transfer or recovery key) lets it certify its own MLS
+ * credential. See docs/security.md ("New devices").
+ *
+ * @example
+ * ```ts
+ * const identity = identityKeyPairFromArchiveRoot(root);
+ * ```
+ */
+export function identityKeyPairFromArchiveRoot(root: ArchiveRoot): IdentityKeyPair {
+  if (root.seed.length !== 32) throw new RangeError("archive root must be 32 bytes");
+  return identityKeyPairFromSeed(
+    hkdf(sha256, root.seed, undefined, utf8ToBytes("hearth/identity/ed25519/v1"), 32),
+  );
 }

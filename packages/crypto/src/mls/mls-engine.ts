@@ -14,6 +14,7 @@ import {
 } from "ts-mls";
 import type { CredentialRejection, PinnedIdentityLookup } from "../identity/authentication-service.ts";
 import { checkCredential } from "../identity/authentication-service.ts";
+import type { DeviceCertificate } from "../identity/device-certificate.ts";
 import { bytesEqual, utf8ToBytes } from "../internal/bytes.ts";
 import type { Result } from "../result.ts";
 import { fail, ok } from "../result.ts";
@@ -205,6 +206,23 @@ export class MlsEngine {
   loadGroup(state: Uint8Array): Result<MlsGroup, "mls_state_malformed"> {
     const decoded = MlsGroup.decodeState(state);
     return decoded.ok ? ok(new MlsGroup(this.#runtime, decoded.value.state, decoded.value.tainted)) : decoded;
+  }
+
+  /**
+   * Like {@link MlsEngine.checkKeyPackage}, but answers with the verified device certificate, so
+   * the caller can check the key package belongs to the user and device it was claimed for.
+   */
+  async verifyKeyPackage(
+    bytes: Uint8Array,
+  ): Promise<Result<DeviceCertificate, CredentialRejection | "key_package_malformed">> {
+    const decoded = decodeKeyPackageMessage(bytes);
+    if (!decoded.ok || decoded.value.cipherSuite !== this.#runtime.impl.id)
+      return fail("key_package_malformed");
+    return checkCredential(
+      decoded.value.leafNode.credential,
+      decoded.value.leafNode.signaturePublicKey,
+      this.#lookup,
+    );
   }
 
   /**

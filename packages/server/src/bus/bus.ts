@@ -12,6 +12,11 @@ export type BusEvent =
   | { type: "conversation"; conversationId: string }
   /** A welcome for one of the user's devices (topic `user:<id>`); body is base64. */
   | { type: "welcome"; deviceId: string; conversationId: string; seq: number; body: string }
+  /**
+   * A member's set of devices changed: one signed out or a new one published key packages (topic
+   * `conv:<id>`); members bring the conversation's MLS group up to date.
+   */
+  | { type: "devices"; conversationId: string; userId: string }
   /** One of the user's devices was signed out (topic `user:<id>`). */
   | { type: "revoked"; deviceId: string };
 

@@ -1,5 +1,6 @@
 import {
   AcceptInviteBodySchema,
+  ArchiveKeyBodySchema,
   AuditQuerySchema,
   ClaimKeyPackagesBodySchema,
   CreateConversationBodySchema,
@@ -12,6 +13,8 @@ import {
   type MeResponse,
   SettingsBodySchema,
   SetupBodySchema,
+  TransferBodySchema,
+  TransferIdSchema,
 } from "@hearth/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -156,6 +159,27 @@ export async function registerRoutes(app: FastifyInstance, d: RouteDeps) {
   app.post("/v1/keys/claim", async (req) => {
     const s = await session(req);
     return d.keys.claim(s, validate(ClaimKeyPackagesBodySchema, req.body).userIds);
+  });
+  app.put("/v1/keys/archive", async (req, reply) => {
+    const s = await session(req);
+    await d.keys.setArchiveKey(s, validate(ArchiveKeyBodySchema, req.body).archiveKey);
+    return reply.code(204).send();
+  });
+  const ParamTransfer = z.strictObject({ id: TransferIdSchema });
+  app.post("/v1/transfers", limited, async (req) => d.keys.openTransfer(await session(req)));
+  app.put("/v1/transfers/:id", limited, async (req, reply) => {
+    const s = await session(req);
+    const { id } = validate(ParamTransfer, req.params);
+    await d.keys.putTransfer(s, id, validate(TransferBodySchema, req.body).body);
+    return reply.code(204).send();
+  });
+  app.get("/v1/transfers/:id", async (req) =>
+    d.keys.readTransfer(await session(req), validate(ParamTransfer, req.params).id),
+  );
+  app.delete("/v1/transfers/:id", async (req, reply) => {
+    const s = await session(req);
+    await d.keys.closeTransfer(s, validate(ParamTransfer, req.params).id);
+    return reply.code(204).send();
   });
   app.get("/v1/conversations/:id/group", async (req) =>
     d.keys.groupState(await session(req), validate(ParamId, req.params).id),

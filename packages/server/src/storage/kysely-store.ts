@@ -6,6 +6,7 @@ import type {
   AppendResult,
   AuditInput,
   AuditRecord,
+  BlobRecord,
   ConversationRecord,
   ConversationView,
   DeviceRecord,
@@ -724,6 +725,105 @@ export class KyselyStore implements Store {
       .where("id", "=", conversationId)
       .executeTakeFirst();
     return r && { epoch: Number(r.epoch), groupInfo: r.group_info === null ? null : bytesOf(r.group_info) };
+  }
+
+  async getArchiveKey(userId: string) {
+    const r = await this.#db
+      .selectFrom("users")
+      .select("archive_key")
+      .where("id", "=", userId)
+      .executeTakeFirst();
+    return r?.archive_key ?? null;
+  }
+
+  async setArchiveKey(userId: string, record: string) {
+    await this.#db.updateTable("users").set({ archive_key: record }).where("id", "=", userId).execute();
+  }
+
+  async createTransfer(t: { id: string; userId: string; createdAt: string; expiresAt: string }) {
+    await this.#db
+      .insertInto("transfers")
+      .values({ id: t.id, user_id: t.userId, body: null, created_at: t.createdAt, expires_at: t.expiresAt })
+      .execute();
+  }
+
+  async getTransfer(id: string, userId: string, at: string) {
+    const r = await this.#db
+      .selectFrom("transfers")
+      .selectAll()
+      .where("id", "=", id)
+      .where("user_id", "=", userId)
+      .where("expires_at", ">", at)
+      .executeTakeFirst();
+    return (
+      r && {
+        id: r.id,
+        userId: r.user_id,
+        body: r.body === null ? null : bytesOf(r.body),
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+      }
+    );
+  }
+
+  async putTransfer(id: string, userId: string, body: Uint8Array, at: string) {
+    return this.#tx(async (db): Promise<"ok" | "not_found" | "full"> => {
+      const r = await db
+        .updateTable("transfers")
+        .set({ body })
+        .where("id", "=", id)
+        .where("user_id", "=", userId)
+        .where("expires_at", ">", at)
+        .where("body", "is", null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) return "ok";
+      const live = await db
+        .selectFrom("transfers")
+        .select("id")
+        .where("id", "=", id)
+        .where("user_id", "=", userId)
+        .where("expires_at", ">", at)
+        .executeTakeFirst();
+      return live ? "full" : "not_found";
+    });
+  }
+
+  async deleteTransfer(id: string, userId: string, at: string) {
+    await this.#db
+      .deleteFrom("transfers")
+      .where((eb) =>
+        eb.or([eb.and([eb("id", "=", id), eb("user_id", "=", userId)]), eb("expires_at", "<=", at)]),
+      )
+      .execute();
+  }
+
+  async createBlob(b: BlobRecord) {
+    await this.#db
+      .insertInto("blobs")
+      .values({
+        id: b.id,
+        conversation_id: b.conversationId,
+        uploader_id: b.uploaderId,
+        uploader_device_id: b.uploaderDeviceId,
+        size: b.size,
+        created_at: b.createdAt,
+      })
+      .execute();
+  }
+
+  async getBlob(id: string) {
+    const r = await this.#db.selectFrom("blobs").selectAll().where("id", "=", id).executeTakeFirst();
+    return (
+      r && {
+        id: r.id,
+        conversationId: r.conversation_id,
+        uploaderId: r.uploader_id,
+        uploaderDeviceId: r.uploader_device_id,
+        // PostgreSQL hands back bigint as a string.
+        size: Number(r.size),
+        createdAt: r.created_at,
+      }
+    );
   }
 
   async close() {

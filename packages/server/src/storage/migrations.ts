@@ -135,6 +135,37 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex("welcomes_device").on("welcomes").column("device_id").execute();
       },
     },
+    "0003_e2ee": {
+      async up(db: Kysely<unknown>) {
+        // End-to-end encryption: each user's signed archive public key record (opaque to the
+        // server), and the short-lived mailbox that relays a device transfer between two devices.
+        await db.schema.alterTable("users").addColumn("archive_key", "text").execute();
+        await db.schema
+          .createTable("transfers")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("body", bytes)
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("expires_at", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
+    "0004_blobs": {
+      async up(db: Kysely<unknown>) {
+        // Encrypted attachments: who uploaded which opaque blob into which conversation, and its
+        // size. The bytes live in the BlobStore; no file name, type or caption is ever stored.
+        await db.schema
+          .createTable("blobs")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("conversation_id", "text", (c) => c.notNull().references("conversations.id"))
+          .addColumn("uploader_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("uploader_device_id", "text", (c) => c.notNull().references("devices.id"))
+          .addColumn("size", "bigint", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("blobs_conversation").on("blobs").column("conversation_id").execute();
+      },
+    },
   };
 }
 

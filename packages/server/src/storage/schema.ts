@@ -20,6 +20,7 @@ export interface Database {
     locked_until: string | null;
     created_at: string;
     identity_key: string | null;
+    archive_key: string | null;
   };
   devices: {
     id: string;
@@ -84,6 +85,21 @@ export interface Database {
     conversation_id: string;
     seq: number;
     data: Uint8Array;
+    created_at: string;
+  };
+  transfers: {
+    id: string;
+    user_id: string;
+    body: Uint8Array | null;
+    created_at: string;
+    expires_at: string;
+  };
+  blobs: {
+    id: string;
+    conversation_id: string;
+    uploader_id: string;
+    uploader_device_id: string;
+    size: number | string;
     created_at: string;
   };
   audit: {

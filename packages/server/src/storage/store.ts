@@ -106,6 +106,15 @@ export interface AppendRequest {
   groupInfo?: Uint8Array | null;
 }
 
+/** A device-transfer mailbox: relays one opaque message between two devices of one user. */
+export interface TransferRecord {
+  id: string;
+  userId: string;
+  body: Uint8Array | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
 /** A welcome waiting for its device. */
 export interface WelcomeRecord {
   deviceId: string;
@@ -126,6 +135,17 @@ export interface WatermarkUpdate {
   userId: string;
   kind: "delivered" | "read";
   seq: number;
+}
+
+/** An encrypted attachment's metadata; the bytes live in the BlobStore and are opaque ciphertext. */
+export interface BlobRecord {
+  id: string;
+  conversationId: string;
+  uploaderId: string;
+  uploaderDeviceId: string;
+  /** Stored (ciphertext) bytes. */
+  size: number;
+  createdAt: string;
 }
 
 /** One row of the tamper-evident audit log. */
@@ -232,6 +252,29 @@ export interface Store {
   /** The conversation's MLS epoch and latest group info. */
   getGroupState(conversationId: string): Promise<{ epoch: number; groupInfo: Uint8Array | null } | undefined>;
   listAudit(after: number, limit: number): Promise<AuditRecord[]>;
+
+  /** The user's signed archive public key record (base64, opaque to the server), if published. */
+  getArchiveKey(userId: string): Promise<string | null>;
+  /** Publishes (replaces) the user's archive public key record. */
+  setArchiveKey(userId: string, record: string): Promise<void>;
+  /** Opens an empty device-transfer mailbox owned by one user. */
+  createTransfer(t: { id: string; userId: string; createdAt: string; expiresAt: string }): Promise<void>;
+  /**
+   * Reads a mailbox: only its owner, only before it expires at `at`; `undefined` otherwise.
+   */
+  getTransfer(id: string, userId: string, at: string): Promise<TransferRecord | undefined>;
+  /**
+   * Puts the message into an empty, live mailbox of the same user, atomically. `not_found` for
+   * another user's, an expired or an unknown mailbox; `full` when it already holds a message.
+   */
+  putTransfer(id: string, userId: string, body: Uint8Array, at: string): Promise<"ok" | "not_found" | "full">;
+  /** Deletes one mailbox of the user, and every expired mailbox of anyone. */
+  deleteTransfer(id: string, userId: string, at: string): Promise<void>;
+
+  /** Records an uploaded blob (after its bytes are stored). */
+  createBlob(b: BlobRecord): Promise<void>;
+  /** A blob's metadata, if it exists. */
+  getBlob(id: string): Promise<BlobRecord | undefined>;
 
   close(): Promise<void>;
 }

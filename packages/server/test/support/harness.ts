@@ -42,6 +42,7 @@ export async function startTestServer(overrides: Partial<BuildServerInput> = {})
   const server = await buildServer({
     argon2: FAST_ARGON2,
     authRateLimitPerMinute: 10_000,
+    blobDir: join(dataDir, "blobs"),
     ...overrides,
     store,
     logger,

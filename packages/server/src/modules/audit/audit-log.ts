@@ -14,6 +14,8 @@ export type AuditAction =
   | "conversation.create"
   | "member.add"
   | "history.read"
+  | "blob.upload"
+  | "blob.read"
   | "audit.read"
   | "keys.identity";
 

@@ -14,7 +14,7 @@ import {
 } from "@hearth/protocol";
 import argon2 from "argon2";
 import type { Bus } from "../../bus/bus.ts";
-import { userTopic } from "../../bus/bus.ts";
+import { conversationTopic, userTopic } from "../../bus/bus.ts";
 import type { ServerOptions } from "../../config.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
 import { hashSecret, newSecret } from "../../secrets.ts";
@@ -195,6 +195,14 @@ export class AuthService {
     if (!ok) throw new HttpRefusal("not_found");
     await this.#d.audit.record(action, userId, deviceId);
     this.#d.bus.publish(userTopic(userId), { type: "revoked", deviceId });
+    // Members of the user's conversations remove the device from their MLS groups.
+    for (const m of await this.#d.store.listMemberships(userId)) {
+      this.#d.bus.publish(conversationTopic(m.conversationId), {
+        type: "devices",
+        conversationId: m.conversationId,
+        userId,
+      });
+    }
   }
 
   async createInvite(session: Session, role: Role, ttlHours?: number): Promise<CreateInviteResponse> {

@@ -367,6 +367,10 @@ export class Connection {
       case "presence":
         if (e.userId === this.#session?.user.id) return;
         return this.#presence(e.userId, e.online);
+      case "devices":
+        return this.#send(
+          JSON.stringify({ type: "devices", conversationId: e.conversationId, userId: e.userId }),
+        );
     }
   }
 

@@ -1,4 +1,13 @@
-import type { ClaimKeyPackagesResponse, DeviceId, UserId, UserKeysResponse } from "@hearth/protocol";
+import type {
+  ClaimKeyPackagesResponse,
+  DeviceId,
+  TransferResponse,
+  UserId,
+  UserKeysResponse,
+} from "@hearth/protocol";
+import { bytesToBase64Url } from "@hearth/protocol";
+import type { Bus } from "../../bus/bus.ts";
+import { conversationTopic } from "../../bus/bus.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
 import type { Store } from "../../storage/store.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
@@ -6,6 +15,9 @@ import type { Session } from "../auth/auth-service.ts";
 
 const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
+
+/** How long a device-transfer mailbox lives. */
+export const TRANSFER_TTL_MS = 10 * 60_000;
 
 /**
  * The MLS delivery service's key directory: pinned identity keys, key packages (single-use, with a
@@ -15,10 +27,24 @@ const bytes = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 export class KeysService {
   readonly #store: Store;
   readonly #audit: AuditLog;
+  readonly #bus: Bus | undefined;
 
-  constructor(deps: { store: Store; audit: AuditLog }) {
+  constructor(deps: { store: Store; audit: AuditLog; bus?: Bus }) {
     this.#store = deps.store;
     this.#audit = deps.audit;
+    this.#bus = deps.bus;
+  }
+
+  /** Tells the members of the user's conversations that the user's devices changed. */
+  async #devicesChanged(userId: string) {
+    if (!this.#bus) return;
+    for (const m of await this.#store.listMemberships(userId)) {
+      this.#bus.publish(conversationTopic(m.conversationId), {
+        type: "devices",
+        conversationId: m.conversationId,
+        userId,
+      });
+    }
   }
 
   /** Self, or someone who shares a conversation with the caller; anyone else is `not_found`. */
@@ -38,11 +64,56 @@ export class KeysService {
 
   async userKeys(session: Session, userId: string): Promise<UserKeysResponse> {
     await this.#reachable(session, userId);
-    const [identityKey, devices] = await Promise.all([
+    const [identityKey, devices, archiveKey] = await Promise.all([
       this.#store.getIdentityKey(userId),
       this.#store.listDevices(userId),
+      this.#store.getArchiveKey(userId),
     ]);
-    return { userId: userId as UserId, identityKey, devices: devices.map((d) => d.id as DeviceId) };
+    return {
+      userId: userId as UserId,
+      identityKey,
+      devices: devices.map((d) => d.id as DeviceId),
+      archiveKey,
+    };
+  }
+
+  /**
+   * Publishes the caller's archive key record. The record is signed by the user's identity key on
+   * the device and checked by every reader; the server only stores it.
+   */
+  async setArchiveKey(session: Session, record: string) {
+    await this.#store.setArchiveKey(session.user.id, record);
+  }
+
+  /** Opens a device-transfer mailbox for the caller's user, live for {@link TRANSFER_TTL_MS}. */
+  async openTransfer(session: Session): Promise<TransferResponse> {
+    const now = Date.now();
+    const id = `trf_${bytesToBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(16)))}`;
+    const expiresAt = new Date(now + TRANSFER_TTL_MS).toISOString();
+    await this.#store.createTransfer({
+      id,
+      userId: session.user.id,
+      createdAt: new Date(now).toISOString(),
+      expiresAt,
+    });
+    return { transferId: id, expiresAt, body: null };
+  }
+
+  /** Another device of the same user drops the sealed message in, once. */
+  async putTransfer(session: Session, id: string, body: string) {
+    const r = await this.#store.putTransfer(id, session.user.id, bytes(body), new Date().toISOString());
+    if (r === "not_found") throw new HttpRefusal("not_found");
+    if (r === "full") throw new HttpRefusal("transfer_full");
+  }
+
+  async readTransfer(session: Session, id: string): Promise<TransferResponse> {
+    const t = await this.#store.getTransfer(id, session.user.id, new Date().toISOString());
+    if (!t) throw new HttpRefusal("not_found");
+    return { transferId: t.id, expiresAt: t.expiresAt, body: t.body ? b64(t.body) : null };
+  }
+
+  async closeTransfer(session: Session, id: string) {
+    await this.#store.deleteTransfer(id, session.user.id, new Date().toISOString());
   }
 
   async upload(session: Session, keyPackages: string[], lastResort: string | undefined) {
@@ -52,6 +123,8 @@ export class KeysService {
       lastResort ? bytes(lastResort) : null,
       new Date().toISOString(),
     );
+    // A device that can now be added (or whose packages were used up) is worth a look by members.
+    await this.#devicesChanged(session.user.id);
     return { available: await this.#store.countKeyPackages(session.device.id) };
   }
 

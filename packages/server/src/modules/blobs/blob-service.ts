@@ -1,0 +1,93 @@
+import { type BlobId, type BlobUploadResponse, bytesToBase64Url, isBlobId } from "@hearth/protocol";
+import { HttpRefusal } from "../../http/reply-error.ts";
+import type { BlobRecord, Store } from "../../storage/store.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { Session } from "../auth/auth-service.ts";
+import type { BlobStore } from "./blob-store.ts";
+
+/** A new blob id: `blb_` and 128 bits from the platform CSPRNG. Only the server makes them. */
+export function newBlobId(): BlobId {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return `blb_${bytesToBase64Url(bytes)}` as BlobId;
+}
+
+/**
+ * Encrypted attachments: members of a conversation upload opaque blobs into it and read them back.
+ * The bytes go to the {@link BlobStore}, the metadata (conversation, uploader, size) to the `Store`.
+ * Anyone who is not a member of the blob's conversation — another patient, another practice, the
+ * practice admin — gets `not_found`, exactly as for a blob that does not exist. Uploads and reads are
+ * audited (ids only), like history reads.
+ */
+export class BlobService {
+  readonly #store: Store;
+  readonly #blobs: BlobStore;
+  readonly #audit: AuditLog;
+  readonly #maxBytes: number;
+
+  constructor(deps: { store: Store; blobs: BlobStore; audit: AuditLog; maxBlobBytes: number }) {
+    this.#store = deps.store;
+    this.#blobs = deps.blobs;
+    this.#audit = deps.audit;
+    // A misconfigured limit (HEARTH_MAX_BLOB_BYTES=abc is NaN) would otherwise accept any size.
+    if (!Number.isSafeInteger(deps.maxBlobBytes) || deps.maxBlobBytes < 1) {
+      throw new RangeError("maxBlobBytes must be a positive whole number of bytes");
+    }
+    this.#maxBytes = deps.maxBlobBytes;
+  }
+
+  /** Refuses before any byte is read: not a member (`not_found`) or a declared size over the limit. */
+  async #checkUpload(session: Session, conversationId: string, declaredBytes: number | undefined) {
+    if (!(await this.#store.isMember(conversationId, session.user.id))) throw new HttpRefusal("not_found");
+    if (declaredBytes !== undefined && declaredBytes > this.#maxBytes)
+      throw new HttpRefusal("blob_too_large");
+  }
+
+  /**
+   * Streams an upload into the blob store (never whole in memory), then records it. Over the limit
+   * mid-stream: `blob_too_large`, and nothing is stored.
+   */
+  async upload(
+    session: Session,
+    conversationId: string,
+    body: AsyncIterable<Uint8Array>,
+    declaredBytes: number | undefined,
+  ): Promise<BlobUploadResponse> {
+    await this.#checkUpload(session, conversationId, declaredBytes);
+    const id = newBlobId();
+    const put = await this.#blobs.put(id, body, this.#maxBytes);
+    if (!put.ok) throw new HttpRefusal(put.code);
+    const record: BlobRecord = {
+      id,
+      conversationId,
+      uploaderId: session.user.id,
+      uploaderDeviceId: session.device.id,
+      size: put.size,
+      createdAt: new Date().toISOString(),
+    };
+    try {
+      await this.#store.transaction(async (tx) => {
+        await tx.createBlob(record);
+        await this.#audit.record("blob.upload", session.user.id, id, tx);
+      });
+    } catch (err) {
+      await this.#blobs.delete(id);
+      throw err;
+    }
+    return { blobId: id, size: record.size, createdAt: record.createdAt };
+  }
+
+  /** Opens a blob for a member of its conversation; audited. Everyone else: `not_found`. */
+  async open(session: Session, blobId: string): Promise<{ size: number; stream: AsyncIterable<Uint8Array> }> {
+    if (!isBlobId(blobId)) throw new HttpRefusal("not_found");
+    const meta = await this.#store.getBlob(blobId);
+    if (!meta || !(await this.#store.isMember(meta.conversationId, session.user.id))) {
+      throw new HttpRefusal("not_found");
+    }
+    const stored = await this.#blobs.get(blobId);
+    // Metadata without bytes: the blob store lost it (or an operator removed it). Nothing to serve.
+    if (!stored) throw new HttpRefusal("not_found");
+    await this.#audit.record("blob.read", session.user.id, blobId);
+    return stored;
+  }
+}

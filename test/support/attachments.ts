@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { newId, type SessionResponse } from "@hearth/protocol";
+import argon2 from "argon2";
+import { filesUnder } from "../../packages/server/test/support/files.ts";
+import { FAST_ARGON2, type TestServer } from "../../packages/server/test/support/harness.ts";
+
+export { filesUnder };
+
+/** The stored file of a blob in a test server's filesystem blob store. */
+export function blobFile(t: TestServer, blobId: string): string {
+  const file = filesUnder(join(t.dataDir, "blobs")).find((f) => f.endsWith(`/${blobId}`));
+  if (!file) throw new Error(`no file for ${blobId}`);
+  return file;
+}
+
+/** Reads a file, or an empty buffer when it does not exist (a -wal that was checkpointed away). */
+export function readIfThere(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/**
+ * A therapist of a second practice on the same server, signed in. Made through the store: setup is
+ * one-time by design.
+ */
+export async function otherPracticeTherapist(t: TestServer, login: string): Promise<SessionResponse> {
+  const store = t.server.store;
+  const now = new Date().toISOString();
+  const prc = newId("prc");
+  await store.createPractice({ id: prc, name: "Other practice", createdAt: now });
+  await store.createUser({
+    id: newId("usr"),
+    practiceId: prc,
+    role: "therapist",
+    login,
+    displayName: "Elsewhere",
+    email: null,
+    passwordHash: await argon2.hash("correct horse battery staple", {
+      type: argon2.argon2id,
+      ...FAST_ARGON2,
+    }),
+    showPresence: true,
+    failedLogins: 0,
+    lockedUntil: null,
+    createdAt: now,
+  });
+  const r = await t.call<SessionResponse>("POST", "/v1/auth/login", {
+    body: { login, password: "correct horse battery staple", deviceName: "x" },
+  });
+  if (r.status !== 200) throw new Error(`login failed: ${r.status}`);
+  return r.body;
+}
+
+/**
+ * Every form in which `marker` could show up in stored bytes: raw UTF-8, hex (both cases), and
+ * base64 and base64url at each of the three byte alignments (the middle of the encoding, which does
+ * not depend on the bytes around the marker).
+ */
+export function markerForms(marker: string): { form: string; bytes: Buffer }[] {
+  const raw = Buffer.from(marker, "utf8");
+  const forms: { form: string; bytes: Buffer }[] = [
+    { form: "utf8", bytes: raw },
+    { form: "hex", bytes: Buffer.from(raw.toString("hex")) },
+    { form: "HEX", bytes: Buffer.from(raw.toString("hex").toUpperCase()) },
+  ];
+  for (let k = 0; k < 3; k++) {
+    const b64 = Buffer.concat([Buffer.alloc(k), raw]).toString("base64");
+    // Drop the group that mixes in the k leading bytes, and the last (partial or padded) group.
+    const middle = b64.slice(k === 0 ? 0 : 4, b64.length - 4);
+    forms.push({ form: `base64@${k}`, bytes: Buffer.from(middle) });
+    forms.push({
+      form: `base64url@${k}`,
+      bytes: Buffer.from(middle.replaceAll("+", "-").replaceAll("/", "_")),
+    });
+  }
+  return forms;
+}
+
+/** The forms of `marker` that occur in `haystack`. */
+export function findMarker(haystack: Buffer, marker: string): string[] {
+  return markerForms(marker)
+    .filter((f) => haystack.includes(f.bytes))
+    .map((f) => f.form);
+}
