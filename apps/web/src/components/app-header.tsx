@@ -8,11 +8,13 @@ export interface AppHeaderProps {
   route: Route;
   /** Show the main navigation (signed-in screens). */
   showNav: boolean;
+  /** The name of the list in the navigation ("Caseload" for a therapist). */
+  listLabel?: string;
   onGetHelp: () => void;
 }
 
 /** The header on every screen: the name, "Get help now" and "Quick exit", then the navigation. */
-export function AppHeader({ route, showNav, onGetHelp }: AppHeaderProps) {
+export function AppHeader({ route, showNav, listLabel = "Conversations", onGetHelp }: AppHeaderProps) {
   const current = (name: Route["name"] | Route["name"][]) =>
     (Array.isArray(name) ? name : [name]).includes(route.name) ? "page" : undefined;
   return (
@@ -36,7 +38,7 @@ export function AppHeader({ route, showNav, onGetHelp }: AppHeaderProps) {
       {showNav ? (
         <nav className="app-nav" aria-label="Main">
           <Link to="/conversations" aria-current={current(["conversations", "chat"])}>
-            Conversations
+            {listLabel}
           </Link>
           <Link to="/settings" aria-current={current("settings")}>
             Settings

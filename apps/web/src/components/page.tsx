@@ -8,6 +8,8 @@ export interface PageProps {
   documentTitle?: string;
   /** Optional content above the heading (e.g. a way back). */
   before?: ReactNode;
+  /** Extra class on `<main>` (e.g. the chat's full-height layout). */
+  className?: string;
   children: ReactNode;
 }
 
@@ -18,13 +20,13 @@ export const PAGE_HEADING_ID = "page-heading";
  * A screen: the `<main>` landmark (target of the skip link) with one `<h1>`. The document title
  * names the screen but never a person or a conversation, since tab titles are visible to others.
  */
-export function Page({ title, documentTitle, before, children }: PageProps) {
+export function Page({ title, documentTitle, before, className, children }: PageProps) {
   const tabTitle = documentTitle ?? title;
   useEffect(() => {
     document.title = `${tabTitle} · Hearth`;
   }, [tabTitle]);
   return (
-    <main id="main" className="page" tabIndex={-1}>
+    <main id="main" className={className ? `page ${className}` : "page"} tabIndex={-1}>
       {before}
       <h1 id={PAGE_HEADING_ID} tabIndex={-1}>
         {title}

@@ -1,32 +1,590 @@
-import { useId } from "react";
+import type { AttachmentRef } from "@hearth/client";
+import type { MessageId, UserId } from "@hearth/protocol";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { Link } from "../components/link.tsx";
 import { Page } from "../components/page.tsx";
-import { PreviewForm } from "../components/preview-form.tsx";
+import { clockTime, dayLabel, sameDay } from "../format/time.ts";
+import { useLiveSession } from "../session/session-context.tsx";
+import type { ChatMessage, HearthSession, MessageStatus } from "../state/hearth-session.ts";
 
-/** One conversation (placeholder: layout, message log landmark and composer). */
-export function ChatScreen({ id }: { id: string }) {
+type Row =
+  | { kind: "day"; key: string; label: string }
+  | { kind: "unread"; key: string }
+  | { kind: "message"; key: string; m: ChatMessage };
+
+const STATUS_TEXT: Record<MessageStatus, string> = {
+  pending: "Sending",
+  failed: "Not sent",
+  sent: "Sent",
+  delivered: "Delivered",
+  read: "Read",
+};
+
+/** ✓ sent, ✓✓ delivered, ✓✓ (accent) read; a hollow circle while sending. Text for screen readers. */
+function StatusMark({ status }: { status: MessageStatus }) {
+  const glyph = status === "pending" ? "○" : status === "failed" ? "!" : status === "sent" ? "✓" : "✓✓";
+  return (
+    <span className={`status status--${status}`} data-status={status}>
+      <span aria-hidden="true">{glyph}</span>
+      <span className="status__text">{STATUS_TEXT[status]}</span>
+    </span>
+  );
+}
+
+function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A shared file: name, size, and a download that decrypts on this device. */
+function FileCard({ session, attachment }: { session: HearthSession; attachment: AttachmentRef }) {
+  const [state, setState] = useState<"idle" | "busy" | "failed">("idle");
+  const download = async () => {
+    setState("busy");
+    try {
+      const bytes = await session.downloadFile(attachment);
+      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: attachment.mimeType }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = attachment.name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setState("idle");
+    } catch {
+      setState("failed");
+    }
+  };
+  return (
+    <div className="file">
+      <span className="file__icon" aria-hidden="true">
+        ▤
+      </span>
+      <span className="file__text">
+        <span className="file__name">{attachment.name}</span>
+        <span className="file__size">{fileSize(attachment.size)}</span>
+      </span>
+      <button
+        type="button"
+        className="button button--small"
+        onClick={download}
+        aria-disabled={state === "busy"}
+      >
+        {state === "busy" ? "Opening…" : "Download"}
+        <span className="visually-hidden"> {attachment.name}</span>
+      </button>
+      {state === "failed" ? (
+        <span className="file__problem">This file couldn't be opened. Try again later.</span>
+      ) : null}
+    </div>
+  );
+}
+
+/** A short description of a message, for quotes and for screen-reader button names. */
+function about(m: ChatMessage): string {
+  if (m.deleted) return "A deleted message";
+  if (m.attachment && !m.text) return `File: ${m.attachment.name}`;
+  return snippet(m.text);
+}
+
+function snippet(text: string | undefined): string {
+  if (!text) return "A deleted message";
+  return text.length > 90 ? `${text.slice(0, 90)}…` : text;
+}
+
+/** "Replying to Sky", "Replying to you" (they quoted me), "Replying to yourself" (I quoted me). */
+function replyingTo(
+  session: HearthSession,
+  conversationId: string,
+  m: ChatMessage,
+  quoted: ChatMessage,
+): string {
+  if (!quoted.own) return `Replying to ${session.nameOf(conversationId, quoted.senderId)}`;
+  return m.own ? "Replying to yourself" : "Replying to you";
+}
+
+function Bubble({
+  session,
+  conversationId,
+  m,
+  onReply,
+  onDelete,
+}: {
+  session: HearthSession;
+  conversationId: string;
+  m: ChatMessage;
+  onReply: (m: ChatMessage) => void;
+  onDelete: (m: ChatMessage) => void;
+}) {
+  const quoted = m.replyTo ? session.message(conversationId, m.replyTo) : undefined;
+  const sender = session.nameOf(conversationId, m.senderId);
+  const status = m.own && !m.deleted ? session.status(conversationId, m) : undefined;
+  return (
+    <div className={`msg ${m.own ? "msg--own" : "msg--other"}`} data-message-id={m.messageId}>
+      <div className="msg__bubble">
+        <span className="visually-hidden">{m.own ? "You" : sender}: </span>
+        {m.replyTo && !m.deleted ? (
+          <p className="msg__quote">
+            <span className="msg__quote-who">
+              {quoted ? replyingTo(session, conversationId, m, quoted) : "Reply"}
+            </span>
+            <span className="msg__quote-text">{quoted ? about(quoted) : "An earlier message"}</span>
+          </p>
+        ) : null}
+        {m.deleted ? (
+          <p className="msg__text msg__text--deleted">This message was deleted.</p>
+        ) : m.undecryptable ? (
+          <p className="msg__text msg__text--deleted">This message can't be shown on this device.</p>
+        ) : (
+          <>
+            {m.attachment ? <FileCard session={session} attachment={m.attachment} /> : null}
+            {m.text || !m.attachment ? <p className="msg__text">{m.text}</p> : null}
+          </>
+        )}
+        <p className="msg__meta">
+          <time dateTime={m.sentAt}>{clockTime(m.sentAt)}</time>
+          {status ? <StatusMark status={status} /> : null}
+        </p>
+      </div>
+      {!m.deleted && m.seq !== undefined ? (
+        <div className="msg__actions">
+          <button type="button" className="link-button" onClick={() => onReply(m)}>
+            Reply
+            <span className="visually-hidden">
+              {" "}
+              to {m.own ? "your message" : sender}: {about(m)}
+            </span>
+          </button>
+          {m.own ? (
+            <button type="button" className="link-button" onClick={() => onDelete(m)}>
+              Delete<span className="visually-hidden"> your message: {about(m)}</span>
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The safety number with the other person of a 1:1 (end-to-end encryption): compare it in person or
+ * on a call; if it matches, nobody is in between.
+ */
+function SafetyNumber({ session, userId, name }: { session: HearthSession; userId: string; name: string }) {
+  const [digits, setDigits] = useState<string | undefined>();
+  const [problem, setProblem] = useState("");
+  const load = async () => {
+    if (digits) return;
+    try {
+      setDigits((await session.client.safetyNumber(userId as UserId)).digits);
+    } catch {
+      setProblem("The safety number isn't available yet. Try again once you're both connected.");
+    }
+  };
+  return (
+    <details className="safety" onToggle={(e) => e.currentTarget.open && void load()}>
+      <summary>Check encryption with {name}</summary>
+      <p className="quiet">
+        Compare this number with {name} in a session or on a call. If both of you see the same number, your
+        messages can only be read by the two of you.
+      </p>
+      {digits ? (
+        <p className="safety__digits" data-testid="safety-number">
+          {digits}
+        </p>
+      ) : (
+        <p className="quiet">{problem || "Loading…"}</p>
+      )}
+    </details>
+  );
+}
+
+/** One conversation: the message list (virtualised), typing, receipts, replies, delete, composer. */
+export function ChatScreen({ session: s, id }: { session: HearthSession; id: string }) {
+  const session = useLiveSession(s);
+  const summary = session.conversations.find((c) => c.conversationId === id);
+  const loaded = session.messages(id);
+  const scrollerRef = useRef<HTMLElement>(null);
+  const composerRef = useRef<HTMLTextAreaElement>(null);
   const composerId = useId();
+  const [draft, setDraft] = useState("");
+  const [replyTo, setReplyTo] = useState<ChatMessage | undefined>();
+  const [toDelete, setToDelete] = useState<ChatMessage | undefined>();
+  const [announcement, setAnnouncement] = useState("");
+  const [atBottom, setAtBottom] = useState(true);
+  // Whether to keep the newest message in view; a ref so effects of the same commit see changes.
+  const follow = useRef(true);
+  const setFollow = (v: boolean) => {
+    follow.current = v;
+    setAtBottom(v);
+  };
+  const [problem, setProblem] = useState("");
+  // The read marker when the conversation was opened: the "new messages" line stays put after that.
+  const [readAtOpen, setReadAtOpen] = useState<number | undefined>();
+  const initialScrollDone = useRef(false);
+  const lastMarked = useRef(0);
+
+  useEffect(() => {
+    void session
+      .openConversation(id)
+      .catch(() => setProblem("This conversation couldn't be loaded on this device."));
+  }, [session, id]);
+
+  useEffect(() => {
+    if (summary && readAtOpen === undefined) setReadAtOpen(summary.readSeq);
+  }, [summary, readAtOpen]);
+
+  // Announce messages from others as they arrive live (not the backlog after a reconnect).
+  useEffect(
+    () =>
+      session.onMessage((m) => {
+        if (m.conversationId !== id || m.own || m.kind !== "message" || !session.connected) return;
+        const who = session.nameOf(id, m.senderId);
+        setAnnouncement(m.content ? `${who}: ${m.content.text}` : `New message from ${who}`);
+      }),
+    [session, id],
+  );
+
+  const list = loaded?.list;
+  const version = loaded?.version ?? 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` changes whenever a message in the list changes in place.
+  const rows = useMemo<Row[]>(() => {
+    const out: Row[] = [];
+    let prev: ChatMessage | undefined;
+    let unreadShown = false;
+    for (const m of list ?? []) {
+      if (!prev || !sameDay(prev.sentAt, m.sentAt)) {
+        out.push({ kind: "day", key: `day:${m.messageId}`, label: dayLabel(m.sentAt) });
+      }
+      if (!unreadShown && readAtOpen !== undefined && !m.own && m.seq !== undefined && m.seq > readAtOpen) {
+        out.push({ kind: "unread", key: "unread" });
+        unreadShown = true;
+      }
+      out.push({ kind: "message", key: m.messageId, m });
+      prev = m;
+    }
+    return out;
+  }, [list, version, readAtOpen]);
+  const unreadIndex = rows.findIndex((r) => r.kind === "unread");
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollerRef.current,
+    estimateSize: () => 76,
+    overscan: 10,
+    getItemKey: (i) => rows[i]?.key ?? i,
+  });
+
+  // First view: at the first unread message if there is one, else at the latest.
+  useLayoutEffect(() => {
+    if (initialScrollDone.current || !loaded || readAtOpen === undefined || rows.length === 0) return;
+    initialScrollDone.current = true;
+    if (unreadIndex >= 0) {
+      follow.current = false;
+      setAtBottom(false);
+      virtualizer.scrollToIndex(unreadIndex, { align: "start" });
+    } else virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+  }, [loaded, readAtOpen, rows.length, unreadIndex, virtualizer]);
+
+  // Keep following the conversation while at the bottom.
+  const lastKey = rows.at(-1)?.key;
+  useLayoutEffect(() => {
+    if (!initialScrollDone.current || !follow.current || rows.length === 0 || !lastKey) return;
+    virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+  }, [lastKey, rows.length, virtualizer]);
+
+  const items = virtualizer.getVirtualItems();
+  const range = virtualizer.range;
+
+  // What is on screen has been seen: move the read marker (the SDK batches and clamps).
+  useEffect(() => {
+    if (!range || document.visibilityState !== "visible") return;
+    let max = 0;
+    for (let i = range.startIndex; i <= range.endIndex; i++) {
+      const r = rows[i];
+      if (r?.kind === "message" && r.m.seq !== undefined && !r.m.own) max = Math.max(max, r.m.seq);
+    }
+    if (max > lastMarked.current) {
+      lastMarked.current = max;
+      session.markRead(id, max);
+    }
+  });
+
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === "visible") lastMarked.current = 0;
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    return () => document.removeEventListener("visibilitychange", onVisible);
+  }, []);
+
+  const onScroll = () => {
+    const el = scrollerRef.current;
+    if (!el) return;
+    setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 96);
+  };
+
+  // Home and End jump through the whole (virtual) list; arrows and Page keys scroll natively.
+  const onListKey = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.target !== e.currentTarget || e.altKey || e.metaKey || e.shiftKey || rows.length === 0) return;
+    if (e.key === "Home") {
+      e.preventDefault();
+      setFollow(false);
+      virtualizer.scrollToIndex(0, { align: "start" });
+    } else if (e.key === "End") {
+      e.preventDefault();
+      setFollow(true);
+      virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+    }
+  };
+
+  const unreadVisible =
+    unreadIndex >= 0 && range !== null && unreadIndex >= range.startIndex && unreadIndex <= range.endIndex;
+
+  const send = async (event?: FormEvent) => {
+    event?.preventDefault();
+    const text = draft.trim();
+    if (!text) return;
+    setProblem("");
+    try {
+      await session.send(id, text, replyTo?.messageId as MessageId | undefined);
+      setDraft("");
+      setReplyTo(undefined);
+      setFollow(true);
+    } catch {
+      setProblem("That message couldn't be queued. Please try again.");
+    }
+  };
+
+  const upload = session.uploads.get(id);
+  const sendFile = async (file: File) => {
+    setProblem("");
+    try {
+      await session.sendFile(id, file);
+      setFollow(true);
+    } catch (err) {
+      setProblem(
+        (err as { code?: string }).code === "blob_too_large"
+          ? "That file is too large to send."
+          : "That file couldn't be sent. Please try again.",
+      );
+    }
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void send();
+    }
+  };
+
+  const typing = session.typing(id);
+  const typingText =
+    typing.length === 0
+      ? ""
+      : typing.length === 1
+        ? `${session.nameOf(id, typing[0] ?? "")} is typing…`
+        : "Several people are typing…";
+  const other = summary?.members.find((m) => m.userId !== session.userId);
+  const title = summary
+    ? summary.members
+        .filter((m) => m.userId !== session.userId)
+        .map((m) => m.displayName)
+        .join(", ") || "Conversation"
+    : "Conversation";
+
   return (
     <Page
-      title="Example conversation"
+      title={title}
       documentTitle="Conversation"
+      className="page--chat"
       before={
         <Link to="/conversations" className="back-link">
           ← All conversations
         </Link>
       }
     >
-      <section className="chat">
-        <div className="chat__log" role="log" aria-live="polite" aria-label="Messages" data-conversation={id}>
-          <p className="chat__empty">No messages yet. Say hello when you're ready.</p>
+      <section className="chat" aria-label="Conversation">
+        <div className="chat__frame">
+          <section
+            ref={scrollerRef}
+            className="chat__scroller"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
+            tabIndex={0}
+            aria-label="Messages"
+            onScroll={onScroll}
+            onKeyDown={onListKey}
+          >
+            {loaded && rows.length === 0 ? (
+              <p className="chat__empty">No messages yet. Say hello when you're ready.</p>
+            ) : null}
+            <ul className="chat__list" style={{ height: virtualizer.getTotalSize() }}>
+              {items.map((item) => {
+                const row = rows[item.index];
+                if (!row) return null;
+                return (
+                  <li
+                    key={item.key}
+                    data-index={item.index}
+                    ref={virtualizer.measureElement}
+                    className="chat__row"
+                    style={{ transform: `translateY(${item.start}px)` }}
+                  >
+                    {row.kind === "day" ? (
+                      <p className="chat__day">{row.label}</p>
+                    ) : row.kind === "unread" ? (
+                      <p className="chat__unread" id="first-unread">
+                        New messages
+                      </p>
+                    ) : (
+                      <Bubble
+                        session={session}
+                        conversationId={id}
+                        m={row.m}
+                        onReply={(m) => {
+                          setReplyTo(m);
+                          composerRef.current?.focus();
+                        }}
+                        onDelete={setToDelete}
+                      />
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
         </div>
-        <PreviewForm label="Write a message" submitLabel="Send">
-          <div className="field">
-            <label htmlFor={composerId}>Message</label>
-            <textarea id={composerId} name="message" rows={3} />
+        <div className="chat__status-row">
+          <p className="chat__typing" aria-live="polite">
+            {typingText}
+          </p>
+          <div className="chat__jumps">
+            {unreadIndex >= 0 && !unreadVisible ? (
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => {
+                  setFollow(false);
+                  virtualizer.scrollToIndex(unreadIndex, { align: "start" });
+                }}
+              >
+                Jump to first unread
+              </button>
+            ) : null}
+            {!atBottom && rows.length > 0 ? (
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => {
+                  setFollow(true);
+                  virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+                }}
+              >
+                Jump to latest
+              </button>
+            ) : null}
           </div>
-        </PreviewForm>
+        </div>
+        <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
+          {announcement}
+        </p>
+        <form className="composer" aria-label="Write a message" onSubmit={send}>
+          {replyTo ? (
+            <div className="composer__reply">
+              <p>
+                <span className="composer__reply-who">
+                  Replying to {replyTo.own ? "yourself" : session.nameOf(id, replyTo.senderId)}
+                </span>
+                <span className="composer__reply-text">{about(replyTo)}</span>
+              </p>
+              <button type="button" className="link-button" onClick={() => setReplyTo(undefined)}>
+                Cancel reply
+              </button>
+            </div>
+          ) : null}
+          <div className="composer__row">
+            <div className="field composer__field">
+              <label htmlFor={composerId} className="visually-hidden">
+                Message
+              </label>
+              <textarea
+                ref={composerRef}
+                id={composerId}
+                name="message"
+                rows={2}
+                placeholder="Write a message"
+                value={draft}
+                onChange={(e) => {
+                  setDraft(e.currentTarget.value);
+                  // Typing while there is text; an emptied box stops the indicator at once.
+                  session.setTyping(id, e.currentTarget.value.length > 0);
+                }}
+                onKeyDown={onKeyDown}
+                aria-describedby={`${composerId}-hint`}
+              />
+            </div>
+            <label className="button button--quiet composer__attach">
+              <input
+                type="file"
+                className="visually-hidden"
+                onChange={(e) => {
+                  const file = e.currentTarget.files?.[0];
+                  e.currentTarget.value = "";
+                  if (file) void sendFile(file);
+                }}
+              />
+              Attach<span className="visually-hidden"> a file</span>
+            </label>
+            <button type="submit" className="button button--primary composer__send">
+              Send
+            </button>
+          </div>
+          {upload ? (
+            <p className="composer__upload">
+              Sending {upload.name}…
+              <progress max={1} value={upload.progress} aria-label={`Sending ${upload.name}`} />
+            </p>
+          ) : null}
+          <p className="field__hint composer__hint" id={`${composerId}-hint`}>
+            Enter sends; Shift+Enter starts a new line.
+          </p>
+          {problem ? (
+            <p className="form__status" role="status">
+              {problem}
+            </p>
+          ) : null}
+        </form>
       </section>
+      {other && summary?.kind === "direct" ? (
+        <SafetyNumber session={session} userId={other.userId} name={other.displayName} />
+      ) : null}
+      <ConfirmDialog
+        open={toDelete !== undefined}
+        title="Delete this message for everyone?"
+        body="It disappears for everyone in this conversation. This can't be undone."
+        confirmLabel="Delete for everyone"
+        cancelLabel="Keep it"
+        onCancel={() => setToDelete(undefined)}
+        onConfirm={() => {
+          const m = toDelete;
+          setToDelete(undefined);
+          if (m)
+            void session
+              .deleteMessage(id, m.messageId)
+              .catch(() => setProblem("That message couldn't be deleted."));
+        }}
+      />
     </Page>
   );
 }

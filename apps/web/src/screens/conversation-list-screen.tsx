@@ -1,19 +1,154 @@
+import type { ConversationSummary } from "@hearth/protocol";
+import { type FormEvent, useId, useState } from "react";
+import { InvitePanel } from "../components/invite-panel.tsx";
 import { Link } from "../components/link.tsx";
 import { Page } from "../components/page.tsx";
+import { lastActivity } from "../format/time.ts";
+import { useLiveSession } from "../session/session-context.tsx";
+import type { HearthSession } from "../state/hearth-session.ts";
 
-/** The conversation list (placeholder until the client SDK is wired in). */
-export function ConversationListScreen() {
+function otherNames(session: HearthSession, c: ConversationSummary): string {
+  const others = c.members.filter((m) => m.userId !== session.userId);
+  return others.map((m) => m.displayName).join(", ") || "Just you";
+}
+
+/** The private label editor of one patient (therapists only; kept on this device). */
+function LabelEditor({
+  session,
+  userId,
+  onDone,
+}: {
+  session: HearthSession;
+  userId: string;
+  onDone: () => void;
+}) {
+  const id = useId();
+  const [value, setValue] = useState(session.labels.get(userId) ?? "");
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    await session.setLabel(userId, value);
+    onDone();
+  };
   return (
-    <Page title="Conversations">
-      <ul className="conversation-list" aria-label="Your conversations">
-        <li>
-          <Link to="/conversations/example" className="conversation-list__item">
-            <span className="conversation-list__name">Example conversation</span>
-            <span className="conversation-list__meta">Your conversations will appear here</span>
-          </Link>
-        </li>
-      </ul>
-      <p className="quiet">Only you and the people in a conversation can read it.</p>
+    <form className="label-editor" onSubmit={save} aria-label="Private label">
+      <div className="field">
+        <label htmlFor={id}>Private label</label>
+        <p className="field__hint" id={`${id}-hint`}>
+          Only you see this, and only on this device.
+        </p>
+        <input
+          id={id}
+          value={value}
+          maxLength={80}
+          aria-describedby={`${id}-hint`}
+          onChange={(e) => setValue(e.currentTarget.value)}
+          // biome-ignore lint/a11y/noAutofocus: the editor opens on request; focus belongs in it.
+          autoFocus
+        />
+      </div>
+      <div className="form__actions">
+        <button type="submit" className="button button--primary">
+          Save label
+        </button>
+        <button type="button" className="button button--quiet" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ConversationRow({
+  session,
+  c,
+  caseload,
+}: {
+  session: HearthSession;
+  c: ConversationSummary;
+  caseload: boolean;
+}) {
+  const [editing, setEditing] = useState(false);
+  const name = otherNames(session, c);
+  const patient = c.members.find((m) => m.userId !== session.userId && m.role === "patient");
+  const label = patient ? session.labels.get(patient.userId) : undefined;
+  return (
+    <li className="conversation-list__row">
+      <Link to={`/conversations/${c.conversationId}`} className="conversation-list__item">
+        <span className="conversation-list__top">
+          <span className="conversation-list__name">{name}</span>
+          <span className="conversation-list__time">
+            <span className="visually-hidden">Last activity </span>
+            {lastActivity(c.lastActivityAt)}
+          </span>
+        </span>
+        {caseload && label ? <span className="conversation-list__label">{label}</span> : null}
+        <span className="conversation-list__meta">
+          {c.unread > 0 ? (
+            <span className="unread">
+              {c.unread === 1 ? "1 new message" : `${c.unread.toLocaleString()} new messages`}
+            </span>
+          ) : c.lastSeq === 0 ? (
+            "No messages yet"
+          ) : (
+            "No new messages"
+          )}
+        </span>
+      </Link>
+      {caseload && patient ? (
+        editing ? (
+          <LabelEditor session={session} userId={patient.userId} onDone={() => setEditing(false)} />
+        ) : (
+          <button type="button" className="button button--small" onClick={() => setEditing(true)}>
+            {label ? "Edit label" : "Add label"}
+            <span className="visually-hidden"> for {name}</span>
+          </button>
+        )
+      ) : null}
+    </li>
+  );
+}
+
+/** The conversation list; for a therapist, their caseload; for an admin, inviting therapists. */
+export function ConversationListScreen({ session: s }: { session: HearthSession }) {
+  const session = useLiveSession(s);
+  const role = session.saved.role;
+  const list = [...session.conversations].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
+  const caseload = role === "therapist";
+  const title = role === "therapist" ? "Your caseload" : role === "admin" ? "Your practice" : "Conversations";
+
+  return (
+    <Page title={title} documentTitle={role === "therapist" ? "Caseload" : title}>
+      {role === "admin" ? (
+        <>
+          <p className="lead">
+            Invite the therapists of your practice. As an admin you can't read any messages.
+          </p>
+          <InvitePanel session={session} inviteRole="therapist" />
+        </>
+      ) : null}
+      {role !== "admin" ? (
+        !session.conversationsLoaded ? (
+          <p className="quiet">Loading your conversations…</p>
+        ) : list.length === 0 ? (
+          <p className="notice">
+            {caseload
+              ? "No patients yet. Make an invite link below; each patient gets a private conversation with you."
+              : "No conversations yet."}
+          </p>
+        ) : (
+          <ul className="conversation-list" aria-label={caseload ? "Patients" : "Your conversations"}>
+            {list.map((c) => (
+              <ConversationRow key={c.conversationId} session={session} c={c} caseload={caseload} />
+            ))}
+          </ul>
+        )
+      ) : null}
+      {caseload ? <InvitePanel session={session} inviteRole="patient" /> : null}
+      {caseload ? (
+        <p className="quiet">
+          Private labels stay on this device: patients never see them, and neither does the server.
+        </p>
+      ) : null}
     </Page>
   );
 }

@@ -1,12 +1,227 @@
+import type { DeviceSummary } from "@hearth/protocol";
+import { useCallback, useEffect, useId, useState } from "react";
+import { ActionForm, describeError, Field, text } from "../components/form.tsx";
 import { Page } from "../components/page.tsx";
 import { ThemeSelect } from "../components/theme-select.tsx";
+import { lastActivity } from "../format/time.ts";
 import { QUICK_EXIT_URL } from "../quick-exit/quick-exit.ts";
+import { navigate } from "../router/router.ts";
+import { useLiveSession, useSession } from "../session/session-context.tsx";
+import type { HearthSession } from "../state/hearth-session.ts";
 
-/** Settings (placeholder sections; appearance works). */
-export function SettingsScreen() {
+function ProfileCard({ session }: { session: HearthSession }) {
+  const save = async (data: FormData) => {
+    const displayName = text(data, "display-name");
+    session.me = await session.api.updateSettings({ displayName });
+    void session.refreshConversations();
+    return "Saved.";
+  };
+  return (
+    <section className="card" aria-labelledby="profile-title">
+      <h2 id="profile-title">Your name</h2>
+      {session.me ? (
+        <ActionForm label="Your name" submitLabel="Save name" busyLabel="Saving…" action={save}>
+          <Field
+            id="display-name"
+            label="Name to show"
+            hint="What the people you talk with see. A nickname is fine."
+            required
+            maxLength={64}
+            defaultValue={session.me.displayName}
+          />
+        </ActionForm>
+      ) : (
+        <p className="quiet">Loading…</p>
+      )}
+      {session.me ? <p className="quiet">You sign in as {session.me.login}.</p> : null}
+    </section>
+  );
+}
+
+function Toggle({
+  label,
+  hint,
+  checked,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="toggle">
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+        aria-describedby={`${id}-hint`}
+      />
+      <div>
+        <label htmlFor={id}>{label}</label>
+        <p id={`${id}-hint`} className="field__hint">
+          {hint}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function PrivacyCard({ session }: { session: HearthSession }) {
+  const p = session.privacy;
+  return (
+    <section className="card" aria-labelledby="privacy-title">
+      <h2 id="privacy-title">Privacy</h2>
+      <Toggle
+        label="Send read receipts"
+        hint="Others see when you have read their messages. Off: they see only that it was delivered."
+        checked={p.sendReadReceipts}
+        onChange={(v) => session.setPrivacy({ ...p, sendReadReceipts: v })}
+      />
+      <Toggle
+        label="Show when I'm typing"
+        hint="Others see “typing…” while you write."
+        checked={p.sendTyping}
+        onChange={(v) => session.setPrivacy({ ...p, sendTyping: v })}
+      />
+      <p className="quiet">These choices apply to this device.</p>
+    </section>
+  );
+}
+
+function DevicesCard({ session }: { session: HearthSession }) {
+  const [devices, setDevices] = useState<DeviceSummary[] | undefined>();
+  const [status, setStatus] = useState("");
+  const load = useCallback(async () => {
+    try {
+      setDevices(await session.api.devices());
+    } catch (err) {
+      setStatus(describeError(err));
+    }
+  }, [session]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const revoke = async (d: DeviceSummary) => {
+    try {
+      await session.api.revokeDevice(d.deviceId);
+      setStatus(`${d.name} is signed out.`);
+      await load();
+    } catch (err) {
+      setStatus(describeError(err));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="devices-title">
+      <h2 id="devices-title">Devices</h2>
+      <p>Where you're signed in. Sign out anything you don't recognise or no longer use.</p>
+      {devices ? (
+        <ul className="device-list">
+          {[...devices]
+            .sort((a, b) => Number(b.current) - Number(a.current))
+            .map((d) => (
+              <li key={d.deviceId} className="device-list__item">
+                <div>
+                  <p className="device-list__name">
+                    {d.name}
+                    {d.current ? <span className="tag">This device</span> : null}
+                  </p>
+                  <p className="quiet">Last active: {lastActivity(d.lastSeenAt)}</p>
+                </div>
+                {d.current ? null : (
+                  <button
+                    type="button"
+                    className="button button--quiet button--small"
+                    onClick={() => revoke(d)}
+                  >
+                    Sign out<span className="visually-hidden"> {d.name}</span>
+                  </button>
+                )}
+              </li>
+            ))}
+        </ul>
+      ) : (
+        <p className="quiet">Loading…</p>
+      )}
+      <p className="form__status" role="status">
+        {status}
+      </p>
+    </section>
+  );
+}
+
+/** An existing device sends the keys to a new one (the new device shows a code). */
+function AddDeviceCard({ session }: { session: HearthSession }) {
+  const [pending, setPending] = useState<{ shortCode: string; confirm(): Promise<void> } | undefined>();
+  const [status, setStatus] = useState("");
+  const check = async (data: FormData) => {
+    try {
+      setPending(await session.client.approveDeviceTransfer(text(data, "transfer-code")));
+    } catch {
+      return "That code didn't work. Check that you copied all of it, or start again on the new device.";
+    }
+    return undefined;
+  };
+  const confirm = async () => {
+    if (!pending) return;
+    try {
+      await pending.confirm();
+      setStatus("Sent. Check that your new device shows the same code; if it doesn't, sign it out below.");
+    } catch {
+      setStatus("That didn't work. Start again on the new device.");
+    }
+    setPending(undefined);
+  };
+  return (
+    <section className="card" aria-labelledby="add-device-title">
+      <h2 id="add-device-title">Add a new device</h2>
+      {pending ? (
+        <>
+          <p>
+            The code for this transfer is{" "}
+            <strong data-testid="approve-short-code">{pending.shortCode}</strong>. Send your keys only if you
+            started this on your own new device; it will show the same code.
+          </p>
+          <div className="form__actions">
+            <button type="button" className="button button--primary" onClick={confirm}>
+              Send my keys
+            </button>
+            <button type="button" className="button button--quiet" onClick={() => setPending(undefined)}>
+              Cancel
+            </button>
+          </div>
+        </>
+      ) : (
+        <ActionForm label="Add a new device" submitLabel="Continue" busyLabel="Checking…" action={check}>
+          <Field
+            id="transfer-code"
+            label="Code from the new device"
+            hint="Sign in on the new device and choose “Use another device”. Paste the code it shows."
+            autoComplete="off"
+            required
+          />
+        </ActionForm>
+      )}
+      <p className="form__status" role="status">
+        {status}
+      </p>
+    </section>
+  );
+}
+
+/** Settings: name, privacy, devices, appearance, leaving quickly, sign out. */
+export function SettingsScreen({ session: s }: { session: HearthSession }) {
+  const session = useLiveSession(s);
+  const { signOut } = useSession();
   const exitHost = new URL(QUICK_EXIT_URL).hostname;
   return (
     <Page title="Settings">
+      <ProfileCard session={session} />
+      <PrivacyCard session={session} />
+      <DevicesCard session={session} />
+      <AddDeviceCard session={session} />
       <section className="card" aria-labelledby="appearance-title">
         <h2 id="appearance-title">Appearance</h2>
         <ThemeSelect label="Theme" />
@@ -21,6 +236,23 @@ export function SettingsScreen() {
       <section className="card" aria-labelledby="notifications-title">
         <h2 id="notifications-title">Notifications</h2>
         <p>Notifications say only "New message in Hearth": no names, no text.</p>
+      </section>
+      <section className="card" aria-labelledby="sign-out-title">
+        <h2 id="sign-out-title">Sign out</h2>
+        <p>
+          Signing out removes your messages from this device. They stay safe on the server for your next
+          sign-in.
+        </p>
+        <button
+          type="button"
+          className="button button--quiet"
+          onClick={async () => {
+            await signOut();
+            navigate("/");
+          }}
+        >
+          Sign out of this device
+        </button>
       </section>
     </Page>
   );

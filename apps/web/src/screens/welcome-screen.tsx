@@ -1,22 +1,55 @@
+import { useEffect, useState } from "react";
+import { ActionForm, Field, text } from "../components/form.tsx";
 import { Page } from "../components/page.tsx";
-import { Field, PreviewForm } from "../components/preview-form.tsx";
+import { navigate } from "../router/router.ts";
+import { hearthApi } from "../sdk/load-sdk.ts";
+import { deviceName } from "../session/saved-session.ts";
+import { useSession } from "../session/session-context.tsx";
 
 /** Welcome and sign-in. */
-export function WelcomeScreen() {
+export function WelcomeScreen({ notice }: { notice?: string }) {
+  const { signIn } = useSession();
+  const [setupNeeded, setSetupNeeded] = useState(false);
+  useEffect(() => {
+    let live = true;
+    hearthApi()
+      .then((api) => api.setupNeeded())
+      .then((r) => live && setSetupNeeded(r.needed))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const login = async (data: FormData) => {
+    const api = await hearthApi();
+    const r = await api.login({
+      login: text(data, "login").toLowerCase(),
+      password: String(data.get("password") ?? ""),
+      deviceName: deviceName(),
+    });
+    await signIn(r);
+    navigate("/conversations");
+  };
+
   return (
     <Page title="Welcome to Hearth">
       <p className="lead">A private place to talk with your therapist between sessions.</p>
+      {notice ? <p className="notice">{notice}</p> : null}
+      {setupNeeded ? (
+        <p className="notice">
+          This Hearth server isn't set up yet. Open the one-time setup link that the server printed when it
+          started.
+        </p>
+      ) : null}
       <section className="card" aria-labelledby="sign-in-title">
         <h2 id="sign-in-title">Sign in</h2>
-        <PreviewForm label="Sign in" submitLabel="Sign in">
-          <Field id="email" label="Email" type="email" autoComplete="username" />
-          <Field id="password" label="Password" type="password" autoComplete="current-password" />
-        </PreviewForm>
+        <ActionForm label="Sign in" submitLabel="Sign in" busyLabel="Signing in…" action={login}>
+          <Field id="login" label="Username or email" autoComplete="username" required />
+          <Field id="password" label="Password" type="password" autoComplete="current-password" required />
+        </ActionForm>
       </section>
-      <p className="quiet">
-        New here? Open the invite link your therapist sent you. Messages are end-to-end encrypted: only you
-        and the people in your conversation can read them.
-      </p>
+      <p className="quiet">New here? Your therapist will send you an invite link. Open it to join.</p>
     </Page>
   );
 }

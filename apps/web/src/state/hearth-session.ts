@@ -1,0 +1,691 @@
+import {
+  type AttachmentRef,
+  Attachments,
+  type EncryptionSetup,
+  HearthApi,
+  HearthClient,
+  jsonCodec,
+  type ReceivedMessage,
+  State,
+  type StoredMessage,
+} from "@hearth/client";
+import {
+  base64ToBytes,
+  type ConversationId,
+  type ConversationSummary,
+  type MeResponse,
+  type MessageId,
+  type UserId,
+} from "@hearth/protocol";
+import { loadPrivacy, type Privacy, type SavedSession, savePrivacy } from "../session/saved-session.ts";
+import { IdbClientStore, type Watermarks } from "../storage/idb-client-store.ts";
+import { IdbKeyStore } from "../storage/idb-key-store.ts";
+
+// Re-exported for the lazily loaded SDK chunk (see sdk/load-sdk.ts).
+export { HearthApi, IdbClientStore, IdbKeyStore };
+
+/**
+ * Where this device stands with end-to-end encryption: being checked, one of the SDK's
+ * `setUpEncryption()` outcomes, or a failure to reach the server (retried).
+ */
+export type EncryptionState = { kind: "checking" } | EncryptionSetup | { kind: "unreachable" };
+
+/** The 6-digit code and QR payload of a device transfer this (new) device started. */
+export interface TransferOffer {
+  qrPayload: string;
+  shortCode: string | undefined;
+}
+
+/** How one of my messages stands, from the SDK's events: queued, acked, then the others' receipts. */
+export type MessageStatus = "pending" | "failed" | "sent" | "delivered" | "read";
+
+/** A message as the chat shows it. */
+export interface ChatMessage {
+  messageId: MessageId;
+  /** Undefined while it waits for the server's ack. */
+  seq: number | undefined;
+  senderId: string;
+  sentAt: string;
+  own: boolean;
+  text: string | undefined;
+  replyTo: MessageId | undefined;
+  /** A shared file (encrypted on the sender's device; the key travels inside the message). */
+  attachment: AttachmentRef | undefined;
+  deleted: boolean;
+  undecryptable: boolean;
+  failed: boolean;
+}
+
+/** One conversation as loaded for the chat screen. */
+interface Loaded {
+  byId: Map<string, ChatMessage>;
+  /** Stored messages in seq order, then pending ones in send order. */
+  list: ChatMessage[];
+  version: number;
+}
+
+const WATERMARK_PREFIX = "wm:";
+const LABEL_PREFIX = "label:";
+
+/**
+ * Everything a signed-in device has: the HTTP API, the socket client (over IndexedDB), and what
+ * the screens show, kept current from the SDK's events. Screens subscribe with
+ * {@link HearthSession.subscribe} and read the getters; nothing here re-implements delivery —
+ * order, retries, cursors and receipts are the SDK's.
+ */
+export class HearthSession {
+  readonly api: HearthApi;
+  readonly client: HearthClient;
+  readonly store: IdbClientStore;
+  readonly keyStore: IdbKeyStore;
+  readonly attachments: Attachments;
+  /** The file being sent in each conversation, with its progress (0–1). */
+  readonly uploads = new Map<string, { name: string; phase: string; progress: number }>();
+  readonly saved: SavedSession;
+  /** End-to-end encryption on this device; the socket connects only once it is ready. */
+  encryption: EncryptionState = { kind: "checking" };
+  /** The person confirmed they saved the recovery key shown after sign-up. */
+  recoveryKeySaved = false;
+  /** A device transfer in progress (new device side). */
+  transfer: TransferOffer | undefined;
+  #setupTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+  me: MeResponse | undefined;
+  conversations: ConversationSummary[] = [];
+  conversationsLoaded = false;
+  /** Set when the server refused this device's token (signed out remotely, or expired). */
+  signedOutRemotely = false;
+  privacy: Privacy;
+  /** conversation → member → watermarks. */
+  readonly #watermarks = new Map<string, Map<string, Watermarks>>();
+  /** conversation → users typing now. */
+  readonly #typing = new Map<string, Set<string>>();
+  readonly #loaded = new Map<string, Loaded>();
+  readonly #loading = new Map<string, Promise<void>>();
+  labels = new Map<string, string>();
+  readonly #listeners = new Set<() => void>();
+  readonly #messageListeners = new Set<(m: ReceivedMessage) => void>();
+  #version = 0;
+  #notifyTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(saved: SavedSession) {
+    this.saved = saved;
+    const baseUrl = location.origin;
+    this.api = new HearthApi({ baseUrl, token: saved.token });
+    this.store = new IdbClientStore(saved.userId);
+    this.keyStore = new IdbKeyStore(saved.userId);
+    this.privacy = loadPrivacy();
+    this.client = new HearthClient({
+      baseUrl,
+      token: saved.token,
+      store: this.store,
+      encryption: { keyStore: this.keyStore },
+      ...this.privacy,
+    });
+    this.attachments = new Attachments({ client: this.client, api: this.api });
+    this.#wire();
+  }
+
+  /** Connects, loads who I am, the conversation list and what this device remembers. */
+  start(): void {
+    document.addEventListener("visibilitychange", this.#onHidden);
+    void this.#loadMeta();
+    void this.refreshMe();
+    void this.refreshConversations();
+    void this.#setUpEncryption(0);
+  }
+
+  /**
+   * Prepares end-to-end encryption, then connects. A device without the user's keys
+   * (`needs-history`) does not connect until they are restored: entries it could not decrypt
+   * would otherwise move its cursors past them.
+   */
+  async #setUpEncryption(attempt: number): Promise<void> {
+    try {
+      this.encryption = await this.client.setUpEncryption();
+    } catch (err) {
+      if (this.#stopped) return;
+      this.#maybeSignedOut(err);
+      this.encryption = { kind: "unreachable" };
+      this.#changed(true);
+      this.#setupTimer = setTimeout(
+        () => void this.#setUpEncryption(attempt + 1),
+        Math.min(30_000, 1000 * 2 ** attempt),
+      );
+      return;
+    }
+    if (this.#stopped) return;
+    this.#changed(true);
+    if (this.encryption.kind !== "needs-history") this.client.connect();
+  }
+
+  /** The recovery key shown once after sign-up has been saved: go on to the app. */
+  acknowledgeRecoveryKey(): void {
+    this.recoveryKeySaved = true;
+    this.#changed(true);
+  }
+
+  /** New device: restores the keys (and history) from the recovery key, then connects. */
+  async restoreFromRecoveryKey(recoveryKey: string): Promise<void> {
+    await this.client.restoreFromRecoveryKey(recoveryKey.trim());
+    this.encryption = { kind: "ready" };
+    this.#changed(true);
+    this.client.connect();
+  }
+
+  /** New device: offers a transfer from another device; resolves once the keys are here. */
+  async startDeviceTransfer(): Promise<void> {
+    const t = await this.client.startDeviceTransfer();
+    this.transfer = { qrPayload: t.qrPayload, shortCode: undefined };
+    this.#changed(true);
+    void t.shortCode.then(
+      (code) => {
+        if (this.transfer) this.transfer = { ...this.transfer, shortCode: code };
+        this.#changed(true);
+      },
+      () => undefined,
+    );
+    try {
+      await t.done;
+    } finally {
+      this.transfer = undefined;
+      this.#changed(true);
+    }
+    this.encryption = { kind: "ready" };
+    this.#changed(true);
+    this.client.connect();
+  }
+
+  /** Closes the socket and the database (sign-out, quick exit). */
+  stop(): void {
+    document.removeEventListener("visibilitychange", this.#onHidden);
+    this.#stopped = true;
+    clearTimeout(this.#setupTimer);
+    this.client.close();
+    void this.store.close().catch(() => undefined);
+    void this.keyStore.close().catch(() => undefined);
+    clearTimeout(this.#notifyTimer);
+    clearTimeout(this.#refreshTimer);
+  }
+
+  /** Leaving the page (or the tab going to the background): write what is pending now. */
+  readonly #onHidden = (): void => {
+    if (document.visibilityState === "hidden") void this.store.flush().catch(() => undefined);
+  };
+
+  get userId(): string {
+    return this.saved.userId;
+  }
+
+  get connected(): boolean {
+    return this.client.state === State.Connected;
+  }
+
+  // ------------------------------------------------------------------ subscription
+
+  /** Re-render hook: called (batched) after anything shown changed. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /** A number that changes whenever anything shown changed (for `useSyncExternalStore`). */
+  getVersion = (): number => this.#version;
+
+  /** Every message event (for announcing new messages). */
+  onMessage(listener: (m: ReceivedMessage) => void): () => void {
+    this.#messageListeners.add(listener);
+    return () => this.#messageListeners.delete(listener);
+  }
+
+  #changed(now = false): void {
+    // Batched: a backlog of thousands of entries re-renders a few times, not once per entry.
+    if (now) {
+      clearTimeout(this.#notifyTimer);
+      this.#notifyTimer = undefined;
+      this.#version++;
+      for (const l of this.#listeners) l();
+      return;
+    }
+    this.#notifyTimer ??= setTimeout(() => {
+      this.#notifyTimer = undefined;
+      this.#version++;
+      for (const l of this.#listeners) l();
+    }, 30);
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  async #loadMeta(): Promise<void> {
+    try {
+      const wm = await this.store.metaWithPrefix<Record<string, Watermarks>>(WATERMARK_PREFIX);
+      for (const [conversationId, members] of wm) {
+        const map = this.#watermarks.get(conversationId) ?? new Map<string, Watermarks>();
+        for (const [userId, w] of Object.entries(members)) {
+          const cur = map.get(userId);
+          map.set(userId, {
+            delivered: Math.max(cur?.delivered ?? 0, w.delivered),
+            read: Math.max(cur?.read ?? 0, w.read),
+          });
+        }
+        this.#watermarks.set(conversationId, map);
+      }
+      this.labels = await this.store.metaWithPrefix<string>(LABEL_PREFIX);
+      this.#changed();
+    } catch {
+      // No stored extras: statuses fill in from live receipts.
+    }
+  }
+
+  async refreshMe(): Promise<void> {
+    try {
+      this.me = await this.api.me();
+      this.#changed();
+    } catch (err) {
+      this.#maybeSignedOut(err);
+    }
+  }
+
+  async refreshConversations(): Promise<void> {
+    try {
+      this.conversations = await this.api.conversations();
+      this.conversationsLoaded = true;
+      this.#changed(true);
+    } catch (err) {
+      this.#maybeSignedOut(err);
+    }
+  }
+
+  #scheduleRefresh(): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(() => void this.refreshConversations(), 300);
+  }
+
+  #maybeSignedOut(err: unknown): void {
+    if ((err as { code?: string }).code === "token_invalid") {
+      this.signedOutRemotely = true;
+      this.#changed(true);
+    }
+  }
+
+  // ------------------------------------------------------------------ SDK events
+
+  #wire(): void {
+    const c = this.client;
+    c.on("state", ({ newState, reason }) => {
+      if (newState === State.Closed && reason === "token_invalid") this.signedOutRemotely = true;
+      this.#changed();
+    });
+    c.on("synced", () => void this.refreshConversations());
+    c.on("conversation", () => this.#scheduleRefresh());
+    c.on("message", (m) => {
+      this.#onMessage(m);
+      for (const l of this.#messageListeners) l(m);
+    });
+    c.on("sent", (ack) => {
+      const loaded = this.#loaded.get(ack.conversationId);
+      const msg = loaded?.byId.get(ack.messageId);
+      if (loaded && msg) {
+        msg.seq = ack.seq;
+        msg.sentAt = ack.sentAt;
+        this.#bump(loaded);
+      }
+      this.#changed();
+    });
+    c.on("failed", (f) => {
+      const loaded = this.#loaded.get(f.conversationId);
+      const msg = loaded?.byId.get(f.messageId);
+      if (loaded && msg) {
+        msg.failed = true;
+        this.#bump(loaded);
+      }
+      this.#changed();
+    });
+    c.on("receipt", (r) => {
+      if (r.userId === this.userId) {
+        // My own read marker moved (another of my devices read): unread drops.
+        if (r.kind === "read") this.#setReadSeq(r.conversationId, r.seq);
+        return;
+      }
+      const map = this.#watermarks.get(r.conversationId) ?? new Map<string, Watermarks>();
+      const cur = map.get(r.userId) ?? { delivered: 0, read: 0 };
+      const next =
+        r.kind === "read"
+          ? { delivered: Math.max(cur.delivered, r.seq), read: Math.max(cur.read, r.seq) }
+          : { delivered: Math.max(cur.delivered, r.seq), read: cur.read };
+      map.set(r.userId, next);
+      this.#watermarks.set(r.conversationId, map);
+      const loaded = this.#loaded.get(r.conversationId);
+      if (loaded) this.#bump(loaded);
+      void this.store
+        .setMeta(WATERMARK_PREFIX + r.conversationId, Object.fromEntries(map))
+        .catch(() => undefined);
+      this.#changed();
+    });
+    c.on("typing", (t) => {
+      if (t.userId === this.userId) return;
+      const set = this.#typing.get(t.conversationId) ?? new Set<string>();
+      if (t.active) set.add(t.userId);
+      else set.delete(t.userId);
+      this.#typing.set(t.conversationId, set);
+      this.#changed(true);
+    });
+  }
+
+  #onMessage(m: ReceivedMessage): void {
+    const summary = this.conversations.find((c) => c.conversationId === m.conversationId);
+    if (summary && m.seq > summary.lastSeq) {
+      summary.lastSeq = m.seq;
+      summary.lastActivityAt = m.sentAt;
+      if (!m.own && m.kind === "message" && m.seq > summary.readSeq) summary.unread++;
+    } else if (!summary) {
+      this.#scheduleRefresh();
+    }
+    if (!m.own && m.kind === "message") {
+      // A message ends that person's typing.
+      this.#typing.get(m.conversationId)?.delete(m.senderId);
+    }
+    const loaded = this.#loaded.get(m.conversationId);
+    if (loaded) this.#apply(loaded, m);
+    this.#changed();
+  }
+
+  #setReadSeq(conversationId: string, seq: number): void {
+    const summary = this.conversations.find((c) => c.conversationId === conversationId);
+    if (!summary || seq <= summary.readSeq) return;
+    summary.readSeq = seq;
+    if (seq >= summary.lastSeq) summary.unread = 0;
+    this.#changed();
+  }
+
+  #toChat(m: StoredMessage): ChatMessage {
+    return {
+      messageId: m.messageId,
+      seq: m.seq,
+      senderId: m.senderId,
+      sentAt: m.sentAt,
+      own: m.senderId === this.userId,
+      text: m.content?.text,
+      replyTo: m.content?.replyTo,
+      attachment: m.content?.attachment,
+      deleted: m.kind === "deleted",
+      undecryptable: m.kind === "message" && m.undecryptable !== undefined,
+      failed: false,
+    };
+  }
+
+  #apply(loaded: Loaded, m: StoredMessage): void {
+    if (m.kind === "commit") return;
+    if (m.kind === "tombstone") {
+      const target = m.target ? loaded.byId.get(m.target) : undefined;
+      if (target) {
+        target.deleted = true;
+        target.text = undefined;
+        target.replyTo = undefined;
+        this.#bump(loaded);
+      }
+      return;
+    }
+    const existing = loaded.byId.get(m.messageId);
+    if (existing) {
+      // The echo of my own message: it confirms the pending bubble.
+      existing.seq = m.seq;
+      existing.sentAt = m.sentAt;
+      existing.failed = false;
+      this.#bump(loaded);
+      return;
+    }
+    const msg = this.#toChat(m);
+    loaded.byId.set(msg.messageId, msg);
+    loaded.list.push(msg);
+    this.#bump(loaded);
+  }
+
+  #bump(loaded: Loaded): void {
+    loaded.version++;
+  }
+
+  /** Loads a conversation's messages from this device's store (then keeps it current). */
+  openConversation(conversationId: string): Promise<void> {
+    const existing = this.#loading.get(conversationId);
+    if (existing) return existing;
+    const p = (async () => {
+      const stored = await this.client.localMessages(conversationId as ConversationId, {
+        limit: Number.MAX_SAFE_INTEGER,
+      });
+      const loaded: Loaded = this.#loaded.get(conversationId) ?? { byId: new Map(), list: [], version: 0 };
+      const live = loaded.list;
+      loaded.list = [];
+      loaded.byId.clear();
+      for (const m of stored) this.#apply(loaded, m);
+      // Messages that arrived while loading (already in the store or not): merge by id.
+      for (const m of live) {
+        if (!loaded.byId.has(m.messageId)) {
+          loaded.byId.set(m.messageId, m);
+          loaded.list.push(m);
+        }
+      }
+      // Queued but not yet acked (also from before a reload): shown as pending.
+      for (const item of this.client.pendingItems()) {
+        if (item.conversationId !== conversationId) continue;
+        if (item.kind === "delete") {
+          const target = item.target ? loaded.byId.get(item.target) : undefined;
+          if (target) target.deleted = true;
+          continue;
+        }
+        if (loaded.byId.has(item.messageId) || !item.body) continue;
+        const decoded = await jsonCodec.decode(base64ToBytes(item.body), {
+          conversationId: item.conversationId,
+          messageId: item.messageId,
+        });
+        const msg: ChatMessage = {
+          messageId: item.messageId,
+          seq: undefined,
+          senderId: this.userId,
+          sentAt: new Date(item.createdAt).toISOString(),
+          own: true,
+          // Encrypted outbox items cannot be read back here; say what they are instead.
+          text: decoded.ok ? decoded.content.text : "A message you wrote earlier, waiting to be sent.",
+          replyTo: decoded.ok ? decoded.content.replyTo : undefined,
+          attachment: decoded.ok ? decoded.content.attachment : undefined,
+          deleted: false,
+          undecryptable: false,
+          failed: false,
+        };
+        loaded.byId.set(msg.messageId, msg);
+        loaded.list.push(msg);
+      }
+      this.#sort(loaded);
+      this.#loaded.set(conversationId, loaded);
+      this.#changed(true);
+    })();
+    this.#loading.set(conversationId, p);
+    p.catch(() => this.#loading.delete(conversationId));
+    return p;
+  }
+
+  #sort(loaded: Loaded): void {
+    loaded.list.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER));
+    this.#bump(loaded);
+  }
+
+  /** The loaded messages of a conversation, oldest first, and a version that changes with them. */
+  messages(conversationId: string): { list: readonly ChatMessage[]; version: number } | undefined {
+    const loaded = this.#loaded.get(conversationId);
+    if (!loaded) return undefined;
+    // Acked messages that went out of order behind pending ones are put back in seq order.
+    const list = loaded.list;
+    for (let i = 1; i < list.length; i++) {
+      const a = list[i - 1]?.seq;
+      const b = list[i]?.seq;
+      if (a !== undefined && b !== undefined && a > b) {
+        this.#sort(loaded);
+        break;
+      }
+      if (a === undefined && b !== undefined) {
+        this.#sort(loaded);
+        break;
+      }
+    }
+    return { list: loaded.list, version: loaded.version };
+  }
+
+  /** One loaded message, by id (for showing what a reply answers). */
+  message(conversationId: string, messageId: string): ChatMessage | undefined {
+    return this.#loaded.get(conversationId)?.byId.get(messageId);
+  }
+
+  /** The status of one of my messages, from the ack and the other members' watermarks. */
+  status(conversationId: string, m: ChatMessage): MessageStatus {
+    if (m.failed) return "failed";
+    if (m.seq === undefined) return "pending";
+    const seq = m.seq;
+    const summary = this.conversations.find((c) => c.conversationId === conversationId);
+    const others = (summary?.members ?? []).filter((x) => x.userId !== this.userId);
+    const marks = this.#watermarks.get(conversationId);
+    if (!marks || others.length === 0) return "sent";
+    const all = (pick: (w: Watermarks) => number) =>
+      others.every((o) => {
+        const w = marks.get(o.userId);
+        return w !== undefined && pick(w) >= seq;
+      });
+    if (all((w) => w.read)) return "read";
+    if (all((w) => w.delivered)) return "delivered";
+    return "sent";
+  }
+
+  /** Who is typing in a conversation now (never me). */
+  typing(conversationId: string): string[] {
+    return [...(this.#typing.get(conversationId) ?? [])];
+  }
+
+  /** A member's display name in a conversation. */
+  nameOf(conversationId: string, userId: string): string {
+    if (userId === this.userId) return "You";
+    const summary = this.conversations.find((c) => c.conversationId === conversationId);
+    return summary?.members.find((m) => m.userId === userId)?.displayName ?? "Someone";
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  /** Sends a message; it shows at once as pending. */
+  async send(conversationId: string, text: string, replyTo?: MessageId): Promise<void> {
+    const content = replyTo ? { text, replyTo } : { text };
+    const { messageId } = await this.client.send(conversationId as ConversationId, content);
+    const loaded = this.#loaded.get(conversationId);
+    if (loaded && !loaded.byId.has(messageId)) {
+      const msg: ChatMessage = {
+        messageId,
+        seq: undefined,
+        senderId: this.userId,
+        sentAt: new Date().toISOString(),
+        own: true,
+        text,
+        replyTo,
+        attachment: undefined,
+        deleted: false,
+        undecryptable: false,
+        failed: false,
+      };
+      loaded.byId.set(messageId, msg);
+      loaded.list.push(msg);
+      this.#bump(loaded);
+    }
+    this.#changed(true);
+  }
+
+  /** Encrypts, uploads and sends a file; it shows as pending once uploaded. */
+  async sendFile(conversationId: string, file: File, caption?: string): Promise<void> {
+    const name = file.name.slice(0, 200) || "file";
+    this.uploads.set(conversationId, { name, phase: "encrypt", progress: 0 });
+    this.#changed(true);
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const { queued, attachment } = await this.attachments.send(
+        conversationId as ConversationId,
+        bytes,
+        {
+          name,
+          mimeType: /^[\w.+-]+\/[\w.+-]+$/.test(file.type) ? file.type : "application/octet-stream",
+          ...(caption ? { caption } : {}),
+        },
+        (e) => {
+          this.uploads.set(conversationId, {
+            name,
+            phase: e.phase,
+            progress: e.total ? e.done / e.total : 0,
+          });
+          this.#changed();
+        },
+      );
+      const loaded = this.#loaded.get(conversationId);
+      if (loaded && !loaded.byId.has(queued.messageId)) {
+        const msg: ChatMessage = {
+          messageId: queued.messageId,
+          seq: undefined,
+          senderId: this.userId,
+          sentAt: new Date().toISOString(),
+          own: true,
+          text: caption ?? "",
+          replyTo: undefined,
+          attachment,
+          deleted: false,
+          undecryptable: false,
+          failed: false,
+        };
+        loaded.byId.set(msg.messageId, msg);
+        loaded.list.push(msg);
+        this.#bump(loaded);
+      }
+    } finally {
+      this.uploads.delete(conversationId);
+      this.#changed(true);
+    }
+  }
+
+  /** Downloads, verifies and decrypts a shared file. */
+  downloadFile(attachment: AttachmentRef): Promise<Uint8Array> {
+    return this.attachments.download(attachment);
+  }
+
+  /** Deletes one of my messages for everyone. */
+  async deleteMessage(conversationId: string, messageId: MessageId): Promise<void> {
+    await this.client.deleteMessage(conversationId as ConversationId, messageId);
+    const msg = this.#loaded.get(conversationId)?.byId.get(messageId);
+    if (msg) {
+      msg.deleted = true;
+      msg.text = undefined;
+      const loaded = this.#loaded.get(conversationId);
+      if (loaded) this.#bump(loaded);
+    }
+    this.#changed(true);
+  }
+
+  /** Marks everything up to `seq` as read (the SDK clamps and batches). */
+  markRead(conversationId: string, seq: number): void {
+    this.client.markRead(conversationId as ConversationId, seq);
+    this.#setReadSeq(conversationId, seq);
+  }
+
+  setTyping(conversationId: string, active: boolean): void {
+    this.client.setTyping(conversationId as ConversationId, active);
+  }
+
+  /** Changes and remembers this device's privacy choices. */
+  setPrivacy(p: Privacy): void {
+    this.privacy = p;
+    savePrivacy(p);
+    this.client.setPrivacy(p);
+    this.#changed(true);
+  }
+
+  /** A therapist's private label for a patient, kept on this device only. */
+  async setLabel(userId: UserId | string, label: string): Promise<void> {
+    const trimmed = label.trim();
+    if (trimmed) this.labels.set(userId, trimmed);
+    else this.labels.delete(userId);
+    await this.store.setMeta(LABEL_PREFIX + userId, trimmed || undefined);
+    this.#changed(true);
+  }
+}

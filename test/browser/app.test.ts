@@ -1,0 +1,487 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../../packages/server/test/support/harness.ts";
+import {
+  buildWebApp,
+  describeWithBrowser,
+  launchBrowser,
+  seriousAxeFindings,
+  type WebBuild,
+} from "../support/browser.ts";
+
+const SCREENSHOTS = resolve(import.meta.dirname, "../../test-artifacts/screenshots");
+const EXIT_URL = "https://www.bbc.com/weather";
+const PREVIOUS_URL = "https://previous.example/";
+const PASSWORD = "quiet harbour evenings";
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * The whole app against the real server (SQLite in a temp dir, serving a fresh build), in real
+ * Chromium: first-run setup, invites with link and QR code, a patient joining, the chat with typing
+ * and the three receipt states both ways, replies, delete for everyone, settings, quick exit,
+ * accessibility in both themes, and screenshots of every main screen.
+ */
+describeWithBrowser("web app against the real server (Chromium)", () => {
+  let web: WebBuild | undefined;
+  let t: TestServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  let patientInvite = "";
+  let conversationPath = "";
+  let patientUsername = "";
+
+  beforeAll(async () => {
+    web = await buildWebApp();
+    t = await startTestServer({ webDistDir: web.distDir });
+    browser = await launchBrowser();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await t?.stop();
+    web?.remove();
+  });
+
+  const base = () => t!.url;
+
+  async function context(
+    options: BrowserContextOptions = {},
+  ): Promise<{ ctx: BrowserContext; errors: string[] }> {
+    const ctx = await browser!.newContext({
+      locale: "en-GB",
+      timezoneId: "Europe/London",
+      viewport: PHONE,
+      ...options,
+    });
+    contexts.push(ctx);
+    // Fail with Playwright's own message (what it waited for) well before the test's time limit.
+    ctx.setDefaultTimeout(20_000);
+    await ctx.route("https://www.bbc.com/**", (route) =>
+      route.fulfill({ contentType: "text/html", body: "<title>Weather</title><h1>Weather</h1>" }),
+    );
+    await ctx.route(`${PREVIOUS_URL}**`, (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: "<title>Before</title><h1>The page before Hearth</h1>",
+      }),
+    );
+    const errors: string[] = [];
+    ctx.on("weberror", (e) => errors.push(e.error().message));
+    return { ctx, errors };
+  }
+
+  async function newPage(ctx: BrowserContext): Promise<Page> {
+    const page = await ctx.newPage();
+    page.on("console", (msg) => {
+      if (msg.type() === "error") process.stderr.write(`[browser] ${msg.text()}\n`);
+    });
+    return page;
+  }
+
+  const shot = (page: Page, name: string, fullPage = false) =>
+    page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+
+  /** A message bubble's text on screen (not the screen-reader copies in buttons and live regions). */
+  const bubble = (page: Page, text: string) => page.locator(".msg__text", { hasText: text });
+
+  const statusOfLast = (page: Page) =>
+    page.locator(".msg--own").last().locator("[data-status]").getAttribute("data-status");
+
+  /** The recovery key step after sign-up: reads the key, confirms it is saved, goes on. */
+  async function saveRecoveryKey(page: Page, screenshot?: string): Promise<string> {
+    await page.getByRole("heading", { level: 1, name: "Save your recovery key" }).waitFor();
+    const key = (await page.getByTestId("recovery-key").textContent())?.trim() ?? "";
+    expect(key.length).toBeGreaterThan(20);
+    if (screenshot) {
+      await shot(page, screenshot, true);
+      expect(await seriousAxeFindings(page), "recovery key screen").toEqual([]);
+    }
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByText("Please tick the box", { exact: false }).waitFor();
+    await page.getByLabel("I've saved my recovery key").check();
+    await page.getByRole("button", { name: "Continue" }).click();
+    return key;
+  }
+  const keys = { therapist: "", patient: "" };
+
+  // Shared across the tests below, in order: one practice, one therapist, one patient.
+  let therapist: { ctx: BrowserContext; page: Page } | undefined;
+  let patient: { ctx: BrowserContext; page: Page } | undefined;
+
+  it("first-run setup, then the admin invites a therapist with a link and a QR code", async () => {
+    const setupToken = await t!.server.prepareSetup();
+    expect(setupToken).toBeTruthy();
+    const { ctx } = await context({ viewport: DESKTOP });
+    const page = await newPage(ctx);
+
+    await page.goto(`${base()}/setup#${setupToken}`);
+    await page.getByRole("heading", { level: 1, name: "Set up your practice" }).waitFor();
+    expect(page.url()).toBe(`${base()}/setup`);
+    await page.getByLabel("Practice name").fill("Quiet Harbour");
+    await page.getByLabel("Your name").fill("Alex Admin");
+    await page.getByLabel("Username").fill("alex");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await shot(page, "setup-filled-desktop-light");
+    await page.getByRole("button", { name: "Create practice" }).click();
+    await saveRecoveryKey(page, "recovery-key-desktop-light");
+    await page.getByRole("heading", { level: 1, name: "Your practice" }).waitFor();
+    await page.getByRole("button", { name: "Make an invite link" }).click();
+    const link = await page.getByRole("textbox", { name: "Invite link" }).inputValue();
+    expect(link).toMatch(new RegExp(`^${base()}/invite#.{16,}`));
+    await page.getByRole("img", { name: /QR code of the invite link/ }).waitFor();
+    await shot(page, "admin-invite-desktop-light");
+
+    // The therapist joins from the link (desktop).
+    const th = await context({ viewport: DESKTOP });
+    const tp = await newPage(th.ctx);
+    therapist = { ctx: th.ctx, page: tp };
+    await tp.goto(link);
+    await tp.getByText("Alex Admin at Quiet Harbour invited you", { exact: false }).waitFor();
+    await tp.getByLabel("Name to show").fill("Dr Rowan");
+    await tp.getByLabel("Username").fill("rowan");
+    await tp.getByLabel("Password").fill(PASSWORD);
+    await tp.getByRole("button", { name: "Join" }).click();
+    keys.therapist = await saveRecoveryKey(tp);
+    await tp.getByRole("heading", { level: 1, name: "Your caseload" }).waitFor();
+    await tp.getByText("No patients yet", { exact: false }).waitFor();
+    await tp.getByRole("button", { name: "Make an invite link" }).click();
+    patientInvite = await tp.getByRole("textbox", { name: "Invite link" }).inputValue();
+    await tp.getByRole("img", { name: /QR code/ }).waitFor();
+    await shot(tp, "caseload-invite-desktop-light", true);
+  });
+
+  it("a patient goes from the invite link to the first message in three fields and one tap", async () => {
+    const { ctx } = await context({ viewport: PHONE });
+    const page = await newPage(ctx);
+    patient = { ctx, page };
+    await page.goto(patientInvite);
+    await page.getByText("Dr Rowan at Quiet Harbour invited you", { exact: false }).waitFor();
+    await page.getByLabel("Name to show").fill("Sky");
+    // A username is suggested from the name; the patient only picks a password.
+    patientUsername = await page.getByLabel("Username").inputValue();
+    expect(patientUsername).toMatch(/^sky\.[a-z0-9]{1,4}$/);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await shot(page, "invite-filled-phone-light");
+    await page.getByRole("button", { name: "Join" }).click();
+    keys.patient = await saveRecoveryKey(page);
+    // Straight into the 1:1 conversation with the therapist.
+    await page.getByRole("heading", { level: 1, name: "Dr Rowan" }).waitFor();
+    conversationPath = new URL(page.url()).pathname;
+    expect(conversationPath).toMatch(/^\/conversations\/.+/);
+    await page.getByText("No messages yet", { exact: false }).waitFor();
+
+    // The therapist sees the new patient in the caseload and opens the conversation.
+    const tp = therapist!.page;
+    await tp.getByRole("link", { name: /Sky/ }).waitFor();
+    await tp.getByRole("link", { name: /Sky/ }).click();
+    await tp.getByRole("heading", { level: 1, name: "Sky" }).waitFor();
+
+    // Typing shows on the other side.
+    const composer = page.getByRole("textbox", { name: "Message" });
+    await composer.fill("Hi, I made it in.");
+    await tp.getByText("Sky is typing…").waitFor();
+    await composer.press("Enter");
+    await bubble(tp, "Hi, I made it in.").waitFor();
+    // The therapist has it open and visible: the patient's message goes to read.
+    await expect.poll(() => statusOfLast(page)).toBe("read");
+    await page.locator(".msg--own [data-status='read']").getByText("Read").waitFor();
+  });
+
+  it("shows sent, delivered and read as they happen, both ways", async () => {
+    const pp = patient!.page;
+    // The therapist is away (no page open): the patient's message is only sent.
+    await therapist!.page.close();
+    await pp.getByRole("textbox", { name: "Message" }).fill("Is Thursday still good?");
+    await pp.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => statusOfLast(pp)).toBe("sent");
+    await shot(pp, "chat-sent-phone-light");
+
+    // The therapist comes back to the caseload: delivered (and an unread count), not read yet.
+    const tp = await newPage(therapist!.ctx);
+    therapist!.page = tp;
+    await tp.goto(`${base()}/conversations`);
+    await tp.getByText("1 new message").waitFor();
+    await expect.poll(() => statusOfLast(pp)).toBe("delivered");
+    await shot(tp, "caseload-unread-desktop-light");
+
+    // Opening the conversation reads it; the first unread is marked.
+    await tp.getByRole("link", { name: /Sky/ }).click();
+    await tp.getByText("New messages").waitFor();
+    await expect.poll(() => statusOfLast(pp)).toBe("read");
+
+    // The other way: the therapist replies to a message while the patient is away.
+    await pp.close();
+    await tp
+      .locator(".msg")
+      .filter({ hasText: "Is Thursday still good?" })
+      .getByRole("button", { name: /^Reply/ })
+      .click();
+    await tp.getByText("Replying to Sky").waitFor();
+    const composer = tp.getByRole("textbox", { name: "Message" });
+    await composer.fill("Thursday at 4 works. See you then.");
+    await composer.press("Enter");
+    await expect.poll(() => statusOfLast(tp)).toBe("sent");
+    await tp.locator(".msg--own .msg__quote").getByText("Is Thursday still good?").waitFor();
+
+    const pp2 = await newPage(patient!.ctx);
+    patient!.page = pp2;
+    await pp2.goto(`${base()}/conversations`);
+    await pp2.getByText("1 new message").waitFor();
+    await expect.poll(() => statusOfLast(tp)).toBe("delivered");
+    await shot(pp2, "conversations-phone-light", true);
+    await pp2.getByRole("link", { name: /Dr Rowan/ }).click();
+    await bubble(pp2, "Thursday at 4 works.").waitFor();
+    await expect.poll(() => statusOfLast(tp)).toBe("read");
+
+    // And typing from the therapist to the patient.
+    await composer.fill("One more thing");
+    await composer.press("End");
+    await pp2.getByText("Dr Rowan is typing…").waitFor();
+    await composer.fill("");
+    await shot(pp2, "chat-phone-light");
+    await shot(tp, "chat-desktop-light");
+  });
+
+  it("announces new messages in a live region, and deletes for everyone", async () => {
+    const tp = therapist!.page;
+    const pp = patient!.page;
+    await pp.getByRole("textbox", { name: "Message" }).fill("Thank you.");
+    await pp.getByRole("textbox", { name: "Message" }).press("Enter");
+    await expect.poll(() => tp.locator("[data-testid=announcer]").textContent()).toBe("Sky: Thank you.");
+    expect(await tp.locator("[data-testid=announcer]").getAttribute("aria-live")).toBe("polite");
+
+    // The patient deletes it for everyone: a calm confirmation, safe choice first.
+    await pp
+      .locator(".msg--own")
+      .filter({ hasText: "Thank you." })
+      .getByRole("button", { name: /^Delete/ })
+      .click();
+    const dialog = pp.getByRole("dialog", { name: "Delete this message for everyone?" });
+    await dialog.waitFor();
+    expect(await pp.evaluate(() => document.activeElement?.textContent)).toBe("Keep it");
+    await shot(pp, "chat-delete-phone-light");
+    await dialog.getByRole("button", { name: "Delete for everyone" }).click();
+    await tp.getByText("This message was deleted.").waitFor();
+    await pp.getByText("This message was deleted.").waitFor();
+    expect(await bubble(tp, "Thank you.").count()).toBe(0);
+
+    // A file: encrypted on the patient's device, decrypted on the therapist's.
+    const worksheet = "Thought record — Monday\nSituation: …\n";
+    await pp.locator("input[type=file]").setInputFiles({
+      name: "thought-record.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from(worksheet),
+    });
+    const card = tp.locator(".file", { hasText: "thought-record.txt" });
+    await card.waitFor();
+    await expect.poll(() => statusOfLast(pp)).toBe("read");
+    const [download] = await Promise.all([
+      tp.waitForEvent("download"),
+      card.getByRole("button", { name: /^Download/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("thought-record.txt");
+    const path = await download.path();
+    expect(readFileSync(path, "utf8")).toBe(worksheet);
+    await shot(pp, "chat-file-phone-light");
+
+    // Both sides see the same safety number.
+    await tp.getByText("Check encryption with Sky").click();
+    await pp.getByText("Check encryption with Dr Rowan").click();
+    const theirs = await tp.getByTestId("safety-number").textContent();
+    expect(theirs).toMatch(/\d{5}/);
+    expect(await pp.getByTestId("safety-number").textContent()).toBe(theirs);
+  });
+
+  it("resumes from the cursors kept in IndexedDB after a reload", async () => {
+    const pp = patient!.page;
+    await pp.reload();
+    await bubble(pp, "Thursday at 4 works.").waitFor();
+    const cursor = () =>
+      pp.evaluate(async (path) => {
+        const id = path.split("/").pop()!;
+        const dbs = await indexedDB.databases();
+        const name = dbs.find(
+          (d) => d.name?.startsWith("hearth.") && !d.name.startsWith("hearth.keys."),
+        )?.name;
+        if (!name) return -1;
+        return new Promise<number>((resolve, reject) => {
+          const req = indexedDB.open(name);
+          req.onsuccess = () => {
+            const get = req.result.transaction("cursors").objectStore("cursors").get(id);
+            get.onsuccess = () => resolve(get.result as number);
+            get.onerror = () => reject(get.error);
+          };
+        });
+      }, conversationPath);
+    // Four messages and one deletion so far (plus the MLS commits that share the log).
+    await expect.poll(cursor, { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+  });
+
+  it("labels patients privately in the caseload (on this device only)", async () => {
+    const tp = therapist!.page;
+    await tp.goto(`${base()}/conversations`);
+    await tp.getByRole("button", { name: "Add label for Sky" }).click();
+    await tp.getByRole("textbox", { name: "Private label" }).fill("Thursdays 4pm · anxiety");
+    await tp.getByRole("button", { name: "Save label" }).click();
+    await tp.getByText("Thursdays 4pm · anxiety").waitFor();
+    await tp.reload();
+    await tp.getByText("Thursdays 4pm · anxiety").waitFor();
+    // The patient never sees it.
+    const pp = patient!.page;
+    await pp.goto(`${base()}/conversations`);
+    await pp.getByRole("link", { name: /Dr Rowan/ }).waitFor();
+    expect(await pp.getByText("Thursdays 4pm").count()).toBe(0);
+  });
+
+  it("settings: name, read receipts and typing off, devices signed out remotely", async () => {
+    const pp = patient!.page;
+    await pp.goto(`${base()}/settings`);
+    await pp.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+    await pp.getByLabel("Name to show").fill("Sky B");
+    await pp.getByRole("button", { name: "Save name" }).click();
+    await pp.getByText("Saved.").waitFor();
+    await pp.getByLabel("Send read receipts").uncheck();
+    await pp.getByLabel("Show when I'm typing").uncheck();
+    await shot(pp, "settings-phone-light", true);
+
+    // With read receipts off, the therapist's next message stays at delivered.
+    const tp = therapist!.page;
+    await tp.goto(`${base()}${conversationPath}`);
+    await tp.getByRole("heading", { level: 1, name: "Sky B" }).waitFor();
+    await pp.goto(`${base()}${conversationPath}`);
+    await tp.getByRole("textbox", { name: "Message" }).fill("Private receipts work.");
+    await tp.getByRole("textbox", { name: "Message" }).press("Enter");
+    await bubble(pp, "Private receipts work.").waitFor();
+    await expect.poll(() => statusOfLast(tp)).toBe("delivered");
+    // And typing is not shown to the therapist any more.
+    await pp.getByRole("textbox", { name: "Message" }).fill("typing privately");
+    await pp.getByRole("textbox", { name: "Message" }).fill("");
+
+    // A second device of the therapist signs the first one out.
+    const other = await context({ viewport: PHONE });
+    const op = await newPage(other.ctx);
+    await op.goto(`${base()}/`);
+    await op.getByLabel("Username or email").fill("rowan");
+    await op.getByLabel("Password").fill(PASSWORD);
+    await op.getByRole("button", { name: "Sign in" }).click();
+    // A new device: the keys (and the history) come from the signed-in device, checked by a short code.
+    await op.getByRole("heading", { level: 1, name: "Bring your messages to this device" }).waitFor();
+    await shot(op, "restore-history-phone-light", true);
+    expect(await seriousAxeFindings(op), "restore history screen").toEqual([]);
+    await op.getByRole("button", { name: "Use another device" }).click();
+    const code = await op.getByRole("textbox", { name: "Code for your other device" }).inputValue();
+    await tp.goto(`${base()}/settings`);
+    await tp.getByRole("textbox", { name: "Code from the new device" }).fill(code);
+    await tp.getByRole("button", { name: "Continue" }).click();
+    expect(await tp.getByTestId("approve-short-code").textContent()).toMatch(/\d/);
+    await shot(op, "restore-history-code-phone-light", true);
+    await shot(tp, "settings-add-device-desktop-light", true);
+    await tp.getByRole("button", { name: "Send my keys" }).click();
+    await op.getByRole("heading", { level: 1, name: "Your caseload" }).waitFor();
+    // History came along: the new device reads what was written before it existed.
+    await op.getByRole("link", { name: /Sky/ }).click();
+    await bubble(op, "Private receipts work.").waitFor();
+    await op.goto(`${base()}/settings`);
+    await op.getByText("This device", { exact: true }).waitFor();
+    const before = await op.locator(".device-list__item").count();
+    expect(before).toBe(2);
+    await shot(op, "settings-devices-phone-light", true);
+    await op.getByRole("button", { name: /^Sign out Chrome/ }).click();
+    await expect.poll(() => op.locator(".device-list__item").count()).toBe(1);
+    await tp.getByText("You were signed out on this device", { exact: false }).waitFor();
+    await tp.getByRole("heading", { level: 1, name: "Welcome to Hearth" }).waitFor();
+    therapist!.page = op;
+  });
+
+  it("quick exit from a conversation leaves nothing of Hearth in the history", async () => {
+    const pp = patient!.page;
+    await pp.goto(PREVIOUS_URL);
+    await pp.goto(`${base()}${conversationPath}`);
+    await bubble(pp, "Private receipts work.").waitFor();
+    const entries = await pp.evaluate(() => history.length);
+    await pp.getByRole("link", { name: "Settings" }).click();
+    await pp.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+    await pp.getByRole("button", { name: "Quick exit" }).click();
+    await pp.waitForURL(EXIT_URL);
+    expect(await pp.evaluate(() => history.length)).toBe(entries);
+    await pp.goBack();
+    expect(pp.url()).toBe(PREVIOUS_URL);
+    await pp.goForward();
+    expect(pp.url()).toBe(EXIT_URL);
+  });
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`has no serious accessibility problems on any screen, ${colorScheme} theme, with screenshots`, async () => {
+      const { ctx, errors } = await context({ colorScheme, viewport: DESKTOP });
+      const page = await newPage(ctx);
+      const check = async (name: string) => {
+        for (const vp of [
+          { size: DESKTOP, label: "desktop" },
+          { size: PHONE, label: "phone" },
+        ]) {
+          await page.setViewportSize(vp.size);
+          await page.getByRole("heading", { level: 1 }).waitFor();
+          await page.screenshot({ path: join(SCREENSHOTS, `app-${name}-${vp.label}-${colorScheme}.png`) });
+          expect(await seriousAxeFindings(page), `${name} ${vp.label} (${colorScheme})`).toEqual([]);
+        }
+        // 320 px wide (200% zoom of 640 px): everything reflows, nothing scrolls sideways.
+        await page.setViewportSize({ width: 320, height: 640 });
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect(overflow, `${name} at 320 px`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: join(SCREENSHOTS, `app-${name}-320-${colorScheme}.png`) });
+        await page.setViewportSize(DESKTOP);
+      };
+      // Signed out.
+      await page.goto(`${base()}/`);
+      await check("sign-in");
+      await page.goto(`${base()}/invite#${"x".repeat(24)}`);
+      await page.getByText("expired or was already used", { exact: false }).waitFor();
+      await check("invite-expired");
+      // Signed in as the patient.
+      await page.goto(`${base()}/`);
+      await page.getByLabel("Username or email").fill(patientUsername);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { level: 1, name: "Bring your messages to this device" }).waitFor();
+      await check("restore-history");
+      await page.getByRole("textbox", { name: "Recovery key" }).fill("not a real key");
+      await page.getByRole("button", { name: "Restore" }).click();
+      await page.getByText("doesn't look like a complete recovery key", { exact: false }).waitFor();
+      await page.getByRole("textbox", { name: "Recovery key" }).fill(keys.patient);
+      await page.getByRole("button", { name: "Restore" }).click();
+      await page.getByRole("heading", { level: 1, name: "Conversations" }).waitFor();
+      await check("conversations");
+      await page.getByRole("link", { name: /Dr Rowan/ }).click();
+      await bubble(page, "Private receipts work.").waitFor();
+      await check("chat");
+      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+      await check("settings");
+      await page.getByRole("button", { name: "Get help now" }).click();
+      await page.getByRole("dialog", { name: "Get help now" }).waitFor();
+      expect(await seriousAxeFindings(page), `crisis dialog (${colorScheme})`).toEqual([]);
+      await page.keyboard.press("Escape");
+      // Signed in as the therapist: the caseload with a label and an invite.
+      await page.getByRole("button", { name: "Sign out of this device" }).click();
+      await page.getByRole("heading", { level: 1, name: "Welcome to Hearth" }).waitFor();
+      await page.getByLabel("Username or email").fill("rowan");
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("textbox", { name: "Recovery key" }).fill(keys.therapist);
+      await page.getByRole("button", { name: "Restore" }).click();
+      await page.getByRole("heading", { level: 1, name: "Your caseload" }).waitFor();
+      await page.getByRole("button", { name: "Make an invite link" }).click();
+      await page.getByRole("img", { name: /QR code/ }).waitFor();
+      await check("caseload");
+      expect(errors).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,184 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { HearthApi } from "../../packages/client/src/index.ts";
+import { startTestServer, type TestServer } from "../../packages/server/test/support/harness.ts";
+import { buildWebApp, describeWithBrowser, launchBrowser, type WebBuild } from "../support/browser.ts";
+import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
+import type { TestClient } from "../support/sdk.ts";
+
+const SCREENSHOTS = resolve(import.meta.dirname, "../../test-artifacts/screenshots");
+const PASSWORD = "quiet harbour evenings";
+const DEVICES = 5;
+const PER_DEVICE = 2000; // 5 × 2,000 = 10,000
+
+/**
+ * A 10,000-message conversation in the browser: the history arrives through the real socket into
+ * IndexedDB, the list is virtualised (a few dozen rows in the DOM, whatever the length), and the
+ * person can jump to the first unread message, to the latest, and back to the very first.
+ */
+describeWithBrowser("a 10,000-message conversation (Chromium)", () => {
+  let web: WebBuild | undefined;
+  let t: TestServer | undefined;
+  let browser: Browser | undefined;
+  const clients: TestClient[] = [];
+  let patientLogin = "";
+  let patientRecoveryKey = "";
+  let conversationId: ConversationId | undefined;
+
+  beforeAll(async () => {
+    web = await buildWebApp();
+    t = await startTestServer({ webDistDir: web.distDir });
+    browser = await launchBrowser();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+
+    // A practice through the real HTTP API: admin, therapist, patient (with their 1:1).
+    const api = new HearthApi({ baseUrl: t.url });
+    const setupToken = (await t.server.prepareSetup())!;
+    const admin = await api.setup({
+      setupToken,
+      practiceName: "Quiet Harbour",
+      login: "admin",
+      displayName: "Admin",
+      password: PASSWORD,
+      deviceName: "test",
+    });
+    const invite = async (token: string, role: "therapist" | "patient", login: string, name: string) => {
+      const inv = await new HearthApi({ baseUrl: t!.url, token }).createInvite(role);
+      return api.acceptInvite({
+        token: inv.token,
+        login,
+        displayName: name,
+        password: PASSWORD,
+        deviceName: "test",
+      });
+    };
+    const therapist = await invite(admin.token, "therapist", "rowan", "Dr Rowan");
+    patientLogin = "sky";
+    const patient = await invite(therapist.token, "patient", patientLogin, "Sky");
+    conversationId = patient.conversationId!;
+
+    // Everything is end-to-end encrypted, as in real use: the patient's first device makes their
+    // identity (the browser later restores it with the recovery key), the therapist's devices join.
+    const sky = new E2eeTestClient(t.url, patient);
+    clients.push(sky);
+    const skySetup = await sky.client.setUpEncryption();
+    if (skySetup.kind !== "new-identity") throw new Error("expected a new identity");
+    patientRecoveryKey = skySetup.recoveryKey;
+    await sky.connect();
+
+    const sessions: SessionResponse[] = [therapist];
+    for (let d = 1; d < DEVICES; d++) {
+      sessions.push(await api.login({ login: "rowan", password: PASSWORD, deviceName: `bulk ${d}` }));
+    }
+    const writers = sessions.map((s) => new E2eeTestClient(t!.url, s));
+    clients.push(...writers);
+    const first = await writers[0]!.client.setUpEncryption();
+    if (first.kind !== "new-identity") throw new Error("expected a new identity");
+    for (const w of writers.slice(1)) await w.client.restoreFromRecoveryKey(first.recoveryKey);
+    await Promise.all(writers.map((w) => w.connect()));
+    const devices = [patient.deviceId, ...sessions.map((s) => s.deviceId)];
+    await until(() => converged([sky, ...writers], conversationId!, devices), "one MLS group", 60_000);
+    await (await sky.client.send(conversationId, { text: "The very first message." })).sent;
+
+    // The therapist writes 10,000 messages from several devices at once.
+    await Promise.all(
+      writers.map(async (c, d) => {
+        const sent = [];
+        for (let i = 0; i < PER_DEVICE; i++) {
+          sent.push(
+            (
+              await c.client.send(conversationId!, {
+                text: `Note ${d}.${i}: breathing exercise, day ${i % 30}.`,
+              })
+            ).sent,
+          );
+        }
+        await Promise.all(sent);
+      }),
+    );
+    const last = writers[0]!;
+    await (await last.client.send(conversationId, { text: "The latest message." })).sent;
+    for (const c of clients) c.close();
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await browser?.close();
+    await t?.stop();
+    web?.remove();
+  });
+
+  it("loads, virtualises and scrolls through all of it", async () => {
+    const context = await browser!.newContext({ locale: "en-GB", viewport: { width: 390, height: 844 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${t!.url}/`);
+      await page.getByLabel("Username or email").fill(patientLogin);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("textbox", { name: "Recovery key" }).fill(patientRecoveryKey);
+      await page.getByRole("button", { name: "Restore" }).click();
+      await page.getByText("10,001 new messages").waitFor({ timeout: 120_000 });
+      await page.getByRole("link", { name: /Dr Rowan/ }).click();
+
+      /** Whether an element is inside the visible part of the message list. */
+      const inView = (selector: string) =>
+        page.locator(selector).evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          const view = el.closest(".chat__scroller")!.getBoundingClientRect();
+          return box.bottom > view.top && box.top < view.bottom;
+        });
+
+      // It opens at the first unread message.
+      await page.locator(".chat__unread").waitFor();
+      await expect.poll(() => inView(".chat__unread")).toBe(true);
+      await page.getByRole("button", { name: "Jump to latest" }).click();
+      await page.locator(".msg__text", { hasText: "The latest message." }).waitFor({ timeout: 120_000 });
+      await expect.poll(() => inView(".msg__text >> text=The latest message.")).toBe(true);
+      const rendered = await page.locator(".chat__row").count();
+      expect(rendered).toBeGreaterThan(3);
+      expect(rendered).toBeLessThan(80);
+      await page.screenshot({ path: join(SCREENSHOTS, "chat-10k-latest-phone-light.png") });
+
+      // Keyboard: the message list is a focusable region; Home goes to the very beginning.
+      const scroller = page.getByRole("region", { name: "Messages" });
+      await scroller.focus();
+      await page.keyboard.press("Home");
+      const first = page.locator(".msg__text", { hasText: "The very first message." });
+      await first.waitFor();
+      await expect.poll(() => inView(".msg__text >> text=The very first message.")).toBe(true);
+      expect(await page.locator(".chat__row").count()).toBeLessThan(80);
+      await page.screenshot({ path: join(SCREENSHOTS, "chat-10k-first-phone-light.png") });
+
+      // End goes to the latest again; from there, back to where the unread part began.
+      await page.keyboard.press("End");
+      await expect.poll(() => inView(".msg__text >> text=The latest message.")).toBe(true);
+      await page.getByRole("button", { name: "Jump to first unread" }).click();
+      await expect.poll(() => inView(".chat__unread")).toBe(true);
+
+      // All 10,002 messages are kept on the device for the next visit.
+      const stored = () =>
+        page.evaluate(async () => {
+          const name = (await indexedDB.databases()).find(
+            (d) => d.name?.startsWith("hearth.") && !d.name.startsWith("hearth.keys."),
+          )?.name;
+          return new Promise<number>((res, rej) => {
+            const req = indexedDB.open(name!);
+            req.onsuccess = () => {
+              const all = req.result.transaction("messages").objectStore("messages").getAll();
+              all.onsuccess = () =>
+                res((all.result as { kind: string }[]).filter((m) => m.kind === "message").length);
+              all.onerror = () => rej(all.error);
+            };
+          });
+        });
+      // (The MLS commits that share the log are stored too; only messages are counted here.)
+      await expect.poll(stored, { timeout: 15_000 }).toBe(DEVICES * PER_DEVICE + 2);
+    } finally {
+      await context.close();
+    }
+  }, 300_000);
+});
