@@ -4,7 +4,10 @@
  * every message durably stored before it is acked). The same workload runs against a bare `ws` relay
  * with no persistence, started here too. Everything is on loopback and stops by itself.
  *
- *   npm run bench -- [--sizes 10,100,1000] [--seconds 10] [--rate-per-conversation 2] [--window 8]
+ *   npm run bench -- [--sizes 10,100,1000] [--seconds 10] [--rate-per-conversation 2] [--window 8] [--e2ee]
+ *
+ * `--e2ee`: the clients encrypt end to end (MLS + archive copies, in-memory key stores); each pair's
+ * group is formed before the clock starts. Everything else is the same.
  *
  * Two phases per size and system:
  *  - paced: each conversation offers `rate` messages/s (2,000 msg/s at N=1000); send-to-deliver
@@ -15,13 +18,20 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
-import { HearthApi, HearthClient, State, type WebSocketConstructor } from "../packages/client/src/index.ts";
+import {
+  HearthApi,
+  HearthClient,
+  MemoryKeyStore,
+  State,
+  type WebSocketConstructor,
+} from "../packages/client/src/index.ts";
 import type { ConversationId, SessionResponse } from "../packages/protocol/src/index.ts";
 import { machine, percentile, rssMiB, table } from "./stats.ts";
 
+const E2EE = process.argv.includes("--e2ee");
+const argv = process.argv.filter((a) => a !== "--e2ee");
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
+for (let i = 2; i < argv.length; i += 2) args.set(argv[i]!.replace(/^--/, ""), argv[i + 1] ?? "");
 const SIZES = (args.get("sizes") ?? "10,100,1000").split(",").map(Number);
 const SECONDS = Number(args.get("seconds") ?? 10);
 const RATE = Number(args.get("rate-per-conversation") ?? 2);
@@ -222,6 +232,7 @@ async function benchHearth(n: number): Promise<Result[]> {
           WebSocket: WebSocket as unknown as WebSocketConstructor,
           backoff: { minMs: 100, maxMs: 2000 },
           maxInFlightPerConversation: WINDOW,
+          ...(E2EE ? { encryption: { keyStore: new MemoryKeyStore() } } : {}),
         }),
     ) as [HearthClient, HearthClient];
     clients.push(...sides);
@@ -238,17 +249,32 @@ async function benchHearth(n: number): Promise<Result[]> {
     }
     return pair;
   });
+  if (E2EE) for (const c of clients) await c.setUpEncryption();
   for (const c of clients) c.connect();
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 60_000 + (E2EE ? n * 2_000 : 0);
   while (clients.some((c) => c.state !== State.Connected)) {
     if (Date.now() > deadline) throw new Error("clients did not connect");
     await new Promise((r) => setTimeout(r, 20));
+  }
+  if (E2EE) {
+    // Every pair's MLS group holds both devices before the clock starts.
+    for (const [i, [, p]] of sessions.entries()) {
+      const cid = p.conversationId as ConversationId;
+      for (;;) {
+        const sizes = await Promise.all(
+          [clients[2 * i]!, clients[2 * i + 1]!].map(async (c) => (await c.encryptionMembers(cid)).length),
+        );
+        if (sizes.every((k) => k === 2)) break;
+        if (Date.now() > deadline) throw new Error("groups did not form");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
   }
   const out: Result[] = [];
   for (const phase of ["paced", "saturated"] as const) {
     const rss = rssSampler(child.proc.pid!);
     const r = await drive(pairs, phase);
-    out.push(summarise("Hearth", n, phase, r, await rss.stop()));
+    out.push(summarise(E2EE ? "Hearth e2ee" : "Hearth", n, phase, r, await rss.stop()));
   }
   for (const c of clients) c.close();
   await stopChild(child);
@@ -305,7 +331,7 @@ const rows = results.map((r) => [
   r.rss,
 ]);
 const ratios = SIZES.map((n) => {
-  const h = results.find((r) => r.system === "Hearth" && r.n === n && r.phase === "saturated");
+  const h = results.find((r) => r.system.startsWith("Hearth") && r.n === n && r.phase === "saturated");
   const b = results.find((r) => r.system === "relay" && r.n === n && r.phase === "saturated");
   return [
     n,
@@ -314,7 +340,9 @@ const ratios = SIZES.map((n) => {
     ((h?.throughput ?? 0) / (b?.throughput ?? 1)).toFixed(2),
   ];
 });
-console.log(`\nMachine: ${machine()}; load generator on the same machine; ${SECONDS} s per phase.\n`);
+console.log(
+  `\nMachine: ${machine()}; load generator on the same machine; ${SECONDS} s per phase${E2EE ? "; end-to-end encrypted" : ""}.\n`,
+);
 console.log(
   table(
     [
