@@ -1,39 +1,12 @@
-import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import type { ConversationId } from "@hearth/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { HearthApi, type SentAck } from "../../packages/client/src/index.ts";
+import { HearthApi } from "../../packages/client/src/index.ts";
+import { burst, burstTexts, signUpPractice } from "../support/burst.ts";
 import { ChildServer } from "../support/child-server.ts";
 import { TestClient } from "../support/sdk.ts";
 
-const PASSWORD = "correct horse battery staple";
 const PATIENTS = 4;
 const PER_CLIENT = 250;
-
-/** Signs up a practice on a running child server through the real HTTP API. */
-async function practice(srv: ChildServer) {
-  const api = new HearthApi({ baseUrl: srv.url });
-  const admin = await api.setup({
-    setupToken: await srv.waitForSetupToken(),
-    practiceName: "Durable",
-    login: "admin",
-    displayName: "Admin",
-    password: PASSWORD,
-    deviceName: "d",
-  });
-  const join = async (inviter: SessionResponse, role: "therapist" | "patient", login: string) => {
-    const inv = await new HearthApi({ baseUrl: srv.url, token: inviter.token }).createInvite(role);
-    return api.acceptInvite({
-      token: inv.token,
-      login,
-      displayName: login,
-      password: PASSWORD,
-      deviceName: "d",
-    });
-  };
-  const therapist = await join(admin, "therapist", "therapist");
-  const patients: SessionResponse[] = [];
-  for (let i = 0; i < PATIENTS; i++) patients.push(await join(therapist, "patient", `patient${i}`));
-  return { therapist, patients };
-}
 
 describe("durability: SIGKILL in the middle of a burst", () => {
   const srv = ChildServer.create();
@@ -46,7 +19,11 @@ describe("durability: SIGKILL in the middle of a burst", () => {
   it("keeps every acked message exactly once, in order, and the outboxes finish the rest", async () => {
     const server = await srv;
     await server.start();
-    const { therapist, patients } = await practice(server);
+    const { therapist, patients } = await signUpPractice(
+      server.url,
+      await server.waitForSetupToken(),
+      PATIENTS,
+    );
     for (const p of patients) {
       const c = new TestClient(server.url, p);
       clients.push(c);
@@ -54,22 +31,7 @@ describe("durability: SIGKILL in the middle of a burst", () => {
     }
 
     // Each patient sends PER_CLIENT numbered messages into their own conversation, pipelined.
-    const acked = new Map<string, SentAck>();
-    const all: Promise<SentAck>[] = [];
-    const sendRange = async (from: number, to: number) => {
-      for (const [i, c] of clients.entries()) {
-        const cid = patients[i]!.conversationId!;
-        for (let n = from; n < to; n++) {
-          const { sent } = await c.client.send(cid, { text: `p${i}-${n}` });
-          all.push(
-            sent.then((a) => {
-              acked.set(a.messageId, a);
-              return a;
-            }),
-          );
-        }
-      }
-    };
+    const { acked, all, sendRange } = burst(clients, patients);
     await sendRange(0, 75);
     await clients[0]!.waitFor(() => acked.size >= 150, "the first acks");
     await sendRange(75, PER_CLIENT);
@@ -100,14 +62,14 @@ describe("durability: SIGKILL in the middle of a burst", () => {
       }
       // Order: the texts read back in the order they were sent.
       const texts = entries.map((e) => JSON.parse(Buffer.from(e.body ?? "", "base64").toString("utf8")).text);
-      expect(texts).toEqual(Array.from({ length: PER_CLIENT }, (_, n) => `p${i}-${n}`));
+      expect(texts).toEqual(burstTexts(i, PER_CLIENT));
     }
 
     // Devices connected through the crash received each message exactly once, in order.
     for (const [i, c] of clients.entries()) {
       const cid = patients[i]!.conversationId!;
       await c.waitFor(() => c.texts(cid).length >= PER_CLIENT, "own messages echoed");
-      expect(c.texts(cid)).toEqual(Array.from({ length: PER_CLIENT }, (_, n) => `p${i}-${n}`));
+      expect(c.texts(cid)).toEqual(burstTexts(i, PER_CLIENT));
     }
     // And a device that connects afterwards gets everything once.
     const th = new TestClient(server.url, therapist);

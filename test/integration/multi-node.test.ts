@@ -1,6 +1,6 @@
-import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import type { ConversationId } from "@hearth/protocol";
 import { afterAll, expect, it } from "vitest";
-import { HearthApi, type SentAck } from "../../packages/client/src/index.ts";
+import { HearthApi } from "../../packages/client/src/index.ts";
 import {
   dropSchema,
   POSTGRES_URL,
@@ -12,11 +12,11 @@ import {
   REDIS_URL,
   redisReachable,
 } from "../../packages/server/test/support/services.ts";
+import { burst, burstTexts, signUpPractice } from "../support/burst.ts";
 import { ChildServer } from "../support/child-server.ts";
 import { FailoverProxy } from "../support/failover-proxy.ts";
 import { TestClient } from "../support/sdk.ts";
 
-const PASSWORD = "correct horse battery staple";
 const PATIENTS = 4;
 const PER_CLIENT = 200;
 
@@ -49,28 +49,7 @@ describeWithService("multi-node: a node fails mid-burst", available, "PostgreSQL
     nodes.push(a);
     await a.start();
     // Set up through node A; node B starts on the same database afterwards (no second setup link).
-    const api = new HearthApi({ baseUrl: a.url });
-    const admin = await api.setup({
-      setupToken: await a.waitForSetupToken(),
-      practiceName: "Two nodes",
-      login: "admin",
-      displayName: "Admin",
-      password: PASSWORD,
-      deviceName: "d",
-    });
-    const join = async (inviter: SessionResponse, role: "therapist" | "patient", login: string) => {
-      const inv = await new HearthApi({ baseUrl: a.url, token: inviter.token }).createInvite(role);
-      return api.acceptInvite({
-        token: inv.token,
-        login,
-        displayName: login,
-        password: PASSWORD,
-        deviceName: "d",
-      });
-    };
-    const therapist = await join(admin, "therapist", "therapist");
-    const patients: SessionResponse[] = [];
-    for (let i = 0; i < PATIENTS; i++) patients.push(await join(therapist, "patient", `patient${i}`));
+    const { therapist, patients } = await signUpPractice(a.url, await a.waitForSetupToken(), PATIENTS);
 
     const b = await ChildServer.create(env);
     nodes.push(b);
@@ -89,22 +68,7 @@ describeWithService("multi-node: a node fails mid-burst", available, "PostgreSQL
     const th = new TestClient(b.url, therapist);
     await th.connect();
 
-    const acked = new Map<string, SentAck>();
-    const all: Promise<SentAck>[] = [];
-    const sendRange = async (from: number, to: number) => {
-      for (const [i, c] of clients.entries()) {
-        const cid = patients[i]!.conversationId!;
-        for (let n = from; n < to; n++) {
-          const { sent } = await c.client.send(cid, { text: `p${i}-${n}` });
-          all.push(
-            sent.then((ack) => {
-              acked.set(ack.messageId, ack);
-              return ack;
-            }),
-          );
-        }
-      }
-    };
+    const { acked, all, sendRange } = burst(clients, patients);
     await sendRange(0, 50);
     await clients[0]!.waitFor(() => acked.size >= 100, "the first acks");
     await sendRange(50, PER_CLIENT);
@@ -127,7 +91,7 @@ describeWithService("multi-node: a node fails mid-burst", available, "PostgreSQL
         if (ack.conversationId === cid) expect(entries[ack.seq - 1]?.messageId).toBe(id);
       }
       const texts = entries.map((e) => JSON.parse(Buffer.from(e.body ?? "", "base64").toString("utf8")).text);
-      expect(texts).toEqual(Array.from({ length: PER_CLIENT }, (_, n) => `p${i}-${n}`));
+      expect(texts).toEqual(burstTexts(i, PER_CLIENT));
     }
 
     // The therapist on B saw every message once, in order — those stored by A came over Redis or
@@ -135,7 +99,7 @@ describeWithService("multi-node: a node fails mid-burst", available, "PostgreSQL
     for (const [i, p] of patients.entries()) {
       const cid = p.conversationId!;
       await th.waitFor(() => th.texts(cid).length >= PER_CLIENT, "therapist has them all");
-      expect(th.texts(cid)).toEqual(Array.from({ length: PER_CLIENT }, (_, n) => `p${i}-${n}`));
+      expect(th.texts(cid)).toEqual(burstTexts(i, PER_CLIENT));
     }
     expect(th.messages).toHaveLength(PATIENTS * PER_CLIENT);
     th.close();
