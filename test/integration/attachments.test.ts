@@ -13,11 +13,12 @@ import {
 } from "../../packages/client/src/index.ts";
 import {
   makePractice,
+  otherPracticeTherapist,
   type Practice,
   startTestServer,
   type TestServer,
 } from "../../packages/server/test/support/harness.ts";
-import { blobFile, filesUnder, otherPracticeTherapist } from "../support/attachments.ts";
+import { blobFile, filesUnder } from "../support/attachments.ts";
 import { TestClient } from "../support/sdk.ts";
 
 const MiB = 1024 * 1024;

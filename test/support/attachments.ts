@@ -1,9 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { newId, type SessionResponse } from "@hearth/protocol";
-import argon2 from "argon2";
 import { filesUnder } from "../../packages/server/test/support/files.ts";
-import { FAST_ARGON2, type TestServer } from "../../packages/server/test/support/harness.ts";
+import type { TestServer } from "../../packages/server/test/support/harness.ts";
 
 export { filesUnder };
 
@@ -21,38 +19,6 @@ export function readIfThere(path: string): Buffer {
   } catch {
     return Buffer.alloc(0);
   }
-}
-
-/**
- * A therapist of a second practice on the same server, signed in. Made through the store: setup is
- * one-time by design.
- */
-export async function otherPracticeTherapist(t: TestServer, login: string): Promise<SessionResponse> {
-  const store = t.server.store;
-  const now = new Date().toISOString();
-  const prc = newId("prc");
-  await store.createPractice({ id: prc, name: "Other practice", createdAt: now });
-  await store.createUser({
-    id: newId("usr"),
-    practiceId: prc,
-    role: "therapist",
-    login,
-    displayName: "Elsewhere",
-    email: null,
-    passwordHash: await argon2.hash("correct horse battery staple", {
-      type: argon2.argon2id,
-      ...FAST_ARGON2,
-    }),
-    showPresence: true,
-    failedLogins: 0,
-    lockedUntil: null,
-    createdAt: now,
-  });
-  const r = await t.call<SessionResponse>("POST", "/v1/auth/login", {
-    body: { login, password: "correct horse battery staple", deviceName: "x" },
-  });
-  if (r.status !== 200) throw new Error(`login failed: ${r.status}`);
-  return r.body;
 }
 
 /**

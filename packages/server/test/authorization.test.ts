@@ -1,9 +1,8 @@
 import { newId, type SessionResponse } from "@hearth/protocol";
-import argon2 from "argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  FAST_ARGON2,
   makePractice,
+  otherPracticeTherapist,
   type Practice,
   RawSocket,
   startTestServer,
@@ -27,33 +26,10 @@ describe("authorization matrix", () => {
     t = await startTestServer();
     p = await makePractice(t, 2);
     cid = p.patients[0]!.conversationId!;
-    // A second practice on the same server, created through the store (setup is one-time by design).
-    const store = t.server.store;
-    const now = new Date().toISOString();
-    const prc = newId("prc");
-    await store.createPractice({ id: prc, name: "Other practice", createdAt: now });
-    const elsewhereId = newId("usr");
-    await store.createUser({
-      id: elsewhereId,
-      practiceId: prc,
-      role: "therapist",
-      login: "elsewhere-therapist",
-      displayName: "Elsewhere",
-      email: null,
-      passwordHash: await argon2.hash("correct horse battery staple", {
-        type: argon2.argon2id,
-        ...FAST_ARGON2,
-      }),
-      showPresence: true,
-      failedLogins: 0,
-      lockedUntil: null,
-      createdAt: now,
-    });
-    const elsewhere = await t.call<SessionResponse>("POST", "/v1/auth/login", {
-      body: { login: "elsewhere-therapist", password: "correct horse battery staple", deviceName: "x" },
-    });
-    expect(elsewhere.status).toBe(200);
-    outsiders = { otherPatient: p.patients[1]!, otherPractice: elsewhere.body, admin: p.admin };
+    // A therapist of a second practice on the same server.
+    // Signing in must succeed (otherPracticeTherapist throws otherwise).
+    const otherPractice = await otherPracticeTherapist(t, "elsewhere-therapist");
+    outsiders = { otherPatient: p.patients[1]!, otherPractice, admin: p.admin };
     // Something to protect.
     const th = await RawSocket.hello(t.wsUrl, p.therapist.token);
     await th.request({

@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { newId, type SessionResponse } from "@hearth/protocol";
-import argon2 from "argon2";
+import type { SessionResponse } from "@hearth/protocol";
 import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { filesUnder } from "./support/files.ts";
 import {
-  FAST_ARGON2,
   makePractice,
+  otherPracticeTherapist,
   type Practice,
   startTestServer,
   type TestServer,
@@ -56,30 +55,9 @@ describe("blobs over HTTP", () => {
     t = await startTestServer({ maxBlobBytes: LIMIT });
     p = await makePractice(t, 2);
     cid = p.patients[0]!.conversationId!;
-    const store = t.server.store;
-    const now = new Date().toISOString();
-    const prc = newId("prc");
-    await store.createPractice({ id: prc, name: "Other practice", createdAt: now });
-    await store.createUser({
-      id: newId("usr"),
-      practiceId: prc,
-      role: "therapist",
-      login: "elsewhere-blobs",
-      displayName: "Elsewhere",
-      email: null,
-      passwordHash: await argon2.hash("correct horse battery staple", {
-        type: argon2.argon2id,
-        ...FAST_ARGON2,
-      }),
-      showPresence: true,
-      failedLogins: 0,
-      lockedUntil: null,
-      createdAt: now,
-    });
-    const elsewhere = await t.call<SessionResponse>("POST", "/v1/auth/login", {
-      body: { login: "elsewhere-blobs", password: "correct horse battery staple", deviceName: "x" },
-    });
-    outsiders = { otherPatient: p.patients[1]!, otherPractice: elsewhere.body, admin: p.admin };
+    // Signing in must succeed (otherPracticeTherapist throws otherwise).
+    const otherPractice = await otherPracticeTherapist(t, "elsewhere-blobs");
+    outsiders = { otherPatient: p.patients[1]!, otherPractice, admin: p.admin };
   });
   afterAll(async () => {
     await t.stop();

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { Role, ServerFrame, SessionResponse } from "@hearth/protocol";
-import { WS_SUBPROTOCOL } from "@hearth/protocol";
+import { newId, WS_SUBPROTOCOL } from "@hearth/protocol";
+import argon2 from "argon2";
 import WebSocket from "ws";
 import { type BuildServerInput, buildServer, type HearthServer } from "../../src/build-server.ts";
 import { createLogger } from "../../src/logger.ts";
@@ -128,6 +129,38 @@ export async function makePractice(t: TestServer, patients = 1): Promise<Practic
 }
 
 /** Signs in an additional device of an existing user. */
+/**
+ * A therapist of a second practice on the same server, created through the store (setup is one-time
+ * by design), signed in through the real login endpoint.
+ */
+export async function otherPracticeTherapist(t: TestServer, login: string): Promise<SessionResponse> {
+  const store = t.server.store;
+  const now = new Date().toISOString();
+  const prc = newId("prc");
+  await store.createPractice({ id: prc, name: "Other practice", createdAt: now });
+  await store.createUser({
+    id: newId("usr"),
+    practiceId: prc,
+    role: "therapist",
+    login,
+    displayName: "Elsewhere",
+    email: null,
+    passwordHash: await argon2.hash("correct horse battery staple", {
+      type: argon2.argon2id,
+      ...FAST_ARGON2,
+    }),
+    showPresence: true,
+    failedLogins: 0,
+    lockedUntil: null,
+    createdAt: now,
+  });
+  const r = await t.call<SessionResponse>("POST", "/v1/auth/login", {
+    body: { login, password: "correct horse battery staple", deviceName: "x" },
+  });
+  if (r.status !== 200) throw new Error(`login failed: ${r.status}`);
+  return r.body;
+}
+
 export async function login(t: TestServer, loginName: string, deviceName = "second") {
   const r = await t.call<SessionResponse>("POST", "/v1/auth/login", {
     body: { login: loginName, password: PASSWORD, deviceName },
