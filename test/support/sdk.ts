@@ -8,6 +8,7 @@ import {
   State,
   type WebSocketConstructor,
 } from "../../packages/client/src/index.ts";
+import { CLIENT_EVENT_NAMES } from "../../packages/client/src/testing.ts";
 
 /** A real SDK client in Node (the `ws` WebSocket), recording everything it emits. */
 export class TestClient {
@@ -25,25 +26,7 @@ export class TestClient {
       backoff: { minMs: 20, maxMs: 300 },
       ...opts,
     });
-    const names: (keyof HearthClientEvents)[] = [
-      "state",
-      "ready",
-      "synced",
-      "message",
-      "sent",
-      "failed",
-      "receipt",
-      "typing",
-      "presence",
-      "conversation",
-      "welcome",
-      "error",
-      "device-added",
-      "device-removed",
-      "identity-changed",
-      "device-unverified",
-    ];
-    for (const n of names) {
+    for (const n of CLIENT_EVENT_NAMES) {
       this.client.on(n, (p) => {
         const list = (this.events[n] ?? []) as unknown[];
         list.push(p);

@@ -1,7 +1,11 @@
 import type { ConversationId } from "@hearth/protocol";
 import type { HearthClient, HearthClientEvents, ReceivedMessage } from "../hearth-client.ts";
 
-const EVENT_NAMES: (keyof HearthClientEvents)[] = [
+/**
+ * Every event a {@link HearthClient} emits. `satisfies` keeps it complete: a new event in
+ * {@link HearthClientEvents} that is missing here fails to compile.
+ */
+export const CLIENT_EVENT_NAMES = [
   "state",
   "ready",
   "synced",
@@ -14,7 +18,15 @@ const EVENT_NAMES: (keyof HearthClientEvents)[] = [
   "conversation",
   "welcome",
   "error",
-];
+  "device-added",
+  "device-removed",
+  "identity-changed",
+  "device-unverified",
+] as const satisfies readonly (keyof HearthClientEvents)[];
+
+type MissingEvent = Exclude<keyof HearthClientEvents, (typeof CLIENT_EVENT_NAMES)[number]>;
+const complete: [MissingEvent] extends [never] ? true : MissingEvent = true;
+void complete;
 
 /**
  * Records everything a {@link HearthClient} emits, for assertions in tests (a documented hook: no
@@ -32,7 +44,7 @@ export class EventRecorder {
 
   constructor(client: HearthClient) {
     const events = {} as Record<string, unknown[]>;
-    for (const name of EVENT_NAMES) {
+    for (const name of CLIENT_EVENT_NAMES) {
       const list: unknown[] = [];
       events[name] = list;
       this.#off.push(client.on(name, (p) => list.push(p)));
