@@ -17,6 +17,7 @@ const server = await buildServer({
   logger: createLogger({ level: "warn" }),
   argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
   authRateLimitPerMinute: 1_000_000,
+  blobDir: join(dir, "blobs"),
 });
 const url = await server.listen(0, "127.0.0.1");
 const setupToken = await server.prepareSetup();
