@@ -121,6 +121,15 @@ export interface MemberSummary {
   userId: z.output<typeof UserIdSchema>;
   displayName: string;
   role: Role;
+  /** Everything up to this seq reached one of the member's devices (their delivered receipt). */
+  deliveredSeq: number;
+  /**
+   * Everything up to this seq was read, as far as the member shares it: reads made with read
+   * receipts off never show here (for the caller's own entry too; their own marker is the
+   * summary's `readSeq`). With the live `receipt` events, this lets a device that was offline
+   * show the right status.
+   */
+  readSeq: number;
 }
 
 /** A conversation in the list, from the caller's point of view. */

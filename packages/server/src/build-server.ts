@@ -90,6 +90,8 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
         styleSrc: ["'self'"],
         imgSrc: ["'self'", "data:", "blob:"],
         mediaSrc: ["'self'", "blob:"],
+        // PDFs decrypted on the device open inline in a frame of a blob: URL (typed application/pdf only).
+        frameSrc: ["blob:"],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],

@@ -99,6 +99,41 @@ describe("delivery over raw frames", () => {
     expect(list.body[0]).toMatchObject({ readSeq: 2, unread: 0 });
   });
 
+  it("lists each member's delivered and shared read marks, so an offline device catches up; private reads stay out", async () => {
+    const th = await open(p.therapist.token);
+    const pa = await open(p.patients[0]!.token);
+    const patientId = p.patients[0]!.userId;
+    for (let i = 1; i <= 3; i++) {
+      await th.request({ type: "send", id: i, conversationId: cid, messageId: newId("msg"), body: b64("m") });
+    }
+    await pa.next((f) => f.type === "message" && f.entry.seq === 3);
+    const marksOfPatient = async () => {
+      const list = await t.call<{ members: { userId: string; deliveredSeq: number; readSeq: number }[] }[]>(
+        "GET",
+        "/v1/conversations",
+        { token: p.therapist.token },
+      );
+      const m = list.body[0]!.members.find((x) => x.userId === patientId)!;
+      return { delivered: m.deliveredSeq, read: m.readSeq };
+    };
+    // Receipts are written behind (batched); a public one that the therapist's socket sees is stored.
+    pa.send({ type: "receipt", conversationId: cid, kind: "delivered", seq: 3 });
+    pa.send({ type: "receipt", conversationId: cid, kind: "read", seq: 1 });
+    await th.next((f) => f.type === "receipt" && f.kind === "read" && f.seq === 1);
+    expect(await marksOfPatient()).toEqual({ delivered: 3, read: 1 });
+    // A private read moves the patient's own marker only.
+    pa.send({ type: "receipt", conversationId: cid, kind: "read", seq: 2, private: true });
+    const ownRead = async () =>
+      (await t.call<{ readSeq: number }[]>("GET", "/v1/conversations", { token: p.patients[0]!.token }))
+        .body[0]!.readSeq;
+    await expect.poll(ownRead).toBe(2);
+    expect(await marksOfPatient()).toEqual({ delivered: 3, read: 1 });
+    // Sharing again at the same seq catches the shared marker up (and tells the others).
+    pa.send({ type: "receipt", conversationId: cid, kind: "read", seq: 2 });
+    await th.next((f) => f.type === "receipt" && f.kind === "read" && f.seq === 2);
+    expect(await marksOfPatient()).toEqual({ delivered: 3, read: 2 });
+  });
+
   it("relays typing to others but not back, and never stores it", async () => {
     const th = await open(p.therapist.token);
     const pa = await open(p.patients[0]!.token);

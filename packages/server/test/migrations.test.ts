@@ -453,6 +453,50 @@ const cases: MigrationCase[] = [
       }
     },
   },
+  {
+    migration: "0005_shared_read",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "patient",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_seq: 9,
+          last_activity_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("members")
+        .values({ conversation_id: "c1", user_id: "u1", joined_at: T, delivered_seq: 9, read_seq: 7 })
+        .execute();
+    },
+    async after(db) {
+      // An earlier read may have been private: the shared marker starts at 0, the own one is kept.
+      const rows = await db
+        .selectFrom("members")
+        .select(["delivered_seq", "read_seq", "shared_read_seq"])
+        .execute();
+      expect(rows.map((r) => plain(r, ["delivered_seq", "read_seq", "shared_read_seq"]))).toEqual([
+        { delivered_seq: 9, read_seq: 7, shared_read_seq: 0 },
+      ]);
+    },
+  },
 ];
 
 /** A fresh, empty database of each dialect. */

@@ -332,6 +332,7 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
             role: "therapist",
             deliveredSeq: 0,
             readSeq: 0,
+            sharedReadSeq: 0,
           },
           {
             conversationId: "c1",
@@ -340,6 +341,7 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
             role: "patient",
             deliveredSeq: 0,
             readSeq: 0,
+            sharedReadSeq: 0,
           },
         ]);
         expect(await store.listMembers("missing")).toEqual([]);
@@ -680,7 +682,18 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
         expect((await store.listMembers("c2")).find((m) => m.userId === "carol")).toMatchObject({
           deliveredSeq: 0,
           readSeq: 2,
+          sharedReadSeq: 2,
         });
+
+        // A private read moves the member's own marker only; sharing later catches the other up.
+        expect(await store.updateWatermarks([{ ...u("c1", "bob", "read", 8), private: true }])).toHaveLength(
+          1,
+        );
+        const bob = async () => (await store.listMembers("c1")).find((m) => m.userId === "bob");
+        expect(await bob()).toMatchObject({ readSeq: 8, sharedReadSeq: 6 });
+        expect(await store.updateWatermarks([u("c1", "bob", "read", 7)])).toHaveLength(1);
+        expect(await bob()).toMatchObject({ readSeq: 8, sharedReadSeq: 7 });
+        expect(await store.updateWatermarks([u("c1", "bob", "read", 7)])).toEqual([]);
       });
     });
 

@@ -346,6 +346,7 @@ export class KyselyStore implements Store {
         "members.user_id",
         "members.delivered_seq",
         "members.read_seq",
+        "members.shared_read_seq",
         "users.display_name",
         "users.role",
       ])
@@ -361,6 +362,7 @@ export class KyselyStore implements Store {
         role: r.role,
         deliveredSeq: Number(r.delivered_seq),
         readSeq: Number(r.read_seq),
+        sharedReadSeq: Number(r.shared_read_seq),
       }),
     );
   }
@@ -572,12 +574,20 @@ export class KyselyStore implements Store {
         );
       const moved: boolean[] = updates.map(() => false);
       for (const { u, i } of order) {
-        const col = u.kind === "delivered" ? "delivered_seq" : "read_seq";
-        const r = await sql`update members set ${sql.ref(col)} = ${u.seq}
-          where conversation_id = ${u.conversationId} and user_id = ${u.userId} and ${sql.ref(col)} < ${u.seq}`.execute(
-          db,
-        );
-        moved[i] = Number(r.numAffectedRows) === 1;
+        const cols =
+          u.kind === "delivered"
+            ? ["delivered_seq"]
+            : u.private
+              ? ["read_seq"]
+              : ["read_seq", "shared_read_seq"];
+        for (const col of cols) {
+          const r = await sql`update members set ${sql.ref(col)} = ${u.seq}
+            where conversation_id = ${u.conversationId} and user_id = ${u.userId} and ${sql.ref(col)} < ${u.seq}`.execute(
+            db,
+          );
+          // A shared read moved if either marker moved (after a private read, sharing catches up).
+          if (Number(r.numAffectedRows) === 1) moved[i] = true;
+        }
       }
       return updates.filter((_, i) => moved[i]);
     });

@@ -166,6 +166,18 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex("blobs_conversation").on("blobs").column("conversation_id").execute();
       },
     },
+    "0005_shared_read": {
+      async up(db: Kysely<unknown>) {
+        // The read watermark as the member shares it with the others (receipts not kept private),
+        // so a device that was offline when a receipt went out still learns it from the list.
+        // `read_seq` also moves on private reads (the member's own unread counts); it is never shown
+        // to others. Starts at 0: earlier reads may have been private.
+        await db.schema
+          .alterTable("members")
+          .addColumn("shared_read_seq", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

@@ -58,6 +58,7 @@ export interface Database {
     joined_at: string;
     delivered_seq: number;
     read_seq: number;
+    shared_read_seq: Generated<number>;
   };
   entries: {
     conversation_id: string;

@@ -63,7 +63,10 @@ export interface MemberRecord {
   displayName: string;
   role: Role;
   deliveredSeq: number;
+  /** Their own read marker (moves on private reads too): never shown to others. */
   readSeq: number;
+  /** The read marker they share with the others (read receipts not kept private). */
+  sharedReadSeq: number;
 }
 
 /** A conversation as one of its members sees it in their list. */
@@ -135,6 +138,8 @@ export interface WatermarkUpdate {
   userId: string;
   kind: "delivered" | "read";
   seq: number;
+  /** A read the member keeps private: moves their own marker only, not the one others see. */
+  private?: boolean;
 }
 
 /** An encrypted attachment's metadata; the bytes live in the BlobStore and are opaque ciphertext. */

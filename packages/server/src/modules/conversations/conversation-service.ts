@@ -35,7 +35,14 @@ function toSummary(v: ConversationView): ConversationSummary {
     conversationId: v.id as ConversationId,
     kind: v.kind,
     members: v.members.map(
-      (m) => ({ userId: m.userId, displayName: m.displayName, role: m.role }) as MemberSummary,
+      (m) =>
+        ({
+          userId: m.userId,
+          displayName: m.displayName,
+          role: m.role,
+          deliveredSeq: m.deliveredSeq,
+          readSeq: m.sharedReadSeq,
+        }) as MemberSummary,
     ),
     lastSeq: v.lastSeq,
     lastActivityAt: v.lastActivityAt,

@@ -67,7 +67,7 @@ export class DeliveryService {
 
   /** Moves a watermark; tells the other members unless the receipt is private. */
   async receipt(u: WatermarkUpdate, isPrivate: boolean): Promise<void> {
-    const moved = await this.#watermarks.submit(u);
+    const moved = await this.#watermarks.submit(isPrivate && u.kind === "read" ? { ...u, private: true } : u);
     if (moved && !isPrivate) {
       this.#bus.publish(conversationTopic(u.conversationId), { type: "receipt", ...u });
     }
