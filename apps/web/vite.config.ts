@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { bundleReportPlugin } from "./build/bundle-report-plugin.ts";
 import { serviceWorkerPlugin } from "./build/service-worker-plugin.ts";
 
 const here = import.meta.dirname;
@@ -8,7 +9,11 @@ const here = import.meta.dirname;
 /** Builds the web app into apps/web/dist, which the server serves at `/`. */
 export default defineConfig({
   root: here,
-  plugins: [react(), serviceWorkerPlugin({ source: resolve(here, "sw/service-worker.js") })],
+  plugins: [
+    react(),
+    serviceWorkerPlugin({ source: resolve(here, "sw/service-worker.js") }),
+    bundleReportPlugin(),
+  ],
   build: {
     outDir: resolve(here, "dist"),
     emptyOutDir: true,

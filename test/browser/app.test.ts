@@ -3,10 +3,14 @@ import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../packages/server/test/support/harness.ts";
+import { filesUnder, findMarker, readIfThere } from "../support/attachments.ts";
 import {
   buildWebApp,
   describeWithBrowser,
+  dropFile,
   launchBrowser,
+  minimalPdf,
+  pasteFile,
   seriousAxeFindings,
   type WebBuild,
 } from "../support/browser.ts";
@@ -298,6 +302,122 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     expect(await pp.getByTestId("safety-number").textContent()).toBe(theirs);
   });
 
+  it("exchanges a PDF (dropped), an image (pasted) and a voice note (recorded), shown inline", async () => {
+    const tp = therapist!.page;
+    const pp = patient!.page;
+
+    // The therapist drops a worksheet on the conversation; a stray drop asks first.
+    const pdf = minimalPdf("Box breathing: in 4, hold 4, out 4, hold 4.");
+    await dropFile(tp, ".chat", { name: "box-breathing.pdf", type: "application/pdf", bytes: pdf });
+    const offer = tp.getByRole("dialog", { name: "Send box-breathing.pdf?" });
+    await offer.waitFor();
+    expect(await tp.evaluate(() => document.activeElement?.textContent)).toBe("Don't send");
+    await offer.getByRole("button", { name: "Send", exact: true }).click();
+    const pdfCard = pp.locator(".media--pdf", { hasText: "box-breathing.pdf" });
+    await pdfCard.waitFor();
+    await pdfCard.getByRole("button", { name: /^View/ }).click();
+    const viewer = pdfCard.locator("iframe[title='PDF: box-breathing.pdf']");
+    await viewer.waitFor();
+    expect(await viewer.getAttribute("src")).toMatch(/^blob:/);
+    // What was decrypted is exactly what was sent (the app's own Download gives the bytes back).
+    const [saved] = await Promise.all([
+      pp.waitForEvent("download"),
+      pdfCard.getByRole("button", { name: /^Download/ }).click(),
+    ]);
+    expect(saved.suggestedFilename()).toBe("box-breathing.pdf");
+    expect(new Uint8Array(readFileSync(await saved.path()))).toEqual(pdf);
+    await shot(pp, "chat-pdf-phone-light");
+
+    // The patient pastes a picture into the message box.
+    const png = await pp.screenshot({ clip: { x: 0, y: 0, width: 120, height: 90 } });
+    await pasteFile(pp, "textarea[name=message]", { name: "image.png", type: "image/png", bytes: png });
+    const paste = pp.getByRole("dialog", { name: /^Send Pasted image .+\.png\?$/ });
+    await paste.waitFor();
+    await paste.getByRole("button", { name: "Send", exact: true }).click();
+    const image = tp.getByRole("img", { name: /^Image: Pasted image/ });
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(120);
+    expect(await image.evaluate((img: HTMLImageElement) => img.naturalHeight)).toBe(90);
+    expect(await image.getAttribute("src")).toMatch(/^blob:/);
+
+    // And records a voice note with the (fake) microphone; the therapist plays it.
+    await pp.getByRole("button", { name: "Record a voice note" }).click();
+    const stop = pp.getByRole("button", { name: "Stop and send" });
+    await stop.waitFor();
+    expect(await pp.evaluate(() => document.activeElement?.textContent)).toBe("Stop and send");
+    await pp.getByText(/Recording 0:0[2-9]/).waitFor();
+    await shot(pp, "chat-recording-phone-light");
+    await stop.click();
+    const note = tp.locator(".media--audio", { hasText: "Voice note" });
+    await note.waitFor();
+    await note.getByRole("button", { name: /^Play Voice note/ }).click();
+    const audio = note.locator("audio");
+    await audio.waitFor();
+    // The browser could read the decrypted recording as audio (its metadata loaded).
+    await expect
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(1);
+    await expect.poll(() => statusOfLast(pp)).toBe("read");
+
+    // A link to a resource gets a preview made from the address alone, before and after sending.
+    const composer = tp.getByRole("textbox", { name: "Message" });
+    await composer.fill(
+      "This might help: https://www.nhs.uk/mental-health/self-help/guides-tools-and-activities/breathing-exercises-for-stress/",
+    );
+    await tp.locator(".composer__preview").getByText("NHS", { exact: true }).waitFor();
+    await composer.press("Enter");
+    const card = pp.locator(".msg").last().getByTestId("link-card");
+    await card.waitFor();
+    expect(await card.locator(".link-card__site").textContent()).toBe("NHS");
+    expect(await card.locator(".link-card__host").textContent()).toBe("www.nhs.uk");
+    expect(await card.getAttribute("rel")).toBe("noopener noreferrer");
+    await shot(tp, "chat-media-desktop-light");
+    await shot(pp, "chat-media-phone-light");
+
+    // The server holds none of it readable: no file name, no text, no PDF or PNG bytes.
+    const stored = Buffer.concat(filesUnder(t!.dataDir).map(readIfThere));
+    for (const secret of [
+      "box-breathing",
+      "Box breathing: in 4",
+      "Pasted image",
+      "Voice note",
+      "breathing-exercises-for-stress",
+    ]) {
+      expect(findMarker(stored, secret), secret).toEqual([]);
+    }
+  });
+
+  it("shows a read receipt that went out while the sender's page was closed", async () => {
+    const tp = therapist!.page;
+    const pp = patient!.page;
+    // The patient steps out to the list: the next message is delivered, not read.
+    await pp.goto(`${base()}/conversations`);
+    await pp.getByRole("link", { name: /Dr Rowan/ }).waitFor();
+    const composer = tp.getByRole("textbox", { name: "Message" });
+    await composer.fill("Take your time with the worksheet.");
+    await composer.press("Enter");
+    await expect.poll(() => statusOfLast(tp)).toBe("delivered");
+    // The therapist closes the page; the patient reads it meanwhile.
+    await tp.close();
+    await pp.getByRole("link", { name: /Dr Rowan/ }).click();
+    await bubble(pp, "Take your time with the worksheet.").waitFor();
+    const token = await pp.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "{}").token);
+    const patientRead = async () => {
+      const res = await fetch(`${base()}/v1/conversations`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const [c] = (await res.json()) as { lastSeq: number; readSeq: number }[];
+      return c!.readSeq >= c!.lastSeq;
+    };
+    await expect.poll(patientRead).toBe(true);
+    // Back on the page, the therapist sees it read (the live receipt was missed; the list has it).
+    const again = await newPage(therapist!.ctx);
+    therapist!.page = again;
+    await again.goto(`${base()}${conversationPath}`);
+    await bubble(again, "Take your time with the worksheet.").waitFor();
+    await expect.poll(() => statusOfLast(again)).toBe("read");
+  });
+
   it("resumes from the cursors kept in IndexedDB after a reload", async () => {
     const pp = patient!.page;
     await pp.reload();
@@ -321,6 +441,112 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
       }, conversationPath);
     // Four messages and one deletion so far (plus the MLS commits that share the log).
     await expect.poll(cursor, { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+  });
+
+  it("search finds an old message, on the device, and jumps to it", async () => {
+    const pp = patient!.page;
+    // Everything the page sends from here on: requests (address and body) and socket frames.
+    const sent: string[] = [];
+    let watching = true;
+    pp.on("request", (r) => {
+      if (watching) sent.push(`${r.url()}\n${r.postData() ?? ""}`);
+    });
+    pp.on("websocket", (ws) =>
+      ws.on("framesent", (f) => {
+        if (watching) sent.push(typeof f.payload === "string" ? f.payload : f.payload.toString("latin1"));
+      }),
+    );
+    // A fresh load, so the socket it opens is watched too.
+    await pp.goto(`${base()}/conversations`);
+    await pp.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Search" }).click();
+    await pp.getByRole("heading", { level: 1, name: "Search" }).waitFor();
+    expect(await pp.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe("search");
+    expect(
+      await pp
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "Search" })
+        .getAttribute("aria-current"),
+    ).toBe("page");
+
+    // Instant: results follow what is typed, both Thursday messages, with the word marked.
+    const input = pp.getByRole("searchbox", { name: "Search your messages" });
+    const results = pp.locator(".search-result");
+    const status = pp.locator(".search-status");
+    expect(await status.getAttribute("aria-live")).toBe("polite");
+    await input.pressSequentially("thursday");
+    await expect.poll(() => results.count()).toBe(2);
+    await pp.getByRole("link", { name: /Is Thursday still good\?/ }).waitFor();
+    await pp.getByRole("link", { name: /Thursday at 4 works\./ }).waitFor();
+    expect(await results.locator("mark").allTextContents()).toEqual(["Thursday", "Thursday"]);
+    expect(await status.textContent()).toBe("2 messages found.");
+    // Enter doesn't reload the page or put the words in the address.
+    await input.press("Enter");
+    expect(pp.url()).toBe(`${base()}/search`);
+    expect(await results.count()).toBe(2);
+
+    await input.fill("zebra");
+    await expect.poll(() => status.textContent()).toBe("Nothing found for “zebra”.");
+    expect(await results.count()).toBe(0);
+
+    // Every word must match the start of a word: one message has both "Thur…" and "4".
+    await input.fill("thur 4");
+    await expect.poll(() => results.count()).toBe(1);
+    expect(await results.locator("mark").allTextContents()).toEqual(["Thur", "4"]);
+    expect(await status.textContent()).toBe("1 message found.");
+    await shot(pp, "search-phone-light");
+    expect(await seriousAxeFindings(pp), "search screen").toEqual([]);
+
+    // The result opens the conversation at that message.
+    await results.first().click();
+    await pp.waitForURL((url) => url.pathname === conversationPath);
+    await bubble(pp, "Thursday at 4 works.").waitFor();
+    // Once shown, the message id leaves the address.
+    await expect.poll(() => new URL(pp.url()).search).toBe("");
+
+    // Nothing of the search went anywhere: not in an address, a request body or a socket frame.
+    watching = false;
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((s) => s.includes("thur") || s.includes("zebra"))).toEqual([]);
+
+    // The index kept on the device is encrypted, with a key the page's script can't export.
+    const saved = () =>
+      pp.evaluate(async () => {
+        const name = (await indexedDB.databases()).find((d) => d.name?.startsWith("hearth-search."))?.name;
+        if (!name) return undefined;
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const req = indexedDB.open(name);
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        const values = await new Promise<unknown[]>((resolve, reject) => {
+          const req = db.transaction("search").objectStore("search").getAll();
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        db.close();
+        return {
+          name,
+          keys: values
+            .filter((v): v is CryptoKey => v instanceof CryptoKey)
+            .map((k) => ({ algorithm: k.algorithm.name, extractable: k.extractable })),
+          blobs: values
+            .filter(
+              (v): v is { ciphertext: Uint8Array } =>
+                (v as { ciphertext?: unknown }).ciphertext instanceof Uint8Array,
+            )
+            .map((v) => new TextDecoder("latin1").decode(v.ciphertext)),
+          all: JSON.stringify(values),
+        };
+      });
+    await expect.poll(async () => (await saved())?.blobs.length ?? 0).toBe(1);
+    const found = (await saved())!;
+    expect(found.name).toMatch(/^hearth-search\.usr_/);
+    expect(found.keys).toEqual([{ algorithm: "AES-GCM", extractable: false }]);
+    expect(found.blobs[0]!.length).toBeGreaterThan(100);
+    for (const text of [...found.blobs, found.all]) {
+      expect(text).not.toContain("Thursday");
+      expect(text).not.toContain("Is Thursday");
+    }
   });
 
   it("labels patients privately in the caseload (on this device only)", async () => {
@@ -484,4 +710,53 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
       expect(errors).toEqual([]);
     });
   }
+
+  it("a therapist starts a group; everyone sees who wrote what", async () => {
+    const tp = therapist!.page;
+    await tp.goto(`${base()}/conversations`);
+    await tp.getByRole("button", { name: "Make an invite link" }).click();
+    const link = await tp.getByRole("textbox", { name: "Invite link" }).inputValue();
+    const { ctx } = await context({ viewport: PHONE });
+    const rp = await newPage(ctx);
+    await rp.goto(link);
+    await rp.getByLabel("Name to show").fill("River");
+    await rp.getByLabel("Password").fill(PASSWORD);
+    await rp.getByRole("button", { name: "Join" }).click();
+    await saveRecoveryKey(rp);
+    await rp.getByRole("heading", { level: 1, name: "Dr Rowan" }).waitFor();
+
+    await tp.getByRole("link", { name: /River/ }).waitFor();
+    await tp.getByText("Start a group").click();
+    await tp.getByRole("button", { name: "Create group" }).click();
+    await tp.getByText("Choose at least two people", { exact: false }).waitFor();
+    await tp.getByLabel("Sky B").check();
+    await tp.getByLabel("River").check();
+    await shot(tp, "caseload-group-phone-light", true);
+    expect(await seriousAxeFindings(tp), "start a group").toEqual([]);
+    await tp.getByRole("button", { name: "Create group" }).click();
+    await tp.getByRole("heading", { level: 1, name: /^(Sky B, River|River, Sky B)$/ }).waitFor();
+    const composer = tp.getByRole("textbox", { name: "Message" });
+    await composer.fill("Welcome to Thursday's group.");
+    await composer.press("Enter");
+
+    await rp.goto(`${base()}/conversations`);
+    await rp.getByRole("link", { name: /^Group: / }).click();
+    await bubble(rp, "Welcome to Thursday's group.").waitFor();
+    expect(await rp.locator(".msg--other .msg__sender").first().textContent()).toBe("Dr Rowan");
+    await rp.getByRole("textbox", { name: "Message" }).fill("Hello everyone.");
+    await rp.getByRole("textbox", { name: "Message" }).press("Enter");
+
+    const pp = patient!.page;
+    await pp.goto(`${base()}/conversations`);
+    await pp.getByRole("link", { name: /^Group: / }).click();
+    await bubble(pp, "Hello everyone.").waitFor();
+    expect(
+      await pp.locator(".msg", { hasText: "Hello everyone." }).locator(".msg__sender").textContent(),
+    ).toBe("River");
+    await shot(pp, "chat-group-phone-light");
+    // Both patients have seen the therapist's message, but Sky keeps read receipts private (see
+    // settings above): a group message is read only when every member shared reading it.
+    await bubble(tp, "Hello everyone.").waitFor();
+    await expect.poll(() => statusOfLast(tp)).toBe("delivered");
+  });
 });

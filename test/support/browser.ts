@@ -40,6 +40,9 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      // A fake microphone and camera that need no permission prompt (voice notes, calls).
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
     ],
   });
 }
@@ -79,6 +82,8 @@ export const HEARTH_CSP = {
   styleSrc: ["'self'"],
   imgSrc: ["'self'", "data:", "blob:"],
   mediaSrc: ["'self'", "blob:"],
+  // PDFs decrypted on the device open inline in a frame of a blob: URL (typed application/pdf only).
+  frameSrc: ["blob:"],
   connectSrc: ["'self'"],
   frameAncestors: ["'none'"],
   objectSrc: ["'none'"],
@@ -145,4 +150,72 @@ export async function seriousAxeFindings(page: Page): Promise<AxeFinding[]> {
         targets: v.nodes.map((n) => n.target.join(" ")),
       }));
   });
+}
+
+/** A file to hand to the page as a user would (drop or paste). */
+export interface PageFile {
+  name: string;
+  type: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Drops `file` on the element matching `selector`, as dragging it from the desktop does
+ * (`dragenter`, `dragover`, then `drop` with a real `DataTransfer` holding a `File`).
+ */
+export async function dropFile(page: Page, selector: string, file: PageFile): Promise<void> {
+  await page.evaluate(
+    ({ selector, name, type, b64 }) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type }));
+      const target = document.querySelector(selector);
+      if (!target) throw new Error(`nothing matches ${selector}`);
+      for (const kind of ["dragenter", "dragover", "drop"]) {
+        target.dispatchEvent(new DragEvent(kind, { bubbles: true, cancelable: true, dataTransfer: dt }));
+      }
+    },
+    { selector, name: file.name, type: file.type, b64: Buffer.from(file.bytes).toString("base64") },
+  );
+}
+
+/** Pastes `file` into the focused-or-matching element, as pasting a copied screenshot does. */
+export async function pasteFile(page: Page, selector: string, file: PageFile): Promise<void> {
+  await page.evaluate(
+    ({ selector, name, type, b64 }) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type }));
+      const target = document.querySelector(selector);
+      if (!target) throw new Error(`nothing matches ${selector}`);
+      target.dispatchEvent(
+        new ClipboardEvent("paste", { bubbles: true, cancelable: true, clipboardData: dt }),
+      );
+    },
+    { selector, name: file.name, type: file.type, b64: Buffer.from(file.bytes).toString("base64") },
+  );
+}
+
+/** A small, valid one-page PDF showing `text` (Helvetica), built by hand with a correct xref table. */
+export function minimalPdf(text: string): Uint8Array {
+  const safe = text.replace(/[\\()]/g, (c) => `\\${c}`);
+  const stream = `BT /F1 18 Tf 40 100 Td (${safe}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(out);
 }

@@ -10,6 +10,7 @@ import { InviteScreen } from "./screens/invite-screen.tsx";
 import { NotFoundScreen } from "./screens/not-found-screen.tsx";
 import { RecoveryKeyScreen } from "./screens/recovery-key-screen.tsx";
 import { RestoreHistoryScreen } from "./screens/restore-history-screen.tsx";
+import { SearchScreen } from "./screens/search-screen.tsx";
 import { SettingsScreen } from "./screens/settings-screen.tsx";
 import { SetupScreen } from "./screens/setup-screen.tsx";
 import { WelcomeScreen } from "./screens/welcome-screen.tsx";
@@ -55,7 +56,9 @@ function Screen({
     case "conversations":
       return session ? <ConversationListScreen session={session} /> : null;
     case "chat":
-      return session ? <ChatScreen session={session} id={route.id} /> : null;
+      return session ? <ChatScreen session={session} id={route.id} focusMessageId={route.messageId} /> : null;
+    case "search":
+      return session ? <SearchScreen session={session} /> : null;
     case "settings":
       return session ? <SettingsScreen session={session} /> : null;
     case "not-found":
@@ -89,6 +92,10 @@ function Shell() {
       firstRender.current = false;
       return;
     }
+    // A screen that put focus in itself on purpose (the search field) keeps it.
+    const main = document.getElementById("main");
+    const active = document.activeElement;
+    if (active && active !== main && main?.contains(active)) return;
     if (routeKey) document.getElementById(PAGE_HEADING_ID)?.focus();
   }, [routeKey]);
 

@@ -40,6 +40,9 @@ export function AppHeader({ route, showNav, listLabel = "Conversations", onGetHe
           <Link to="/conversations" aria-current={current(["conversations", "chat"])}>
             {listLabel}
           </Link>
+          <Link to="/search" aria-current={current("search")}>
+            Search
+          </Link>
           <Link to="/settings" aria-current={current("settings")}>
             Settings
           </Link>

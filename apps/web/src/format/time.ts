@@ -34,3 +34,9 @@ export function lastActivity(iso: string, now = new Date()): string {
   const label = dayLabel(iso, now);
   return label === "Today" ? clockTime(iso) : label;
 }
+
+/** Local date and time for a file name, e.g. "2026-11-29 14.05" (no characters file systems refuse). */
+export function fileTimestamp(d: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}.${pad(d.getMinutes())}`;
+}

@@ -6,23 +6,46 @@ export type Route =
   | { name: "setup" }
   | { name: "invite" }
   | { name: "conversations" }
-  | { name: "chat"; id: string }
+  | { name: "search" }
+  | {
+      name: "chat";
+      id: string;
+      /** A message to show first (`?m=`, from search). */
+      messageId?: string;
+    }
   | { name: "settings" }
   | { name: "not-found" };
 
 /** Screens shown only to a signed-in person (they get the main navigation). */
-export const SIGNED_IN_ROUTES: ReadonlySet<Route["name"]> = new Set(["conversations", "chat", "settings"]);
+export const SIGNED_IN_ROUTES: ReadonlySet<Route["name"]> = new Set([
+  "conversations",
+  "chat",
+  "search",
+  "settings",
+]);
 
-/** Maps a path to its route. Secrets never appear in paths: setup and invite tokens ride in the fragment. */
-export function matchRoute(pathname: string): Route {
+/** A message id as it may appear in `?m=` (checked loosely here; the chat looks it up). */
+const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Maps a path (and its query string, e.g. `?m=` on a conversation) to its route. Secrets never
+ * appear in paths: setup and invite tokens ride in the fragment.
+ */
+export function matchRoute(pathname: string, search = ""): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/") return { name: "welcome" };
   if (path === "/setup") return { name: "setup" };
   if (path === "/invite") return { name: "invite" };
   if (path === "/conversations") return { name: "conversations" };
+  if (path === "/search") return { name: "search" };
   if (path === "/settings") return { name: "settings" };
   const chat = /^\/conversations\/([A-Za-z0-9_-]{1,64})$/.exec(path);
-  if (chat?.[1]) return { name: "chat", id: chat[1] };
+  if (chat?.[1]) {
+    const messageId = new URLSearchParams(search).get("m");
+    return messageId && MESSAGE_ID.test(messageId)
+      ? { name: "chat", id: chat[1], messageId }
+      : { name: "chat", id: chat[1] };
+  }
   return { name: "not-found" };
 }
 
@@ -49,12 +72,13 @@ function subscribe(onChange: () => void): () => void {
   };
 }
 
-const pathname = () => location.pathname;
+const pathAndQuery = () => location.pathname + location.search;
 
 /** The current route, re-rendering on navigation. */
 export function useRoute(): Route {
-  const path = useSyncExternalStore(subscribe, pathname);
-  return matchRoute(path);
+  const url = useSyncExternalStore(subscribe, pathAndQuery);
+  const q = url.indexOf("?");
+  return q < 0 ? matchRoute(url) : matchRoute(url.slice(0, q), url.slice(q));
 }
 
 let captured: { path: string; secret: string } | undefined;

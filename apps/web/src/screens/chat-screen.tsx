@@ -1,9 +1,11 @@
-import type { AttachmentRef } from "@hearth/client";
 import type { MessageId, UserId } from "@hearth/protocol";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
+  type ClipboardEvent,
+  type DragEvent,
   type FormEvent,
   type KeyboardEvent,
+  useCallback,
   useEffect,
   useId,
   useLayoutEffect,
@@ -11,10 +13,13 @@ import {
   useRef,
   useState,
 } from "react";
+import { AttachmentView, isVoiceNote } from "../components/attachment-view.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { Link } from "../components/link.tsx";
+import { findLinks, LinkedText, LinkPreviews } from "../components/link-preview.tsx";
 import { Page } from "../components/page.tsx";
-import { clockTime, dayLabel, sameDay } from "../format/time.ts";
+import { VoiceRecorder } from "../components/voice-recorder.tsx";
+import { clockTime, dayLabel, fileTimestamp, sameDay } from "../format/time.ts";
 import { useLiveSession } from "../session/session-context.tsx";
 import type { ChatMessage, HearthSession, MessageStatus } from "../state/hearth-session.ts";
 
@@ -42,59 +47,19 @@ function StatusMark({ status }: { status: MessageStatus }) {
   );
 }
 
-function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-/** A shared file: name, size, and a download that decrypts on this device. */
-function FileCard({ session, attachment }: { session: HearthSession; attachment: AttachmentRef }) {
-  const [state, setState] = useState<"idle" | "busy" | "failed">("idle");
-  const download = async () => {
-    setState("busy");
-    try {
-      const bytes = await session.downloadFile(attachment);
-      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: attachment.mimeType }));
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = attachment.name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      setState("idle");
-    } catch {
-      setState("failed");
-    }
-  };
-  return (
-    <div className="file">
-      <span className="file__icon" aria-hidden="true">
-        ▤
-      </span>
-      <span className="file__text">
-        <span className="file__name">{attachment.name}</span>
-        <span className="file__size">{fileSize(attachment.size)}</span>
-      </span>
-      <button
-        type="button"
-        className="button button--small"
-        onClick={download}
-        aria-disabled={state === "busy"}
-      >
-        {state === "busy" ? "Opening…" : "Download"}
-        <span className="visually-hidden"> {attachment.name}</span>
-      </button>
-      {state === "failed" ? (
-        <span className="file__problem">This file couldn't be opened. Try again later.</span>
-      ) : null}
-    </div>
-  );
+/** A pasted screenshot arrives as "image.png": name it so the other person can tell files apart. */
+function pastedName(file: File): File {
+  if (file.name && file.name !== "image.png") return file;
+  const ext = file.type.split("/")[1]?.split(";")[0] ?? "png";
+  return new File([file], `Pasted image ${fileTimestamp()}.${ext}`, { type: file.type });
 }
 
 /** A short description of a message, for quotes and for screen-reader button names. */
 function about(m: ChatMessage): string {
   if (m.deleted) return "A deleted message";
-  if (m.attachment && !m.text) return `File: ${m.attachment.name}`;
+  if (m.attachment && !m.text) {
+    return isVoiceNote(m.attachment) ? "Voice note" : `File: ${m.attachment.name}`;
+  }
   return snippet(m.text);
 }
 
@@ -120,12 +85,17 @@ function Bubble({
   m,
   onReply,
   onDelete,
+  onResize,
+  group,
 }: {
   session: HearthSession;
   conversationId: string;
   m: ChatMessage;
+  /** In a group, others' messages show who wrote them. */
+  group: boolean;
   onReply: (m: ChatMessage) => void;
   onDelete: (m: ChatMessage) => void;
+  onResize: () => void;
 }) {
   const quoted = m.replyTo ? session.message(conversationId, m.replyTo) : undefined;
   const sender = session.nameOf(conversationId, m.senderId);
@@ -134,6 +104,11 @@ function Bubble({
     <div className={`msg ${m.own ? "msg--own" : "msg--other"}`} data-message-id={m.messageId}>
       <div className="msg__bubble">
         <span className="visually-hidden">{m.own ? "You" : sender}: </span>
+        {group && !m.own ? (
+          <p className="msg__sender" aria-hidden="true">
+            {sender}
+          </p>
+        ) : null}
         {m.replyTo && !m.deleted ? (
           <p className="msg__quote">
             <span className="msg__quote-who">
@@ -148,8 +123,15 @@ function Bubble({
           <p className="msg__text msg__text--deleted">This message can't be shown on this device.</p>
         ) : (
           <>
-            {m.attachment ? <FileCard session={session} attachment={m.attachment} /> : null}
-            {m.text || !m.attachment ? <p className="msg__text">{m.text}</p> : null}
+            {m.attachment ? (
+              <AttachmentView session={session} attachment={m.attachment} onResize={onResize} />
+            ) : null}
+            {m.text || !m.attachment ? (
+              <p className="msg__text">
+                <LinkedText text={m.text ?? ""} />
+              </p>
+            ) : null}
+            {m.text ? <LinkPreviews text={m.text} /> : null}
           </>
         )}
         <p className="msg__meta">
@@ -211,7 +193,16 @@ function SafetyNumber({ session, userId, name }: { session: HearthSession; userI
 }
 
 /** One conversation: the message list (virtualised), typing, receipts, replies, delete, composer. */
-export function ChatScreen({ session: s, id }: { session: HearthSession; id: string }) {
+export function ChatScreen({
+  session: s,
+  id,
+  focusMessageId,
+}: {
+  session: HearthSession;
+  id: string;
+  /** A message to show first (from search), instead of the first unread or the latest. */
+  focusMessageId?: string;
+}) {
   const session = useLiveSession(s);
   const summary = session.conversations.find((c) => c.conversationId === id);
   const loaded = session.messages(id);
@@ -230,6 +221,9 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
     setAtBottom(v);
   };
   const [problem, setProblem] = useState("");
+  // Files dropped or pasted wait for a yes: a stray drop must not send the wrong file to someone.
+  const [offered, setOffered] = useState<File[] | undefined>();
+  const [dragging, setDragging] = useState(false);
   // The read marker when the conversation was opened: the "new messages" line stays put after that.
   const [readAtOpen, setReadAtOpen] = useState<number | undefined>();
   const initialScrollDone = useRef(false);
@@ -286,16 +280,33 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
     getItemKey: (i) => rows[i]?.key ?? i,
   });
 
-  // First view: at the first unread message if there is one, else at the latest.
+  const focusIndex = focusMessageId ? rows.findIndex((r) => r.key === focusMessageId) : -1;
+
+  // First view: at the message asked for (search), else at the first unread one, else the latest.
   useLayoutEffect(() => {
     if (initialScrollDone.current || !loaded || readAtOpen === undefined || rows.length === 0) return;
     initialScrollDone.current = true;
-    if (unreadIndex >= 0) {
+    if (focusIndex >= 0) {
+      follow.current = false;
+      setAtBottom(false);
+      virtualizer.scrollToIndex(focusIndex, { align: "center" });
+      // Shown: the message id leaves the address (a reload opens the conversation as usual).
+      history.replaceState(null, "", location.pathname);
+    } else if (unreadIndex >= 0) {
       follow.current = false;
       setAtBottom(false);
       virtualizer.scrollToIndex(unreadIndex, { align: "start" });
     } else virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
-  }, [loaded, readAtOpen, rows.length, unreadIndex, virtualizer]);
+  }, [loaded, readAtOpen, rows.length, unreadIndex, focusIndex, virtualizer]);
+
+  // A bubble grew (an image loaded, a viewer opened): keep the newest message in view if following.
+  const rowCount = useRef(0);
+  rowCount.current = rows.length;
+  const onResize = useCallback(() => {
+    if (follow.current && rowCount.current > 0) {
+      virtualizer.scrollToIndex(rowCount.current - 1, { align: "end" });
+    }
+  }, [virtualizer]);
 
   // Keep following the conversation while at the bottom.
   const lastKey = rows.at(-1)?.key;
@@ -349,6 +360,9 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
     }
   };
 
+  // Everything fits on screen: there is no "latest" to jump to.
+  const el = scrollerRef.current;
+  const canScroll = el !== null && el.scrollHeight - el.scrollTop - el.clientHeight > 1;
   const unreadVisible =
     unreadIndex >= 0 && range !== null && unreadIndex >= range.startIndex && unreadIndex <= range.endIndex;
 
@@ -368,18 +382,46 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
   };
 
   const upload = session.uploads.get(id);
-  const sendFile = async (file: File) => {
+  const sendFiles = async (files: readonly File[]) => {
     setProblem("");
-    try {
-      await session.sendFile(id, file);
-      setFollow(true);
-    } catch (err) {
-      setProblem(
-        (err as { code?: string }).code === "blob_too_large"
-          ? "That file is too large to send."
-          : "That file couldn't be sent. Please try again.",
-      );
+    for (const file of files) {
+      try {
+        await session.sendFile(id, file);
+        setFollow(true);
+      } catch (err) {
+        setProblem(
+          (err as { code?: string }).code === "blob_too_large"
+            ? `${file.name || "That file"} is too large to send.`
+            : `${file.name || "That file"} couldn't be sent. Please try again.`,
+        );
+        return;
+      }
     }
+  };
+
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = [...e.clipboardData.files];
+    if (files.length === 0) return;
+    e.preventDefault();
+    setOffered(files.map(pastedName));
+  };
+
+  const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes("Files");
+  const onDragOver = (e: DragEvent<HTMLElement>) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+    setDragging(true);
+  };
+  const onDragLeave = (e: DragEvent<HTMLElement>) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+  };
+  const onDrop = (e: DragEvent<HTMLElement>) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    setDragging(false);
+    const files = [...e.dataTransfer.files];
+    if (files.length > 0) setOffered(files);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -415,7 +457,18 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
         </Link>
       }
     >
-      <section className="chat" aria-label="Conversation">
+      <section
+        className={`chat${dragging ? " chat--dragging" : ""}`}
+        aria-label="Conversation"
+        onDragOver={onDragOver}
+        onDragLeave={onDragLeave}
+        onDrop={onDrop}
+      >
+        {dragging ? (
+          <p className="chat__drop" aria-hidden="true">
+            Drop to send securely
+          </p>
+        ) : null}
         <div className="chat__frame">
           <section
             ref={scrollerRef}
@@ -457,6 +510,8 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
                           composerRef.current?.focus();
                         }}
                         onDelete={setToDelete}
+                        onResize={onResize}
+                        group={summary?.kind === "group"}
                       />
                     )}
                   </li>
@@ -482,7 +537,7 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
                 Jump to first unread
               </button>
             ) : null}
-            {!atBottom && rows.length > 0 ? (
+            {!atBottom && rows.length > 0 && canScroll ? (
               <button
                 type="button"
                 className="button button--small"
@@ -531,6 +586,7 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
                   session.setTyping(id, e.currentTarget.value.length > 0);
                 }}
                 onKeyDown={onKeyDown}
+                onPaste={onPaste}
                 aria-describedby={`${composerId}-hint`}
               />
             </div>
@@ -541,15 +597,25 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
                 onChange={(e) => {
                   const file = e.currentTarget.files?.[0];
                   e.currentTarget.value = "";
-                  if (file) void sendFile(file);
+                  if (file) void sendFiles([file]);
                 }}
               />
               Attach<span className="visually-hidden"> a file</span>
             </label>
+            <VoiceRecorder onRecorded={(file) => void sendFiles([file])} onProblem={setProblem} />
             <button type="submit" className="button button--primary composer__send">
               Send
             </button>
           </div>
+          {findLinks(draft).length > 0 ? (
+            <div className="composer__preview">
+              <p className="composer__preview-note">
+                Preview, made on this device. Nobody opens the page for it: not Hearth, not the other person's
+                device.
+              </p>
+              <LinkPreviews text={draft} />
+            </div>
+          ) : null}
           {upload ? (
             <p className="composer__upload">
               Sending {upload.name}…
@@ -569,6 +635,25 @@ export function ChatScreen({ session: s, id }: { session: HearthSession; id: str
       {other && summary?.kind === "direct" ? (
         <SafetyNumber session={session} userId={other.userId} name={other.displayName} />
       ) : null}
+      <ConfirmDialog
+        open={offered !== undefined}
+        title={
+          offered?.length === 1
+            ? `Send ${offered[0]?.name ?? "this file"}?`
+            : `Send these ${offered?.length ?? 0} files?`
+        }
+        body={`It is encrypted on this device first; only the people in this conversation can open it.${
+          offered && offered.length > 1 ? ` ${offered.map((f) => f.name).join(", ")}.` : ""
+        }`}
+        confirmLabel="Send"
+        cancelLabel="Don't send"
+        onCancel={() => setOffered(undefined)}
+        onConfirm={() => {
+          const files = offered ?? [];
+          setOffered(undefined);
+          void sendFiles(files);
+        }}
+      />
       <ConfirmDialog
         open={toDelete !== undefined}
         title="Delete this message for everyone?"

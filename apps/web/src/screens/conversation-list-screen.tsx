@@ -4,12 +4,86 @@ import { InvitePanel } from "../components/invite-panel.tsx";
 import { Link } from "../components/link.tsx";
 import { Page } from "../components/page.tsx";
 import { lastActivity } from "../format/time.ts";
+import { navigate } from "../router/router.ts";
 import { useLiveSession } from "../session/session-context.tsx";
 import type { HearthSession } from "../state/hearth-session.ts";
 
 function otherNames(session: HearthSession, c: ConversationSummary): string {
   const others = c.members.filter((m) => m.userId !== session.userId);
-  return others.map((m) => m.displayName).join(", ") || "Just you";
+  const names = others.map((m) => m.displayName).join(", ") || "Just you";
+  return c.kind === "group" ? `Group: ${names}` : names;
+}
+
+/**
+ * A therapist starts a group with some of their patients. Everyone in a group sees the others'
+ * names and messages, so the form says so before anything is created.
+ */
+function GroupCreator({ session }: { session: HearthSession }) {
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [problem, setProblem] = useState("");
+  const [busy, setBusy] = useState(false);
+  const patients = new Map<string, string>();
+  for (const c of session.conversations) {
+    if (c.kind !== "direct") continue;
+    for (const m of c.members) if (m.role === "patient") patients.set(m.userId, m.displayName);
+  }
+  if (patients.size < 2) return null;
+  const toggle = (userId: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(userId);
+    else next.delete(userId);
+    setChosen(next);
+    setProblem("");
+  };
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    if (chosen.size < 2) {
+      setProblem("Choose at least two people for a group.");
+      return;
+    }
+    setBusy(true);
+    setProblem("");
+    try {
+      const group = await session.createGroup([...chosen]);
+      navigate(`/conversations/${group.conversationId}`);
+    } catch {
+      setProblem("The group couldn't be created. Please try again.");
+      setBusy(false);
+    }
+  };
+  return (
+    <details className="card group-creator">
+      <summary>Start a group</summary>
+      <form onSubmit={create} aria-label="Start a group">
+        <fieldset className="group-creator__people">
+          <legend>Who is in the group</legend>
+          <p className="field__hint">
+            Everyone in a group sees the others' names and messages. Patients can't add anyone.
+          </p>
+          {[...patients].map(([userId, name]) => (
+            <label key={userId} className="check">
+              <input
+                type="checkbox"
+                checked={chosen.has(userId)}
+                onChange={(e) => toggle(userId, e.currentTarget.checked)}
+              />
+              {name}
+            </label>
+          ))}
+        </fieldset>
+        {problem ? (
+          <p className="form__status" role="status">
+            {problem}
+          </p>
+        ) : null}
+        <div className="form__actions">
+          <button type="submit" className="button button--primary" aria-disabled={busy}>
+            {busy ? "Creating…" : "Create group"}
+          </button>
+        </div>
+      </form>
+    </details>
+  );
 }
 
 /** The private label editor of one patient (therapists only; kept on this device). */
@@ -69,7 +143,11 @@ function ConversationRow({
 }) {
   const [editing, setEditing] = useState(false);
   const name = otherNames(session, c);
-  const patient = c.members.find((m) => m.userId !== session.userId && m.role === "patient");
+  // Labels belong to one patient: only on their 1:1 conversation.
+  const patient =
+    c.kind === "direct"
+      ? c.members.find((m) => m.userId !== session.userId && m.role === "patient")
+      : undefined;
   const label = patient ? session.labels.get(patient.userId) : undefined;
   return (
     <li className="conversation-list__row">
@@ -144,6 +222,7 @@ export function ConversationListScreen({ session: s }: { session: HearthSession 
         )
       ) : null}
       {caseload ? <InvitePanel session={session} inviteRole="patient" /> : null}
+      {caseload ? <GroupCreator session={session} /> : null}
       {caseload ? (
         <p className="quiet">
           Private labels stay on this device: patients never see them, and neither does the server.

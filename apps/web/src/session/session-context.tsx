@@ -68,9 +68,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     session.stop();
     clearSession();
-    const { IdbClientStore, IdbKeyStore } = await loadSdk();
+    const { EncryptedIndexStore, IdbClientStore, IdbKeyStore } = await loadSdk();
     await IdbClientStore.destroy(session.userId);
     await IdbKeyStore.destroy(session.userId);
+    await EncryptedIndexStore.destroy(session.userId);
     setSession(undefined);
   }, [session]);
 

@@ -17,12 +17,15 @@ import {
   type MessageId,
   type UserId,
 } from "@hearth/protocol";
+import { DeviceSearch } from "../search/device-search.ts";
+import { EncryptedIndexStore } from "../search/encrypted-index-store.ts";
 import { loadPrivacy, type Privacy, type SavedSession, savePrivacy } from "../session/saved-session.ts";
 import { IdbClientStore, type Watermarks } from "../storage/idb-client-store.ts";
 import { IdbKeyStore } from "../storage/idb-key-store.ts";
+import { DecryptedFiles } from "./decrypted-files.ts";
 
 // Re-exported for the lazily loaded SDK chunk (see sdk/load-sdk.ts).
-export { HearthApi, IdbClientStore, IdbKeyStore };
+export { EncryptedIndexStore, HearthApi, IdbClientStore, IdbKeyStore };
 
 /**
  * Where this device stands with end-to-end encryption: being checked, one of the SDK's
@@ -64,6 +67,15 @@ interface Loaded {
   version: number;
 }
 
+/**
+ * The media type to send a file as: `type/subtype` without parameters (a recorder's
+ * `audio/webm;codecs=opus` is sent as `audio/webm`), or `application/octet-stream` if unknown.
+ */
+function mediaType(type: string): string {
+  const bare = type.split(";")[0]?.trim().toLowerCase() ?? "";
+  return /^[\w.+-]+\/[\w.+-]+$/.test(bare) ? bare : "application/octet-stream";
+}
+
 const WATERMARK_PREFIX = "wm:";
 const LABEL_PREFIX = "label:";
 
@@ -78,9 +90,13 @@ export class HearthSession {
   readonly client: HearthClient;
   readonly store: IdbClientStore;
   readonly keyStore: IdbKeyStore;
+  /** Search across this person's history, on this device only (an encrypted local index). */
+  readonly search: DeviceSearch;
   readonly attachments: Attachments;
   /** The file being sent in each conversation, with its progress (0–1). */
   readonly uploads = new Map<string, { name: string; phase: string; progress: number }>();
+  /** Shared files decrypted on this device for viewing, as object URLs (released on stop). */
+  readonly files = new DecryptedFiles((a) => this.attachments.download(a));
   readonly saved: SavedSession;
   /** End-to-end encryption on this device; the socket connects only once it is ready. */
   encryption: EncryptionState = { kind: "checking" };
@@ -115,6 +131,7 @@ export class HearthSession {
     this.api = new HearthApi({ baseUrl, token: saved.token });
     this.store = new IdbClientStore(saved.userId);
     this.keyStore = new IdbKeyStore(saved.userId);
+    this.search = new DeviceSearch(saved.userId, { onChange: () => this.#changed() });
     this.privacy = loadPrivacy();
     this.client = new HearthClient({
       baseUrl,
@@ -132,7 +149,8 @@ export class HearthSession {
     document.addEventListener("visibilitychange", this.#onHidden);
     void this.#loadMeta();
     void this.refreshMe();
-    void this.refreshConversations();
+    void this.search.load();
+    void this.refreshConversations().then(() => this.#catchUpSearch());
     void this.#setUpEncryption(0);
   }
 
@@ -202,9 +220,11 @@ export class HearthSession {
     document.removeEventListener("visibilitychange", this.#onHidden);
     this.#stopped = true;
     clearTimeout(this.#setupTimer);
+    this.files.clear();
     this.client.close();
     void this.store.close().catch(() => undefined);
     void this.keyStore.close().catch(() => undefined);
+    void this.search.close().catch(() => undefined);
     clearTimeout(this.#notifyTimer);
     clearTimeout(this.#refreshTimer);
   }
@@ -291,9 +311,47 @@ export class HearthSession {
     try {
       this.conversations = await this.api.conversations();
       this.conversationsLoaded = true;
+      this.#catchUpReceipts();
       this.#changed(true);
     } catch (err) {
       this.#maybeSignedOut(err);
+    }
+  }
+
+  /** Indexes for search what this device stored while the index was not watching. */
+  #catchUpSearch(): void {
+    if (this.#stopped) return;
+    void this.search
+      .catchUp(this.conversations, (id) =>
+        this.client.localMessages(id as ConversationId, { limit: Number.MAX_SAFE_INTEGER }),
+      )
+      .catch(() => undefined);
+  }
+
+  /**
+   * The others' delivered and (shared) read marks from the list: receipts sent while this device
+   * was offline are only there. Marks only move forward.
+   */
+  #catchUpReceipts(): void {
+    for (const c of this.conversations) {
+      const map = this.#watermarks.get(c.conversationId) ?? new Map<string, Watermarks>();
+      let moved = false;
+      for (const m of c.members) {
+        if (m.userId === this.userId) continue;
+        const cur = map.get(m.userId) ?? { delivered: 0, read: 0 };
+        const next = {
+          delivered: Math.max(cur.delivered, m.deliveredSeq ?? 0, m.readSeq ?? 0),
+          read: Math.max(cur.read, m.readSeq ?? 0),
+        };
+        if (next.delivered !== cur.delivered || next.read !== cur.read) {
+          map.set(m.userId, next);
+          moved = true;
+        }
+      }
+      if (!moved) continue;
+      this.#watermarks.set(c.conversationId, map);
+      const loaded = this.#loaded.get(c.conversationId);
+      if (loaded) this.#bump(loaded);
     }
   }
 
@@ -317,10 +375,11 @@ export class HearthSession {
       if (newState === State.Closed && reason === "token_invalid") this.signedOutRemotely = true;
       this.#changed();
     });
-    c.on("synced", () => void this.refreshConversations());
+    c.on("synced", () => void this.refreshConversations().then(() => this.#catchUpSearch()));
     c.on("conversation", () => this.#scheduleRefresh());
     c.on("message", (m) => {
       this.#onMessage(m);
+      this.search.onMessage(m);
       for (const l of this.#messageListeners) l(m);
     });
     c.on("sent", (ack) => {
@@ -607,7 +666,7 @@ export class HearthSession {
         bytes,
         {
           name,
-          mimeType: /^[\w.+-]+\/[\w.+-]+$/.test(file.type) ? file.type : "application/octet-stream",
+          mimeType: mediaType(file.type),
           ...(caption ? { caption } : {}),
         },
         (e) => {
@@ -678,6 +737,13 @@ export class HearthSession {
     savePrivacy(p);
     this.client.setPrivacy(p);
     this.#changed(true);
+  }
+
+  /** A therapist starts a group with some of their patients. */
+  async createGroup(memberIds: string[]): Promise<ConversationSummary> {
+    const group = await this.api.createGroup(memberIds);
+    await this.refreshConversations();
+    return group;
   }
 
   /** A therapist's private label for a patient, kept on this device only. */

@@ -1,5 +1,6 @@
 import type { ClientStore, OutboxItem, StoredMessage } from "@hearth/client";
 import type { ConversationId, MessageId } from "@hearth/protocol";
+import { done, promised } from "./idb.ts";
 
 /** A member's watermarks in one conversation, as last heard from `receipt` events. */
 export interface Watermarks {
@@ -16,21 +17,6 @@ const META = "meta";
 /** The IndexedDB database name of one user on this device. */
 export function databaseName(userId: string): string {
   return `hearth.${userId}`;
-}
-
-function promised<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error ?? new Error("transaction aborted"));
-  });
 }
 
 function open(name: string): Promise<IDBDatabase> {
