@@ -625,6 +625,71 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     therapist!.page = op;
   });
 
+  it("shows others' typing and reads only if wanted, and notifies without any content", async () => {
+    const pp = patient!.page;
+    const tp = therapist!.page;
+    await patient!.ctx.grantPermissions(["notifications"], { origin: base() });
+    await pp.goto(`${base()}/settings`);
+    await pp.getByLabel("Show when others are typing").uncheck();
+    await pp.getByLabel("Show when others have read").uncheck();
+    await pp.getByLabel("Notify me of new messages").check();
+    await shot(pp, "settings-display-phone-light", true);
+
+    // Typing from the therapist never shows while that is off (watched for the whole exchange).
+    await pp.goto(`${base()}${conversationPath}`);
+    await tp.goto(`${base()}${conversationPath}`);
+    await pp.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { typingSeen: string[] }).typingSeen = seen;
+      const box = document.querySelector(".chat__typing")!;
+      new MutationObserver(() => seen.push(box.textContent ?? "")).observe(box, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    const composer = tp.getByRole("textbox", { name: "Message" });
+    await composer.pressSequentially("Typing where nobody sees", { delay: 20 });
+    await composer.press("Enter");
+    await bubble(pp, "Typing where nobody sees").waitFor();
+    expect(await pp.evaluate(() => (window as unknown as { typingSeen: string[] }).typingSeen)).toEqual([]);
+
+    // The therapist reads the patient's reply; with reads hidden it shows as delivered, and as read
+    // once shown again.
+    await pp.getByRole("textbox", { name: "Message" }).fill("Seen, thanks.");
+    await pp.getByRole("textbox", { name: "Message" }).press("Enter");
+    await bubble(tp, "Seen, thanks.").waitFor();
+    await expect.poll(() => statusOfLast(pp)).toBe("delivered");
+    await pp.goto(`${base()}/settings`);
+    await pp.getByLabel("Show when others have read").check();
+    await pp.goto(`${base()}${conversationPath}`);
+    await expect.poll(() => statusOfLast(pp)).toBe("read");
+
+    // In the background, a new message raises one notification that says nothing about it.
+    await pp.goto(`${base()}/conversations`);
+    await pp
+      .getByRole("link", { name: /Dr Rowan/ })
+      .first()
+      .waitFor();
+    await pp.evaluate(() =>
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" }),
+    );
+    await composer.fill("Private words for the notification test.");
+    await composer.press("Enter");
+    await expect.poll(() => statusOfLast(tp)).not.toBe("sent");
+    const shown = () =>
+      pp.evaluate(async () => {
+        const registration = await navigator.serviceWorker.ready;
+        return (await registration.getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+        }));
+      });
+    await expect.poll(shown).toEqual([{ title: "Hearth", body: "New message", tag: "hearth-new-message" }]);
+    await pp.reload();
+  });
+
   it("quick exit from a conversation leaves nothing of Hearth in the history", async () => {
     const pp = patient!.page;
     await pp.goto(PREVIOUS_URL);

@@ -41,6 +41,17 @@ function isApi(url) {
   return url.pathname.startsWith("/v1/") || url.pathname === "/v1" || url.pathname === "/healthz";
 }
 
+// A notification says only "New message": opening it brings Hearth forward (or opens it).
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      return open ? open.focus() : self.clients.openWindow("/conversations");
+    }),
+  );
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

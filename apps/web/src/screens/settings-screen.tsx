@@ -86,7 +86,61 @@ function PrivacyCard({ session }: { session: HearthSession }) {
         checked={p.sendTyping}
         onChange={(v) => session.setPrivacy({ ...p, sendTyping: v })}
       />
+      <Toggle
+        label="Show when others have read"
+        hint="“Read” on your messages. Off: you see only that they were delivered."
+        checked={session.display.showReadReceipts}
+        onChange={(v) => session.setDisplay({ ...session.display, showReadReceipts: v })}
+      />
+      <Toggle
+        label="Show when others are typing"
+        hint="“… is typing” under the conversation."
+        checked={session.display.showTyping}
+        onChange={(v) => session.setDisplay({ ...session.display, showTyping: v })}
+      />
       <p className="quiet">These choices apply to this device.</p>
+    </section>
+  );
+}
+
+/** Notifications: off until asked for; the browser's permission is requested when turned on. */
+function NotificationsCard({ session }: { session: HearthSession }) {
+  const [status, setStatus] = useState("");
+  const supported = typeof Notification !== "undefined";
+  const change = async (on: boolean) => {
+    setStatus("");
+    if (!on) {
+      session.setDisplay({ ...session.display, notify: false });
+      return;
+    }
+    if (!supported) {
+      setStatus("This browser can't show notifications.");
+      return;
+    }
+    const permission =
+      Notification.permission === "default"
+        ? await Notification.requestPermission()
+        : Notification.permission;
+    if (permission !== "granted") {
+      setStatus("Notifications are blocked for Hearth in this browser's settings.");
+      return;
+    }
+    session.setDisplay({ ...session.display, notify: true });
+  };
+  return (
+    <section className="card" aria-labelledby="notifications-title">
+      <h2 id="notifications-title">Notifications</h2>
+      <Toggle
+        label="Notify me of new messages"
+        hint="While Hearth is open in the background. A notification says only “New message”: no name, no text, on a locked screen too."
+        checked={session.display.notify && supported && Notification.permission === "granted"}
+        onChange={(v) => void change(v)}
+      />
+      {status ? (
+        <p className="form__status" role="status">
+          {status}
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -233,10 +287,7 @@ export function SettingsScreen({ session: s }: { session: HearthSession }) {
           The browser's Back button won't bring Hearth back.
         </p>
       </section>
-      <section className="card" aria-labelledby="notifications-title">
-        <h2 id="notifications-title">Notifications</h2>
-        <p>Notifications say only "New message in Hearth": no names, no text.</p>
-      </section>
+      <NotificationsCard session={session} />
       <section className="card" aria-labelledby="sign-out-title">
         <h2 id="sign-out-title">Sign out</h2>
         <p>

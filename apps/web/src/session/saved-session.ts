@@ -10,6 +10,7 @@ export interface SavedSession {
 
 const SESSION_KEY = "hearth.session";
 const PRIVACY_KEY = "hearth.privacy";
+const DISPLAY_KEY = "hearth.display";
 
 /** The saved session, if this device is signed in. */
 export function loadSession(): SavedSession | undefined {
@@ -41,6 +42,7 @@ export function clearSession(): void {
   try {
     localStorage.removeItem(SESSION_KEY);
     localStorage.removeItem(PRIVACY_KEY);
+    localStorage.removeItem(DISPLAY_KEY);
   } catch {
     // Nothing stored.
   }
@@ -95,4 +97,41 @@ export function deviceName(): string {
             ? "Linux"
             : "this device";
   return `${browser} on ${os}`;
+}
+
+/**
+ * What this device shows of the others, and whether it notifies: separate from what it sends
+ * ({@link Privacy}), so someone can keep their own receipts private and still see others', or the
+ * other way round.
+ */
+export interface Display {
+  /** Show "Read" on my messages (off: never more than "Delivered"). */
+  showReadReceipts: boolean;
+  /** Show "… is typing". */
+  showTyping: boolean;
+  /** A content-free notification when a message arrives while Hearth is in the background. */
+  notify: boolean;
+}
+
+/** The stored display choices: receipts and typing shown, notifications off until asked for. */
+export function loadDisplay(): Display {
+  try {
+    const d = JSON.parse(localStorage.getItem(DISPLAY_KEY) ?? "{}") as Partial<Display>;
+    return {
+      showReadReceipts: d.showReadReceipts !== false,
+      showTyping: d.showTyping !== false,
+      notify: d.notify === true,
+    };
+  } catch {
+    return { showReadReceipts: true, showTyping: true, notify: false };
+  }
+}
+
+/** Remembers this device's display choices. */
+export function saveDisplay(d: Display): void {
+  try {
+    localStorage.setItem(DISPLAY_KEY, JSON.stringify(d));
+  } catch {
+    // Not kept: applies until the page closes.
+  }
 }

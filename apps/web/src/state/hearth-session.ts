@@ -19,7 +19,15 @@ import {
 } from "@hearth/protocol";
 import { DeviceSearch } from "../search/device-search.ts";
 import { EncryptedIndexStore } from "../search/encrypted-index-store.ts";
-import { loadPrivacy, type Privacy, type SavedSession, savePrivacy } from "../session/saved-session.ts";
+import {
+  type Display,
+  loadDisplay,
+  loadPrivacy,
+  type Privacy,
+  type SavedSession,
+  saveDisplay,
+  savePrivacy,
+} from "../session/saved-session.ts";
 import { IdbClientStore, type Watermarks } from "../storage/idb-client-store.ts";
 import { IdbKeyStore } from "../storage/idb-key-store.ts";
 import { DecryptedFiles } from "./decrypted-files.ts";
@@ -112,6 +120,8 @@ export class HearthSession {
   /** Set when the server refused this device's token (signed out remotely, or expired). */
   signedOutRemotely = false;
   privacy: Privacy;
+  /** What this device shows of the others, and whether it notifies. */
+  display: Display = loadDisplay();
   /** conversation → member → watermarks. */
   readonly #watermarks = new Map<string, Map<string, Watermarks>>();
   /** conversation → users typing now. */
@@ -379,6 +389,7 @@ export class HearthSession {
     c.on("conversation", () => this.#scheduleRefresh());
     c.on("message", (m) => {
       this.#onMessage(m);
+      if (!m.own && m.kind === "message") this.#notify();
       this.search.onMessage(m);
       for (const l of this.#messageListeners) l(m);
     });
@@ -609,13 +620,14 @@ export class HearthSession {
         const w = marks.get(o.userId);
         return w !== undefined && pick(w) >= seq;
       });
-    if (all((w) => w.read)) return "read";
+    if (all((w) => w.read)) return this.display.showReadReceipts ? "read" : "delivered";
     if (all((w) => w.delivered)) return "delivered";
     return "sent";
   }
 
   /** Who is typing in a conversation now (never me). */
   typing(conversationId: string): string[] {
+    if (!this.display.showTyping) return [];
     return [...(this.#typing.get(conversationId) ?? [])];
   }
 
@@ -737,6 +749,38 @@ export class HearthSession {
     savePrivacy(p);
     this.client.setPrivacy(p);
     this.#changed(true);
+  }
+
+  /** Changes and remembers what this device shows and whether it notifies. */
+  setDisplay(d: Display): void {
+    this.display = d;
+    saveDisplay(d);
+    this.#changed(true);
+  }
+
+  /**
+   * A new message while Hearth is in the background: one notification that says only that —
+   * no name, no text, nothing of the conversation — replacing any earlier one (a backlog after a
+   * reconnect is one notification, not fifty). Shown by the service worker where there is one
+   * (required on Android), else by the page.
+   */
+  #notify(): void {
+    if (!this.display.notify || document.visibilityState !== "hidden") return;
+    if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
+    const options: NotificationOptions = {
+      body: "New message",
+      tag: "hearth-new-message",
+      icon: "/icons/icon-192.png",
+    };
+    void (async () => {
+      try {
+        const registration = await navigator.serviceWorker?.getRegistration();
+        if (registration) await registration.showNotification("Hearth", options);
+        else new Notification("Hearth", options);
+      } catch {
+        // Notifications are a convenience: never let them disturb delivery.
+      }
+    })();
   }
 
   /** A therapist starts a group with some of their patients. */
