@@ -617,6 +617,15 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     await op.getByText("This device", { exact: true }).waitFor();
     const before = await op.locator(".device-list__item").count();
     expect(before).toBe(2);
+    // Both devices are "Chrome on Linux": this one gets a name of its own.
+    await op
+      .getByRole("button", { name: /^Rename Chrome/ })
+      .first()
+      .click();
+    await op.getByLabel("Device name").fill("Rowan's phone");
+    await op.getByRole("button", { name: "Save device name" }).click();
+    await op.getByText("Renamed to Rowan's phone.").waitFor();
+    await op.locator(".device-list__name", { hasText: "Rowan's phone" }).getByText("This device").waitFor();
     await shot(op, "settings-devices-phone-light", true);
     await op.getByRole("button", { name: /^Sign out Chrome/ }).click();
     await expect.poll(() => op.locator(".device-list__item").count()).toBe(1);
@@ -634,6 +643,14 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     await pp.getByLabel("Show when others have read").uncheck();
     await pp.getByLabel("Notify me of new messages").check();
     await shot(pp, "settings-display-phone-light", true);
+    // The recovery key, again, only when asked for and after a calm check.
+    await pp.getByRole("button", { name: "Show my recovery key" }).click();
+    const ask = pp.getByRole("dialog", { name: "Show your recovery key?" });
+    await ask.waitFor();
+    await ask.getByRole("button", { name: "Show it" }).click();
+    expect((await pp.getByTestId("settings-recovery-key").textContent())?.trim()).toBe(keys.patient);
+    await pp.getByRole("button", { name: "Hide recovery key" }).click();
+    expect(await pp.getByTestId("settings-recovery-key").count()).toBe(0);
 
     // Typing from the therapist never shows while that is off (watched for the whole exchange).
     await pp.goto(`${base()}${conversationPath}`);

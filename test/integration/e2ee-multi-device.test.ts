@@ -92,8 +92,12 @@ describe("end-to-end encryption across devices (real server, real SDK)", () => {
 
     const pa2 = make(await login(t, await loginOf(p.patients[0]!.token), "laptop"));
     expect((await pa2.client.setUpEncryption()).kind).toBe("needs-history");
+    await expect(pa2.client.recoveryKey()).rejects.toMatchObject({ code: "not_set_up" });
     await pa2.client.restoreFromRecoveryKey(paSetup.recoveryKey);
     await pa2.connect();
+    // Either device can show the recovery key again: the same one.
+    expect(await pa2.client.recoveryKey()).toBe(paSetup.recoveryKey);
+    expect(await pa1.client.recoveryKey()).toBe(paSetup.recoveryKey);
 
     const four = [th1, th2, pa1, pa2];
     const ids = four.map((c) => c.session.deviceId);

@@ -149,6 +149,10 @@ export class HearthApi {
     return this.#call<DeviceSummary[]>("GET", "/v1/devices");
   }
   /** `DELETE /v1/devices/:id`: signs a device out (its session ends, its socket is closed). */
+  /** `PATCH /v1/devices/:id`: renames one of my devices. */
+  renameDevice(deviceId: DeviceId | string, name: string) {
+    return this.#call<void>("PATCH", `/v1/devices/${encodeURIComponent(deviceId)}`, { name });
+  }
   revokeDevice(deviceId: DeviceId | string) {
     return this.#call<void>("DELETE", `/v1/devices/${encodeURIComponent(deviceId)}`);
   }

@@ -1043,6 +1043,15 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   }
 
   /**
+   * The user's recovery key, shown again on a device that holds the keys (a settings screen:
+   * "show my recovery key"). The same key as after sign-up; throws `not_set_up` on a device
+   * without the keys.
+   */
+  recoveryKey(): Promise<string> {
+    return this.#requireE2ee().recoveryKey();
+  }
+
+  /**
    * New device: starts a transfer from another device of the same user. Show `qrPayload` as a QR
    * code; `shortCode` resolves with the 6-digit code derived here once the other device sent the
    * keys (show it: it must equal the one the other device showed); `done` resolves once the keys

@@ -116,6 +116,10 @@ export const SettingsBodySchema = z.strictObject({
 });
 export type SettingsBody = z.output<typeof SettingsBodySchema>;
 
+/** `PATCH /v1/devices/:id`: a new name for one of my devices ("Sky's phone"). */
+export const RenameDeviceBodySchema = z.strictObject({ name: DeviceNameSchema });
+export type RenameDeviceBody = z.output<typeof RenameDeviceBodySchema>;
+
 /** A member as other members see them: display name, role, and presence if visible. */
 export interface MemberSummary {
   userId: z.output<typeof UserIdSchema>;

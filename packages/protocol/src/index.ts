@@ -77,6 +77,8 @@ export {
   type MeResponse,
   PasswordSchema,
   PROTOCOL_VERSION,
+  type RenameDeviceBody,
+  RenameDeviceBodySchema,
   type Role,
   RoleSchema,
   type SessionResponse,

@@ -76,6 +76,16 @@ describe("authorization matrix", () => {
         expect(["forbidden", "not_found"]).toContain(r.body.code);
       });
 
+      it("cannot rename another user's device", async () => {
+        const r = await t.call("PATCH", `/v1/devices/${p.patients[0]!.deviceId}`, {
+          token: outsiders[who]!.token,
+          body: { name: "Mine now" },
+        });
+        expect(r).toMatchObject({ status: 404, body: { code: "not_found" } });
+        const own = await t.call<{ name: string }[]>("GET", "/v1/devices", { token: p.patients[0]!.token });
+        expect(own.body.map((d) => d.name)).not.toContain("Mine now");
+      });
+
       it("cannot sign out another user's device", async () => {
         const r = await t.call("DELETE", `/v1/devices/${p.patients[0]!.deviceId}`, {
           token: outsiders[who]!.token,
@@ -147,6 +157,28 @@ describe("authorization matrix", () => {
     });
   }
 
+  it("renames one's own device; a bad name is refused and changes nothing; the audit has the act, not the name", async () => {
+    const me = p.patients[0]!;
+    const rename = (name: unknown) =>
+      t.call<{ code: string }>("PATCH", `/v1/devices/${me.deviceId}`, { token: me.token, body: { name } });
+    const names = async () =>
+      (await t.call<{ name: string }[]>("GET", "/v1/devices", { token: me.token })).body.map((d) => d.name);
+    expect((await rename("  Sky's phone  ")).status).toBe(204);
+    expect(await names()).toEqual(["Sky's phone"]);
+    for (const bad of ["", "   ", "x".repeat(65), 42, null]) {
+      expect(await rename(bad), JSON.stringify(bad)).toMatchObject({
+        status: 400,
+        body: { code: "bad_request" },
+      });
+    }
+    expect(await names()).toEqual(["Sky's phone"]);
+    const audit = await t.call<{ entries: { action: string }[] }>("GET", "/v1/audit?limit=500", {
+      token: p.admin.token,
+    });
+    expect(JSON.stringify(audit.body)).toContain("device.rename");
+    expect(JSON.stringify(audit.body)).not.toContain("Sky's phone");
+  });
+
   it("patients cannot invite; therapists invite only patients; admins invite only staff", async () => {
     const cases: [string, string, number][] = [
       [p.patients[0]!.token, "patient", 403],
@@ -186,6 +218,7 @@ describe("authorization matrix", () => {
       ["PATCH", "/v1/me/settings"],
       ["GET", "/v1/devices"],
       ["DELETE", `/v1/devices/${p.patients[0]!.deviceId}`],
+      ["PATCH", `/v1/devices/${p.patients[0]!.deviceId}`],
       ["POST", "/v1/invites"],
       ["GET", "/v1/conversations"],
       ["POST", "/v1/conversations"],

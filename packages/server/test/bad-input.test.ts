@@ -169,13 +169,23 @@ describe("bad input is refused with a code, changes nothing, and the server keep
   });
 
   it("HTTP bodies: arbitrary JSON never causes a 5xx and always yields a known code (property)", async () => {
-    const paths = ["/v1/auth/login", "/v1/setup", "/v1/invites/accept", "/v1/invites", "/v1/conversations"];
+    const routes: [string, string][] = [
+      ...["/v1/auth/login", "/v1/setup", "/v1/invites/accept", "/v1/invites", "/v1/conversations"].map(
+        (path): [string, string] => ["POST", path],
+      ),
+      ["PATCH", `/v1/devices/${p.therapist.deviceId}`],
+      ["PATCH", "/v1/me/settings"],
+    ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 3 }), async (path, body) => {
-        const r = await t.call<{ code: string }>("POST", path, { body, token: p.therapist.token });
-        expect(r.status).toBeLessThan(500);
-        if (r.status >= 400) expect(ERROR_CODES).toContain(r.body.code);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.jsonValue({ maxDepth: 3 }),
+        async ([method, path], body) => {
+          const r = await t.call<{ code: string }>(method, path, { body, token: p.therapist.token });
+          expect(r.status).toBeLessThan(500);
+          if (r.status >= 400) expect(ERROR_CODES).toContain(r.body.code);
+        },
+      ),
       { numRuns: 150 },
     );
   });

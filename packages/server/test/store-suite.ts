@@ -252,6 +252,16 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
         expect(await store.revokeDevice("bob", "d-mid", T2)).toBe(false);
         expect((await store.listDevices("bob")).map((d) => d.id)).toEqual(["d-old", "d-new"]);
         expect(await store.listDevices("alice")).toEqual([]);
+
+        // Renaming: only one's own live devices.
+        expect(await store.renameDevice("bob", "d-new", "Bob's phone")).toBe(true);
+        expect(await store.renameDevice("bob", "d-carol", "Taken")).toBe(false);
+        expect(await store.renameDevice("bob", "d-mid", "Gone")).toBe(false);
+        expect((await store.listDevices("bob")).map((d) => [d.id, d.name])).toEqual([
+          ["d-old", device("d-old", "bob").name],
+          ["d-new", "Bob's phone"],
+        ]);
+        expect((await store.listDevices("carol"))[0]?.name).not.toBe("Taken");
       });
 
       it("touches a device's last-seen time", async () => {

@@ -1,5 +1,6 @@
 import type { DeviceSummary } from "@hearth/protocol";
 import { useCallback, useEffect, useId, useState } from "react";
+import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { ActionForm, describeError, Field, text } from "../components/form.tsx";
 import { Page } from "../components/page.tsx";
 import { ThemeSelect } from "../components/theme-select.tsx";
@@ -145,9 +146,65 @@ function NotificationsCard({ session }: { session: HearthSession }) {
   );
 }
 
+/**
+ * The recovery key again, on request, behind a question: anyone who sees it can read every
+ * message, so it is shown only when the person asks and hidden again with one tap.
+ */
+function RecoveryKeyCard({ session }: { session: HearthSession }) {
+  const [asking, setAsking] = useState(false);
+  const [key, setKey] = useState<string | undefined>();
+  const [status, setStatus] = useState("");
+  const show = async () => {
+    setAsking(false);
+    try {
+      setKey(await session.client.recoveryKey());
+    } catch {
+      setStatus("The recovery key isn't available on this device.");
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="recovery-title">
+      <h2 id="recovery-title">Recovery key</h2>
+      <p>
+        It brings your messages back if you lose every device. Keep it somewhere only you can reach: anyone
+        who has it can read your messages.
+      </p>
+      {key ? (
+        <>
+          <p className="recovery-key" data-testid="settings-recovery-key">
+            {key}
+          </p>
+          <button type="button" className="button button--quiet" onClick={() => setKey(undefined)}>
+            Hide recovery key
+          </button>
+        </>
+      ) : (
+        <button type="button" className="button button--quiet" onClick={() => setAsking(true)}>
+          Show my recovery key
+        </button>
+      )}
+      {status ? (
+        <p className="form__status" role="status">
+          {status}
+        </p>
+      ) : null}
+      <ConfirmDialog
+        open={asking}
+        title="Show your recovery key?"
+        body="Make sure nobody can see your screen, and that you aren't sharing it on a call."
+        confirmLabel="Show it"
+        cancelLabel="Not now"
+        onCancel={() => setAsking(false)}
+        onConfirm={() => void show()}
+      />
+    </section>
+  );
+}
+
 function DevicesCard({ session }: { session: HearthSession }) {
   const [devices, setDevices] = useState<DeviceSummary[] | undefined>();
   const [status, setStatus] = useState("");
+  const [renaming, setRenaming] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
       setDevices(await session.api.devices());
@@ -177,22 +234,55 @@ function DevicesCard({ session }: { session: HearthSession }) {
             .sort((a, b) => Number(b.current) - Number(a.current))
             .map((d) => (
               <li key={d.deviceId} className="device-list__item">
-                <div>
-                  <p className="device-list__name">
-                    {d.name}
-                    {d.current ? <span className="tag">This device</span> : null}
-                  </p>
-                  <p className="quiet">Last active: {lastActivity(d.lastSeenAt)}</p>
-                </div>
-                {d.current ? null : (
+                {renaming === d.deviceId ? (
+                  <ActionForm
+                    label={`Rename ${d.name}`}
+                    submitLabel="Save device name"
+                    busyLabel="Saving…"
+                    action={async (data) => {
+                      const name = text(data, "device-name");
+                      await session.api.renameDevice(d.deviceId, name);
+                      setRenaming(undefined);
+                      setStatus(`Renamed to ${name}.`);
+                      await load();
+                    }}
+                  >
+                    <Field
+                      id="device-name"
+                      label="Device name"
+                      required
+                      maxLength={64}
+                      defaultValue={d.name}
+                    />
+                  </ActionForm>
+                ) : (
+                  <div>
+                    <p className="device-list__name">
+                      {d.name}
+                      {d.current ? <span className="tag">This device</span> : null}
+                    </p>
+                    <p className="quiet">Last active: {lastActivity(d.lastSeenAt)}</p>
+                  </div>
+                )}
+                <div className="device-list__actions">
                   <button
                     type="button"
                     className="button button--quiet button--small"
-                    onClick={() => revoke(d)}
+                    onClick={() => setRenaming(renaming === d.deviceId ? undefined : d.deviceId)}
                   >
-                    Sign out<span className="visually-hidden"> {d.name}</span>
+                    {renaming === d.deviceId ? "Cancel" : "Rename"}
+                    <span className="visually-hidden"> {d.name}</span>
                   </button>
-                )}
+                  {d.current ? null : (
+                    <button
+                      type="button"
+                      className="button button--quiet button--small"
+                      onClick={() => revoke(d)}
+                    >
+                      Sign out<span className="visually-hidden"> {d.name}</span>
+                    </button>
+                  )}
+                </div>
               </li>
             ))}
         </ul>
@@ -288,6 +378,7 @@ export function SettingsScreen({ session: s }: { session: HearthSession }) {
         </p>
       </section>
       <NotificationsCard session={session} />
+      <RecoveryKeyCard session={session} />
       <section className="card" aria-labelledby="sign-out-title">
         <h2 id="sign-out-title">Sign out</h2>
         <p>

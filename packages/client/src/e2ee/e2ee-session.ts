@@ -867,6 +867,12 @@ export class E2eeSession implements PayloadCodec {
     return { qrPayload: `${box.transferId}.${qrPayload}`, shortCode, done };
   }
 
+  /** The recovery key again, from the keys on this device (for settings); `not_set_up` without them. */
+  async recoveryKey(): Promise<string> {
+    if (!(await this.#loadRoot()) || !this.#root) throw new EncryptionError("not_set_up");
+    return recoveryKeyFromRoot(this.#root);
+  }
+
   /** Existing device: seal the root for the new device; `confirm()` sends it. */
   async approveTransfer(qr: string): Promise<{ shortCode: string; confirm(): Promise<void> }> {
     if (!(await this.#loadRoot()) || !this.#root) throw new EncryptionError("not_set_up");

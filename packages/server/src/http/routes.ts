@@ -11,6 +11,7 @@ import {
   KeyPackagesBodySchema,
   LoginBodySchema,
   type MeResponse,
+  RenameDeviceBodySchema,
   SettingsBodySchema,
   SetupBodySchema,
   TransferBodySchema,
@@ -109,6 +110,13 @@ export async function registerRoutes(app: FastifyInstance, d: RouteDeps) {
           current: dev.id === s.device.id,
         }) as DeviceSummary,
     );
+  });
+  app.patch("/v1/devices/:id", async (req, reply) => {
+    const s = await session(req);
+    const { id } = validate(ParamId, req.params);
+    const { name } = validate(RenameDeviceBodySchema, req.body);
+    await d.auth.renameDevice(s.user.id, id, name);
+    return reply.code(204).send();
   });
   app.delete("/v1/devices/:id", async (req, reply) => {
     const s = await session(req);

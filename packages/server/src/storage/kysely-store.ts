@@ -242,6 +242,17 @@ export class KyselyStore implements Store {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  async renameDevice(userId: string, deviceId: string, name: string) {
+    const r = await this.#db
+      .updateTable("devices")
+      .set({ name })
+      .where("id", "=", deviceId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async touchDevice(deviceId: string, at: string) {
     await this.#db.updateTable("devices").set({ last_seen_at: at }).where("id", "=", deviceId).execute();
   }

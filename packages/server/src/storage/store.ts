@@ -203,6 +203,8 @@ export interface Store {
   listDevices(userId: string): Promise<DeviceRecord[]>;
   /** Revokes one of the user's devices; false when it is not theirs or already revoked. */
   revokeDevice(userId: string, deviceId: string, at: string): Promise<boolean>;
+  /** Renames one of the user's live devices; false when it is not theirs or is signed out. */
+  renameDevice(userId: string, deviceId: string, name: string): Promise<boolean>;
   touchDevice(deviceId: string, at: string): Promise<void>;
 
   createInvite(i: InviteRecord): Promise<void>;

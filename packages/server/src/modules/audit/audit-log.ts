@@ -9,6 +9,7 @@ export type AuditAction =
   | "auth.locked"
   | "auth.logout"
   | "device.revoke"
+  | "device.rename"
   | "invite.create"
   | "invite.accept"
   | "conversation.create"

@@ -205,6 +205,13 @@ export class AuthService {
     }
   }
 
+  /** Renames one of my devices; another user's (or a signed-out) device is `not_found`. */
+  async renameDevice(userId: string, deviceId: string, name: string) {
+    if (!(await this.#d.store.renameDevice(userId, deviceId, name))) throw new HttpRefusal("not_found");
+    // The name itself stays out of the audit trail (it can be personal); the act is recorded.
+    await this.#d.audit.record("device.rename", userId, deviceId);
+  }
+
   async createInvite(session: Session, role: Role, ttlHours?: number): Promise<CreateInviteResponse> {
     if (!MAY_INVITE[session.user.role].includes(role)) throw new HttpRefusal("forbidden");
     const token = newSecret();
