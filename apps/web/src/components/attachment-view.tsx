@@ -23,12 +23,14 @@ function useDecrypted(session: HearthSession, attachment: AttachmentRef, wanted:
     if (!wanted) return;
     let live = true;
     setLoad({ state: "busy" });
-    session.files.url(attachment).then(
+    const lease = session.files.use(attachment);
+    lease.url.then(
       (url) => live && setLoad({ state: "ready", url }),
       () => live && setLoad({ state: "failed" }),
     );
     return () => {
       live = false;
+      lease.release();
     };
   }, [session, attachment, wanted]);
   return load;
@@ -82,14 +84,26 @@ function ImageView({
   onResize: () => void;
 }) {
   const load = useDecrypted(session, attachment, true);
+  // The bytes decrypted but aren't a picture the browser can draw (or the sender mislabelled them).
+  const [broken, setBroken] = useState(false);
   const alt = attachment.caption ? `Image: ${attachment.caption}` : `Image: ${attachment.name}`;
   return (
     <figure className="media media--image">
-      {load.state === "ready" ? (
-        <img src={load.url} alt={alt} className="media__image" onLoad={onResize} />
+      {load.state === "ready" && !broken ? (
+        <img
+          src={load.url}
+          alt={alt}
+          className="media__image"
+          onLoad={onResize}
+          onError={() => setBroken(true)}
+        />
       ) : (
         <div className="media__placeholder">
-          {load.state === "failed" ? "This image couldn't be opened." : "Opening image…"}
+          {broken
+            ? "This image can't be shown here. Download it to look at it."
+            : load.state === "failed"
+              ? "This image couldn't be opened."
+              : "Opening image…"}
         </div>
       )}
       <figcaption className="file">

@@ -22,12 +22,20 @@ function voiceNoteName(type: string): string {
   return `Voice note ${fileTimestamp()}.${ext}`;
 }
 
-type Phase = { kind: "idle" } | { kind: "starting" } | { kind: "recording"; seconds: number };
+type Phase =
+  | { kind: "idle" }
+  | { kind: "starting" }
+  | { kind: "recording"; seconds: number }
+  /** Recording ended without the person choosing to send (time limit, microphone gone): ask. */
+  | { kind: "review"; file: File; reason: string };
 
 /**
  * Records a voice note with the microphone (MediaRecorder) and hands the file over when the person
  * chooses "Stop and send"; "Cancel" throws the recording away. Nothing is kept or sent before
- * that, and the microphone is released as soon as recording ends.
+ * that, and the microphone is released as soon as recording ends. If recording ends on its own (the
+ * five-minute limit, the microphone unplugged or its permission withdrawn), nothing is sent
+ * without asking. Leaving the screen at any point, even while the browser asks for the
+ * microphone, discards everything and releases the microphone.
  */
 export function VoiceRecorder({
   onRecorded,
@@ -38,19 +46,26 @@ export function VoiceRecorder({
 }) {
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const recorder = useRef<MediaRecorder | undefined>(undefined);
-  const keep = useRef(false);
+  /** What ending the recording means: send it, throw it away, or ask (ended by itself). */
+  const outcome = useRef<"send" | "discard" | "ask">("discard");
+  const endReason = useRef("");
+  const starting = useRef(false);
+  const mounted = useRef(true);
   const timer = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
   const stopButton = useRef<HTMLButtonElement>(null);
   const recordButton = useRef<HTMLButtonElement>(null);
+  const sendButton = useRef<HTMLButtonElement>(null);
   const recording = phase.kind === "recording";
   const wasRecording = useRef(false);
 
-  // Focus follows the controls: to "Stop and send" when recording starts, back to "Record" after.
+  // Focus follows the controls: to "Stop and send" when recording starts, to the question when it
+  // ended by itself, back to "Record" after.
   useEffect(() => {
     if (recording) stopButton.current?.focus();
-    else if (wasRecording.current) recordButton.current?.focus();
-    wasRecording.current = recording;
-  }, [recording]);
+    else if (phase.kind === "review") sendButton.current?.focus();
+    else if (wasRecording.current && phase.kind === "idle") recordButton.current?.focus();
+    wasRecording.current = recording || phase.kind === "review";
+  }, [recording, phase.kind]);
 
   const release = useCallback(() => {
     clearInterval(timer.current);
@@ -60,59 +75,127 @@ export function VoiceRecorder({
   }, []);
 
   // Leaving the conversation (or quick exit) mid-recording discards it and frees the microphone.
-  useEffect(
-    () => () => {
-      keep.current = false;
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      outcome.current = "discard";
       if (recorder.current?.state === "recording") recorder.current.stop();
       release();
-    },
-    [release],
-  );
+    };
+  }, [release]);
+
+  const stop = (how: "send" | "discard" | "ask", reason = "") => {
+    outcome.current = how;
+    endReason.current = reason;
+    if (recorder.current?.state === "recording") recorder.current.stop();
+  };
 
   const start = async () => {
+    if (starting.current || recorder.current) return;
     const type = typeof MediaRecorder === "undefined" ? undefined : recorderType();
     if (!type || !navigator.mediaDevices?.getUserMedia) {
       onProblem("This browser can't record voice notes.");
       return;
     }
+    starting.current = true;
     setPhase({ kind: "starting" });
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch {
+      starting.current = false;
+      if (!mounted.current) return;
       setPhase({ kind: "idle" });
       onProblem("The microphone isn't available. Check that Hearth may use it, then try again.");
       return;
     }
-    const r = new MediaRecorder(stream, { mimeType: type });
+    starting.current = false;
+    const freeMicrophone = () => {
+      for (const track of stream.getTracks()) track.stop();
+    };
+    // The person left while the browser was asking: never record without the controls on screen.
+    if (!mounted.current) {
+      freeMicrophone();
+      return;
+    }
+    let r: MediaRecorder;
+    try {
+      r = new MediaRecorder(stream, { mimeType: type });
+      r.start(1000);
+    } catch {
+      freeMicrophone();
+      setPhase({ kind: "idle" });
+      onProblem("Recording couldn't start. Try again, or send a written message instead.");
+      return;
+    }
     const chunks: Blob[] = [];
     r.ondataavailable = (e) => {
       if (e.data.size > 0) chunks.push(e.data);
     };
     r.onstop = () => {
       release();
-      setPhase({ kind: "idle" });
-      if (!keep.current || chunks.length === 0) return;
+      if (!mounted.current) return;
+      const how = outcome.current;
+      outcome.current = "discard";
+      if (how === "discard" || chunks.length === 0) {
+        setPhase({ kind: "idle" });
+        if (how === "ask") onProblem(endReason.current);
+        return;
+      }
       const bare = type.split(";")[0] ?? "audio/webm";
-      onRecorded(new File(chunks, voiceNoteName(type), { type: bare }));
+      const file = new File(chunks, voiceNoteName(type), { type: bare });
+      if (how === "send") {
+        setPhase({ kind: "idle" });
+        onRecorded(file);
+      } else {
+        setPhase({ kind: "review", file, reason: endReason.current });
+      }
     };
+    // The microphone went away (unplugged, permission withdrawn): keep what there is, and ask.
+    for (const track of stream.getAudioTracks()) {
+      track.onended = () => stop("ask", "The microphone stopped, so recording ended.");
+    }
     recorder.current = r;
-    keep.current = false;
-    r.start(1000);
+    // Until the person chooses, an end (however it comes) keeps the recording and asks.
+    outcome.current = "ask";
+    endReason.current = "Recording stopped.";
     const started = Date.now();
     setPhase({ kind: "recording", seconds: 0 });
     timer.current = setInterval(() => {
       const seconds = Math.floor((Date.now() - started) / 1000);
       setPhase({ kind: "recording", seconds });
-      if (seconds >= MAX_SECONDS) stop(true);
+      if (seconds >= MAX_SECONDS) {
+        stop("ask", `Voice notes can be up to ${MAX_SECONDS / 60} minutes, so recording stopped there.`);
+      }
     }, 500);
   };
 
-  const stop = (send: boolean) => {
-    keep.current = send;
-    if (recorder.current?.state === "recording") recorder.current.stop();
-  };
-
+  if (phase.kind === "review") {
+    return (
+      <fieldset className="recorder">
+        <legend className="visually-hidden">Your voice note</legend>
+        <span className="recorder__time" role="status">
+          {phase.reason} Send it?
+        </span>
+        <button type="button" className="button button--small" onClick={() => setPhase({ kind: "idle" })}>
+          Discard
+        </button>
+        <button
+          ref={sendButton}
+          type="button"
+          className="button button--small button--primary"
+          onClick={() => {
+            const file = phase.file;
+            setPhase({ kind: "idle" });
+            onRecorded(file);
+          }}
+        >
+          Send
+        </button>
+      </fieldset>
+    );
+  }
   if (phase.kind === "recording") {
     return (
       <fieldset className="recorder">
@@ -121,14 +204,14 @@ export function VoiceRecorder({
         <span className="recorder__time">
           Recording <time>{clock(phase.seconds)}</time>
         </span>
-        <button type="button" className="button button--small" onClick={() => stop(false)}>
+        <button type="button" className="button button--small" onClick={() => stop("discard")}>
           Cancel
         </button>
         <button
           ref={stopButton}
           type="button"
           className="button button--small button--primary"
-          onClick={() => stop(true)}
+          onClick={() => stop("send")}
         >
           Stop and send
         </button>

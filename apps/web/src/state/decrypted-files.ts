@@ -31,66 +31,99 @@ export function viewable(attachment: AttachmentRef): Viewable | undefined {
 
 /** Files above this size are not kept decrypted in memory for viewing (a download still works). */
 export const MAX_VIEW_BYTES = 25 * 1024 * 1024;
-/** Decrypted bytes kept for viewing at once; the least recently used go first. */
+/** Decrypted bytes kept for viewing at once, beyond those on screen; least recently used go first. */
 const CACHE_BYTES = 64 * 1024 * 1024;
+
+type Entry = { url: Promise<string>; size: number; users: number; settled: boolean };
+
+/** A decrypted file lent to one view; `release` when the view goes away. */
+export type Lease = { url: Promise<string>; release: () => void };
 
 /**
  * Shared files decrypted on this device for viewing, as object URLs, so a virtualised list that
- * mounts and unmounts bubbles while scrolling downloads and decrypts each file once. Bounded
- * (least recently used released first) and cleared on sign-out and quick exit.
+ * mounts and unmounts bubbles while scrolling downloads and decrypts each file once. Each view
+ * holds a lease; only files no view holds (and whose decryption has finished) are released to keep
+ * within the budget, least recently used first, so an image on screen never loses its URL. Keyed
+ * by blob, content hash and type: a message can't point another's view at different bytes or
+ * have them shown as another kind of file. Cleared on
+ * sign-out and quick exit.
  */
 export class DecryptedFiles {
   readonly #download: (a: AttachmentRef) => Promise<Uint8Array>;
-  readonly #urls = new Map<string, { url: Promise<string>; size: number }>();
+  readonly #budget: number;
+  readonly #entries = new Map<string, Entry>();
   #bytes = 0;
 
-  constructor(download: (a: AttachmentRef) => Promise<Uint8Array>) {
+  constructor(download: (a: AttachmentRef) => Promise<Uint8Array>, budgetBytes = CACHE_BYTES) {
     this.#download = download;
+    this.#budget = budgetBytes;
+  }
+
+  /** Decrypted bytes held now. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** An object URL of the decrypted file, typed for viewing; rejects for types not shown inline. */
-  url(attachment: AttachmentRef): Promise<string> {
+  use(attachment: AttachmentRef): Lease {
     const kind = viewable(attachment);
     if (!kind || attachment.size > MAX_VIEW_BYTES) {
-      return Promise.reject(new Error("this file is not shown inline"));
-    }
-    const key = attachment.blobId;
-    const hit = this.#urls.get(key);
-    if (hit) {
-      // Most recently used goes last.
-      this.#urls.delete(key);
-      this.#urls.set(key, hit);
-      return hit.url;
+      return { url: Promise.reject(new Error("this file is not shown inline")), release: () => {} };
     }
     const type = attachment.mimeType.toLowerCase();
-    const url = this.#download(attachment).then((bytes) =>
-      URL.createObjectURL(new Blob([bytes as BlobPart], { type })),
-    );
-    const entry = { url, size: attachment.size };
-    this.#urls.set(key, entry);
-    this.#bytes += entry.size;
-    // A failed download is forgotten, so the next try starts afresh.
-    url.catch(() => this.#forget(key, entry));
-    this.#evict();
-    return url;
+    const key = `${attachment.blobId}:${attachment.sha256}:${type}`;
+    let entry = this.#entries.get(key);
+    if (entry) {
+      // Most recently used goes last.
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    } else {
+      const url = this.#download(attachment).then((bytes) =>
+        URL.createObjectURL(new Blob([bytes as BlobPart], { type })),
+      );
+      const created: Entry = { url, size: attachment.size, users: 0, settled: false };
+      entry = created;
+      this.#entries.set(key, created);
+      this.#bytes += created.size;
+      url.then(
+        () => {
+          created.settled = true;
+          this.#evict();
+        },
+        // A failed download is forgotten, so the next try starts afresh.
+        () => this.#forget(key, created),
+      );
+    }
+    const held = entry;
+    held.users += 1;
+    let released = false;
+    return {
+      url: held.url,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.users -= 1;
+        this.#evict();
+      },
+    };
   }
 
-  #forget(key: string, entry: { url: Promise<string>; size: number }): void {
-    if (this.#urls.get(key) !== entry) return;
-    this.#urls.delete(key);
+  #forget(key: string, entry: Entry): void {
+    if (this.#entries.get(key) !== entry) return;
+    this.#entries.delete(key);
     this.#bytes -= entry.size;
     void entry.url.then(URL.revokeObjectURL, () => undefined);
   }
 
   #evict(): void {
-    for (const [key, entry] of this.#urls) {
-      if (this.#bytes <= CACHE_BYTES || this.#urls.size <= 1) return;
-      this.#forget(key, entry);
+    for (const [key, entry] of [...this.#entries]) {
+      if (this.#bytes <= this.#budget) return;
+      if (entry.users === 0 && entry.settled) this.#forget(key, entry);
     }
   }
 
-  /** Releases every decrypted file. */
+  /** Releases every decrypted file (sign-out, quick exit): views still showing one lose it. */
   clear(): void {
-    for (const [key, entry] of [...this.#urls]) this.#forget(key, entry);
+    for (const [key, entry] of [...this.#entries]) this.#forget(key, entry);
   }
 }
