@@ -89,9 +89,23 @@ describe("SearchIndex", () => {
     index.add({ ...d, text: "pears" });
     expect(ids(index, "apples")).toEqual([]);
     expect(ids(index, "pears")).toEqual([d.messageId]);
-    index.remove(d.messageId);
+    index.remove(d.conversationId, d.messageId);
     expect(ids(index, "pears")).toEqual([]);
     expect(index.size).toBe(0);
+  });
+
+  it("keeps each conversation's messages apart even when another reuses the same id", () => {
+    const index = new SearchIndex();
+    const mine = doc("appointment moved to friday", { conversationId: "cnv_a", messageId: "msg_same" });
+    const theirs = doc("unrelated words", { conversationId: "cnv_b", messageId: "msg_same" });
+    index.add(mine);
+    index.add(theirs);
+    expect(index.size).toBe(2);
+    expect(ids(index, "friday")).toEqual(["msg_same"]);
+    // A deletion sent in one conversation never removes a message of another.
+    index.remove("cnv_b", "msg_same");
+    expect(index.search("friday").results.map((r) => r.doc.conversationId)).toEqual(["cnv_a"]);
+    expect(ids(index, "unrelated")).toEqual([]);
   });
 
   it("finds every message by any prefix of any of its words; removed ones never", () => {
@@ -106,7 +120,7 @@ describe("SearchIndex", () => {
           const docs = texts.map((t) => doc(t));
           for (const d of docs) index.add(d);
           const removed = new Set(removals.map((r) => docs[r % docs.length]!.messageId));
-          for (const id of removed) index.remove(id);
+          for (const id of removed) index.remove("cnv_1", id);
           for (const d of docs) {
             const tokens = tokenize(d.text);
             if (tokens.length === 0) continue;

@@ -95,7 +95,7 @@ export function SearchScreen({ session: s }: { session: HearthSession }) {
       {hits.results.length > 0 ? (
         <ul className="search-results" aria-label="Messages found">
           {hits.results.map((r) => (
-            <ResultRow key={r.doc.messageId} session={session} result={r} />
+            <ResultRow key={`${r.doc.conversationId}:${r.doc.messageId}`} session={session} result={r} />
           ))}
         </ul>
       ) : null}

@@ -1,6 +1,6 @@
 import type { StoredMessage } from "@hearth/client";
 import { EncryptedIndexStore } from "./encrypted-index-store.ts";
-import { type SearchDoc, type SearchHits, SearchIndex } from "./search-index.ts";
+import { docKey, type SearchDoc, type SearchHits, SearchIndex } from "./search-index.ts";
 
 /** A conversation to bring up to date; `lastSeq` (when known) lets an indexed one be skipped. */
 export interface CatchUpConversation {
@@ -53,7 +53,7 @@ export class DeviceSearch {
   #loading: Promise<void> | undefined;
   #loaded = false;
   /**
-   * Messages deleted for everyone this session. A catch-up reads the device's store while live
+   * Messages deleted for everyone this session (by {@link docKey}). A catch-up reads the device's store while live
    * messages keep coming: a deletion that lands in between must not be undone by the older copy.
    */
   readonly #deleted = new Set<string>();
@@ -179,13 +179,17 @@ export class DeviceSearch {
   #apply(m: StoredMessage): void {
     if (m.kind === "tombstone") {
       if (m.target) {
-        this.#deleted.add(m.target);
-        this.#index.remove(m.target);
+        this.#deleted.add(docKey(m.conversationId, m.target));
+        this.#index.remove(m.conversationId, m.target);
       }
     } else if (m.kind === "deleted") {
-      this.#deleted.add(m.messageId);
-      this.#index.remove(m.messageId);
-    } else if (m.kind === "message" && m.content && !this.#deleted.has(m.messageId)) {
+      this.#deleted.add(docKey(m.conversationId, m.messageId));
+      this.#index.remove(m.conversationId, m.messageId);
+    } else if (
+      m.kind === "message" &&
+      m.content &&
+      !this.#deleted.has(docKey(m.conversationId, m.messageId))
+    ) {
       const doc: SearchDoc = {
         conversationId: m.conversationId,
         messageId: m.messageId,

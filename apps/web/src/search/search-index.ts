@@ -34,7 +34,16 @@ const BEFORE = 36;
 const LONGEST = 140;
 
 /**
- * An inverted index of messages kept in memory: token → message ids. A query looks up its words
+ * A message's key in the index: its conversation and id. Ids are chosen by the sending device, so
+ * one conversation's member could reuse another conversation's id; keyed by both, a message (or a
+ * deletion) can only ever replace or remove one of its own conversation.
+ */
+export function docKey(conversationId: string, messageId: string): string {
+  return `${conversationId}\u0000${messageId}`;
+}
+
+/**
+ * An inverted index of messages kept in memory: token → message keys. A query looks up its words
  * (as prefixes, by binary search in the sorted token list) and intersects the sets, so a search
  * costs what the matching tokens cost, not a scan of every message.
  */
@@ -51,10 +60,11 @@ export class SearchIndex {
 
   /** Adds (or replaces) a message. A message without words is not kept. */
   add(doc: SearchDoc): void {
-    this.remove(doc.messageId);
+    const key = docKey(doc.conversationId, doc.messageId);
+    this.#removeKey(key);
     const tokens = [...new Set(tokenize(doc.text))];
     if (tokens.length === 0) return;
-    this.#docs.set(doc.messageId, { doc, tokens });
+    this.#docs.set(key, { doc, tokens });
     for (const t of tokens) {
       let ids = this.#postings.get(t);
       if (!ids) {
@@ -62,18 +72,22 @@ export class SearchIndex {
         this.#postings.set(t, ids);
         this.#sorted = undefined;
       }
-      ids.add(doc.messageId);
+      ids.add(key);
     }
   }
 
   /** Forgets a message (deleted for everyone). */
-  remove(messageId: string): void {
-    const entry = this.#docs.get(messageId);
+  remove(conversationId: string, messageId: string): void {
+    this.#removeKey(docKey(conversationId, messageId));
+  }
+
+  #removeKey(key: string): void {
+    const entry = this.#docs.get(key);
     if (!entry) return;
-    this.#docs.delete(messageId);
+    this.#docs.delete(key);
     for (const t of entry.tokens) {
       const ids = this.#postings.get(t);
-      ids?.delete(messageId);
+      ids?.delete(key);
       if (ids?.size === 0) {
         this.#postings.delete(t);
         this.#sorted = undefined;
