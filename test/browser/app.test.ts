@@ -319,6 +319,8 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     const viewer = pdfCard.locator("iframe[title='PDF: box-breathing.pdf']");
     await viewer.waitFor();
     expect(await viewer.getAttribute("src")).toMatch(/^blob:/);
+    // Chromium's own PDF viewer opened the decrypted document inside that frame (the CSP lets it).
+    await expect.poll(() => pp.frames().some((f) => f.url().startsWith("chrome-extension://"))).toBe(true);
     // What was decrypted is exactly what was sent (the app's own Download gives the bytes back).
     const [saved] = await Promise.all([
       pp.waitForEvent("download"),
@@ -330,7 +332,12 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
 
     // The patient pastes a picture into the message box.
     const png = await pp.screenshot({ clip: { x: 0, y: 0, width: 120, height: 90 } });
-    await pasteFile(pp, "textarea[name=message]", { name: "image.png", type: "image/png", bytes: png });
+    // Text copied from a word processor carries a picture of itself too: that pastes as text.
+    const copied = { name: "image.png", type: "image/png", bytes: png };
+    expect(await pasteFile(pp, "textarea[name=message]", copied, "Notes from Tuesday")).toEqual({
+      handled: false,
+    });
+    expect(await pasteFile(pp, "textarea[name=message]", copied)).toEqual({ handled: true });
     const paste = pp.getByRole("dialog", { name: /^Send Pasted image .+\.png\?$/ });
     await paste.waitFor();
     await paste.getByRole("button", { name: "Send", exact: true }).click();
@@ -358,6 +365,28 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
       .poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState), { timeout: 15_000 })
       .toBeGreaterThanOrEqual(1);
     await expect.poll(() => statusOfLast(pp)).toBe("read");
+
+    // If the microphone goes away mid-recording, nothing is sent without asking.
+    await pp.evaluate(() => {
+      const devices = navigator.mediaDevices;
+      const original = devices.getUserMedia.bind(devices);
+      devices.getUserMedia = async (constraints) => {
+        const stream = await original(constraints);
+        (window as unknown as { mic: MediaStream }).mic = stream;
+        return stream;
+      };
+    });
+    await pp.getByRole("button", { name: "Record a voice note" }).click();
+    await pp.getByText(/Recording 0:0[1-9]/).waitFor();
+    await pp.evaluate(() => {
+      for (const track of (window as unknown as { mic: MediaStream }).mic.getTracks()) track.stop();
+    });
+    const asked = pp.getByRole("group", { name: "Your voice note" });
+    await asked.getByText(/Send it\?$/).waitFor();
+    expect(await pp.evaluate(() => document.activeElement?.textContent)).toBe("Send");
+    await asked.getByRole("button", { name: "Discard" }).click();
+    await pp.getByRole("button", { name: "Record a voice note" }).waitFor();
+    expect(await tp.locator(".media--audio").count()).toBe(1);
 
     // A link to a resource gets a preview made from the address alone, before and after sending.
     const composer = tp.getByRole("textbox", { name: "Message" });
@@ -500,8 +529,15 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     await results.first().click();
     await pp.waitForURL((url) => url.pathname === conversationPath);
     await bubble(pp, "Thursday at 4 works.").waitFor();
-    // Once shown, the message id leaves the address.
+    // Once shown, the message id leaves the address, and the message has the focus.
     await expect.poll(() => new URL(pp.url()).search).toBe("");
+    await expect
+      .poll(() => pp.evaluate(() => document.activeElement?.closest(".msg")?.textContent ?? ""))
+      .toContain("Thursday at 4 works.");
+    // A link to a message that is gone says so, and also leaves the address clean.
+    await pp.goto(`${base()}${conversationPath}?m=msg_not_on_this_device`);
+    await pp.getByText("That message isn't here any more. It may have been deleted.").waitFor();
+    expect(new URL(pp.url()).search).toBe("");
 
     // Nothing of the search went anywhere: not in an address, a request body or a socket frame.
     watching = false;
@@ -703,8 +739,33 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
           tag: n.tag,
         }));
       });
-    await expect.poll(shown).toEqual([{ title: "Hearth", body: "New message", tag: "hearth-new-message" }]);
-    await pp.reload();
+    const one = [{ title: "Hearth", body: "New message", tag: "hearth-new-message" }];
+    await expect.poll(shown).toEqual(one);
+    // Coming back to Hearth takes it away: it has done its job.
+    const setVisibility = (state: "hidden" | "visible") =>
+      pp.evaluate((s) => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => s });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, state);
+    await setVisibility("visible");
+    await expect.poll(shown).toEqual([]);
+    // And quick exit takes it away too, though the page is gone at once.
+    await setVisibility("hidden");
+    await composer.fill("One more for the notification test.");
+    await composer.press("Enter");
+    await expect.poll(shown).toEqual(one);
+    await pp.keyboard.press("Escape");
+    await pp.keyboard.press("Escape");
+    await pp.waitForURL(EXIT_URL);
+    const again = await pp.context().newPage();
+    await again.goto(`${base()}/`);
+    await expect
+      .poll(() =>
+        again.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length),
+      )
+      .toBe(0);
+    await again.close();
+    await pp.goto(`${base()}/conversations`);
   });
 
   it("quick exit from a conversation leaves nothing of Hearth in the history", async () => {

@@ -179,21 +179,31 @@ export async function dropFile(page: Page, selector: string, file: PageFile): Pr
   );
 }
 
-/** Pastes `file` into the focused-or-matching element, as pasting a copied screenshot does. */
-export async function pasteFile(page: Page, selector: string, file: PageFile): Promise<void> {
-  await page.evaluate(
-    ({ selector, name, type, b64 }) => {
+/**
+ * Pastes `file` (and `text`, when given, as a word processor's copy carries both) into the matching
+ * element. `handled`: the page took the paste over (prevented the browser's own).
+ */
+export async function pasteFile(
+  page: Page,
+  selector: string,
+  file: PageFile,
+  text?: string,
+): Promise<{ handled: boolean }> {
+  const handled = await page.evaluate(
+    ({ selector, name, type, b64, text }) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const dt = new DataTransfer();
       dt.items.add(new File([bytes], name, { type }));
+      if (text !== undefined) dt.setData("text/plain", text);
       const target = document.querySelector(selector);
       if (!target) throw new Error(`nothing matches ${selector}`);
-      target.dispatchEvent(
-        new ClipboardEvent("paste", { bubbles: true, cancelable: true, clipboardData: dt }),
-      );
+      const event = new ClipboardEvent("paste", { bubbles: true, cancelable: true, clipboardData: dt });
+      target.dispatchEvent(event);
+      return event.defaultPrevented;
     },
-    { selector, name: file.name, type: file.type, b64: Buffer.from(file.bytes).toString("base64") },
+    { selector, name: file.name, type: file.type, b64: Buffer.from(file.bytes).toString("base64"), text },
   );
+  return { handled };
 }
 
 /** A small, valid one-page PDF showing `text` (Helvetica), built by hand with a correct xref table. */

@@ -7,6 +7,7 @@ import {
   setQuickExitTeardown,
 } from "./quick-exit/quick-exit.ts";
 import { captureFragmentSecret, forgetFragmentSecret } from "./router/router.ts";
+import { clearNotifications } from "./state/notifications.ts";
 import { applyTheme, storedTheme } from "./theme/theme.ts";
 import "./styles/app.css";
 
@@ -17,12 +18,19 @@ function start(): void {
   captureFragmentSecret();
   applyTheme(storedTheme(), false);
   installQuickExitKeys();
+  // A file dropped anywhere but a conversation must not make the browser leave Hearth to open it.
+  for (const type of ["dragover", "drop"] as const) {
+    window.addEventListener(type, (e) => {
+      if (e.dataTransfer?.types.includes("Files")) e.preventDefault();
+    });
+  }
 
   const container = document.getElementById("root");
   if (!container) throw new Error("index.html has no #root");
   const root = createRoot(container);
   setQuickExitTeardown(() => {
     forgetFragmentSecret();
+    clearNotifications();
     root.unmount();
   });
   root.render(

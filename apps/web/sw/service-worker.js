@@ -52,6 +52,17 @@ self.addEventListener("notificationclick", (event) => {
   );
 });
 
+// The page asks for Hearth's notifications to go (it came to the front, everything was read, sign-out,
+// quick exit). Done here because a page leaving by quick exit can't wait for it.
+self.addEventListener("message", (event) => {
+  if (event.data?.type !== "clear-notifications") return;
+  event.waitUntil(
+    self.registration.getNotifications({ tag: "hearth-new-message" }).then((shown) => {
+      for (const n of shown) n.close();
+    }),
+  );
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

@@ -148,11 +148,11 @@ export class HearthApi {
   devices() {
     return this.#call<DeviceSummary[]>("GET", "/v1/devices");
   }
-  /** `DELETE /v1/devices/:id`: signs a device out (its session ends, its socket is closed). */
   /** `PATCH /v1/devices/:id`: renames one of my devices. */
   renameDevice(deviceId: DeviceId | string, name: string) {
     return this.#call<void>("PATCH", `/v1/devices/${encodeURIComponent(deviceId)}`, { name });
   }
+  /** `DELETE /v1/devices/:id`: signs a device out (its session ends, its socket is closed). */
   revokeDevice(deviceId: DeviceId | string) {
     return this.#call<void>("DELETE", `/v1/devices/${encodeURIComponent(deviceId)}`);
   }

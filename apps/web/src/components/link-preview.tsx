@@ -55,7 +55,10 @@ function knownSite(host: string): string | undefined {
 }
 
 /** A short, readable path: "/mental-health/conditions/anxiety" → "mental-health › conditions › anxiety". */
-function readablePath(url: URL): string {
+/** Control characters, and the invisible ones that reorder or hide text (bidi controls, zero widths). */
+const HIDDEN = /[\p{Cc}\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/gu;
+
+export function readablePath(url: URL): string {
   const parts = url.pathname
     .split("/")
     .filter(Boolean)
@@ -66,7 +69,9 @@ function readablePath(url: URL): string {
         return p;
       }
     });
-  const path = parts.join(" › ");
+  // Decoded text could carry direction overrides or control characters that make the card say
+  // something other than where the link goes: they are dropped.
+  const path = parts.join(" › ").replace(HIDDEN, "");
   return path.length > 80 ? `${path.slice(0, 80)}…` : path;
 }
 

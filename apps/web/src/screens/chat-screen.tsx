@@ -87,10 +87,13 @@ function Bubble({
   onDelete,
   onResize,
   group,
+  found,
 }: {
   session: HearthSession;
   conversationId: string;
   m: ChatMessage;
+  /** Opened from search: marked and focusable (the screen focuses it). */
+  found: boolean;
   /** In a group, others' messages show who wrote them. */
   group: boolean;
   onReply: (m: ChatMessage) => void;
@@ -101,7 +104,11 @@ function Bubble({
   const sender = session.nameOf(conversationId, m.senderId);
   const status = m.own && !m.deleted ? session.status(conversationId, m) : undefined;
   return (
-    <div className={`msg ${m.own ? "msg--own" : "msg--other"}`} data-message-id={m.messageId}>
+    <div
+      className={`msg ${m.own ? "msg--own" : "msg--other"}${found ? " msg--found" : ""}`}
+      data-message-id={m.messageId}
+      tabIndex={found ? -1 : undefined}
+    >
       <div className="msg__bubble">
         <span className="visually-hidden">{m.own ? "You" : sender}: </span>
         {group && !m.own ? (
@@ -227,6 +234,8 @@ export function ChatScreen({
   // The read marker when the conversation was opened: the "new messages" line stays put after that.
   const [readAtOpen, setReadAtOpen] = useState<number | undefined>();
   const initialScrollDone = useRef(false);
+  // The message opened from search, marked until the focus leaves it.
+  const [found, setFound] = useState<string | undefined>();
   const lastMarked = useRef(0);
 
   useEffect(() => {
@@ -286,18 +295,34 @@ export function ChatScreen({
   useLayoutEffect(() => {
     if (initialScrollDone.current || !loaded || readAtOpen === undefined || rows.length === 0) return;
     initialScrollDone.current = true;
+    if (focusMessageId) {
+      // Used once: the message id leaves the address (a reload opens the conversation as usual).
+      history.replaceState(null, "", location.pathname);
+      if (focusIndex < 0) setProblem("That message isn't here any more. It may have been deleted.");
+    }
     if (focusIndex >= 0) {
       follow.current = false;
       setAtBottom(false);
       virtualizer.scrollToIndex(focusIndex, { align: "center" });
-      // Shown: the message id leaves the address (a reload opens the conversation as usual).
-      history.replaceState(null, "", location.pathname);
+      setFound(focusMessageId);
     } else if (unreadIndex >= 0) {
       follow.current = false;
       setAtBottom(false);
       virtualizer.scrollToIndex(unreadIndex, { align: "start" });
     } else virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
-  }, [loaded, readAtOpen, rows.length, unreadIndex, focusIndex, virtualizer]);
+  }, [loaded, readAtOpen, rows.length, unreadIndex, focusIndex, focusMessageId, virtualizer]);
+
+  // The message found by search takes the focus once it is drawn, so a screen reader reads it and
+  // the keyboard starts there; it stays marked until the focus moves on.
+  useEffect(() => {
+    if (!found) return;
+    const frame = requestAnimationFrame(() => {
+      scrollerRef.current
+        ?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(found)}"]`)
+        ?.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [found]);
 
   // A bubble grew (an image loaded, a viewer opened): keep the newest message in view if following.
   const rowCount = useRef(0);
@@ -382,26 +407,30 @@ export function ChatScreen({
   };
 
   const upload = session.uploads.get(id);
+  // Every file is tried, one after another; the ones that failed are named together afterwards.
   const sendFiles = async (files: readonly File[]) => {
     setProblem("");
+    const problems: string[] = [];
     for (const file of files) {
       try {
         await session.sendFile(id, file);
         setFollow(true);
       } catch (err) {
-        setProblem(
+        problems.push(
           (err as { code?: string }).code === "blob_too_large"
             ? `${file.name || "That file"} is too large to send.`
             : `${file.name || "That file"} couldn't be sent. Please try again.`,
         );
-        return;
       }
     }
+    setProblem(problems.join(" "));
   };
 
+  // Pasting text that also comes with a picture of itself (copied from a word processor or a
+  // spreadsheet) pastes the text; only a paste of files alone offers them.
   const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
     const files = [...e.clipboardData.files];
-    if (files.length === 0) return;
+    if (files.length === 0 || e.clipboardData.getData("text/plain").trim() !== "") return;
     e.preventDefault();
     setOffered(files.map(pastedName));
   };
@@ -478,6 +507,11 @@ export function ChatScreen({
             aria-label="Messages"
             onScroll={onScroll}
             onKeyDown={onListKey}
+            onBlur={(e) => {
+              if (found && e.target instanceof HTMLElement && e.target.dataset.messageId === found) {
+                setFound(undefined);
+              }
+            }}
           >
             {loaded && rows.length === 0 ? (
               <p className="chat__empty">No messages yet. Say hello when you're ready.</p>
@@ -512,6 +546,7 @@ export function ChatScreen({
                         onDelete={setToDelete}
                         onResize={onResize}
                         group={summary?.kind === "group"}
+                        found={found === row.m.messageId}
                       />
                     )}
                   </li>

@@ -31,6 +31,7 @@ import {
 import { IdbClientStore, type Watermarks } from "../storage/idb-client-store.ts";
 import { IdbKeyStore } from "../storage/idb-key-store.ts";
 import { DecryptedFiles } from "./decrypted-files.ts";
+import { clearNotifications, showNewMessageNotification } from "./notifications.ts";
 
 // Re-exported for the lazily loaded SDK chunk (see sdk/load-sdk.ts).
 export { EncryptedIndexStore, HearthApi, IdbClientStore, IdbKeyStore };
@@ -156,7 +157,7 @@ export class HearthSession {
 
   /** Connects, loads who I am, the conversation list and what this device remembers. */
   start(): void {
-    document.addEventListener("visibilitychange", this.#onHidden);
+    document.addEventListener("visibilitychange", this.#onVisibility);
     void this.#loadMeta();
     void this.refreshMe();
     void this.search.load();
@@ -227,7 +228,8 @@ export class HearthSession {
 
   /** Closes the socket and the database (sign-out, quick exit). */
   stop(): void {
-    document.removeEventListener("visibilitychange", this.#onHidden);
+    document.removeEventListener("visibilitychange", this.#onVisibility);
+    clearNotifications();
     this.#stopped = true;
     clearTimeout(this.#setupTimer);
     this.files.clear();
@@ -239,9 +241,13 @@ export class HearthSession {
     clearTimeout(this.#refreshTimer);
   }
 
-  /** Leaving the page (or the tab going to the background): write what is pending now. */
-  readonly #onHidden = (): void => {
+  /**
+   * Leaving the page (or the tab going to the background): write what is pending now. Coming
+   * back: the notification has done its job.
+   */
+  readonly #onVisibility = (): void => {
     if (document.visibilityState === "hidden") void this.store.flush().catch(() => undefined);
+    else clearNotifications();
   };
 
   get userId(): string {
@@ -389,7 +395,7 @@ export class HearthSession {
     c.on("conversation", () => this.#scheduleRefresh());
     c.on("message", (m) => {
       this.#onMessage(m);
-      if (!m.own && m.kind === "message") this.#notify();
+      if (!m.own && m.kind === "message") this.#notify(m);
       this.search.onMessage(m);
       for (const l of this.#messageListeners) l(m);
     });
@@ -415,7 +421,11 @@ export class HearthSession {
     c.on("receipt", (r) => {
       if (r.userId === this.userId) {
         // My own read marker moved (another of my devices read): unread drops.
-        if (r.kind === "read") this.#setReadSeq(r.conversationId, r.seq);
+        if (r.kind === "read") {
+          this.#setReadSeq(r.conversationId, r.seq);
+          // Everything was read elsewhere: "New message" would no longer be true.
+          if (this.conversations.every((s) => s.unread === 0)) clearNotifications();
+        }
         return;
       }
       const map = this.#watermarks.get(r.conversationId) ?? new Map<string, Watermarks>();
@@ -759,28 +769,14 @@ export class HearthSession {
   }
 
   /**
-   * A new message while Hearth is in the background: one notification that says only that —
-   * no name, no text, nothing of the conversation — replacing any earlier one (a backlog after a
-   * reconnect is one notification, not fifty). Shown by the service worker where there is one
-   * (required on Android), else by the page.
+   * A new message while Hearth is in the background, not already read on another device: one
+   * notification that says only that (see {@link showNewMessageNotification}).
    */
-  #notify(): void {
+  #notify(m: ReceivedMessage): void {
     if (!this.display.notify || document.visibilityState !== "hidden") return;
-    if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
-    const options: NotificationOptions = {
-      body: "New message",
-      tag: "hearth-new-message",
-      icon: "/icons/icon-192.png",
-    };
-    void (async () => {
-      try {
-        const registration = await navigator.serviceWorker?.getRegistration();
-        if (registration) await registration.showNotification("Hearth", options);
-        else new Notification("Hearth", options);
-      } catch {
-        // Notifications are a convenience: never let them disturb delivery.
-      }
-    })();
+    const summary = this.conversations.find((c) => c.conversationId === m.conversationId);
+    if (summary && m.seq <= summary.readSeq) return;
+    showNewMessageNotification();
   }
 
   /** A therapist starts a group with some of their patients. */
