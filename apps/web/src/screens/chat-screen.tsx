@@ -16,9 +16,10 @@ import {
 import { AttachmentView, isVoiceNote } from "../components/attachment-view.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { Link } from "../components/link.tsx";
-import { findLinks, LinkedText, LinkPreviews } from "../components/link-preview.tsx";
+import { LinkedText, LinkPreviews } from "../components/link-preview.tsx";
 import { Page } from "../components/page.tsx";
 import { VoiceRecorder } from "../components/voice-recorder.tsx";
+import { findLinks } from "../format/links.ts";
 import { clockTime, dayLabel, fileTimestamp, sameDay } from "../format/time.ts";
 import { useLiveSession } from "../session/session-context.tsx";
 import type { ChatMessage, HearthSession, MessageStatus } from "../state/hearth-session.ts";
@@ -332,6 +333,21 @@ export function ChatScreen({
       virtualizer.scrollToIndex(rowCount.current - 1, { align: "end" });
     }
   }, [virtualizer]);
+
+  // The list's own box changed height (the composer grew or shrank, a link preview came or went,
+  // the phone's keyboard opened): stay at the newest message if following.
+  useEffect(() => {
+    const el = scrollerRef.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    let height = el.clientHeight;
+    const observer = new ResizeObserver(() => {
+      if (el.clientHeight === height) return;
+      height = el.clientHeight;
+      onResize();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [onResize]);
 
   // Keep following the conversation while at the bottom.
   const lastKey = rows.at(-1)?.key;
