@@ -813,6 +813,7 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
       await check("sign-in");
       await page.goto(`${base()}/invite#${"x".repeat(24)}`);
       await page.getByText("expired or was already used", { exact: false }).waitFor();
+      await page.getByRole("link", { name: "Sign in" }).waitFor();
       await check("invite-expired");
       // Signed in as the patient.
       await page.goto(`${base()}/`);
@@ -821,6 +822,13 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.getByRole("heading", { level: 1, name: "Bring your messages to this device" }).waitFor();
       await check("restore-history");
+      // Not the right moment (or device): this screen always has a way out.
+      await page.getByRole("button", { name: "Sign out of this device" }).click();
+      await page.getByRole("heading", { level: 1, name: "Welcome to Hearth" }).waitFor();
+      await page.getByLabel("Username or email").fill(patientUsername);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { level: 1, name: "Bring your messages to this device" }).waitFor();
       await page.getByRole("textbox", { name: "Recovery key" }).fill("not a real key");
       await page.getByRole("button", { name: "Restore" }).click();
       await page.getByText("doesn't look like a complete recovery key", { exact: false }).waitFor();
@@ -828,6 +836,12 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
       await page.getByRole("button", { name: "Restore" }).click();
       await page.getByRole("heading", { level: 1, name: "Conversations" }).waitFor();
       await check("conversations");
+      // The invite link opened again (to "open the app") never leads to a second account.
+      await page.goto(`${base()}/invite#${"y".repeat(24)}`);
+      await page.getByText("You've already joined", { exact: false }).waitFor();
+      expect(await page.getByLabel("Password").count()).toBe(0);
+      await page.getByRole("link", { name: "Go to your conversations" }).click();
+      await page.getByRole("heading", { level: 1, name: "Conversations" }).waitFor();
       await page.getByRole("link", { name: /Dr Rowan/ }).click();
       await bubble(page, "Private receipts work.").waitFor();
       await check("chat");

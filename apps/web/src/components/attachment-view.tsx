@@ -1,5 +1,5 @@
 import type { AttachmentRef } from "@hearth/client";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { MAX_VIEW_BYTES, viewable } from "../state/decrypted-files.ts";
 import type { HearthSession } from "../state/hearth-session.ts";
 
@@ -177,8 +177,12 @@ function AudioView({
   const [wanted, setWanted] = useState(false);
   const load = useDecrypted(session, attachment, wanted);
   const label = isVoiceNote(attachment) ? "Voice note" : attachment.name;
+  const player = useRef<HTMLAudioElement>(null);
+  // The Play button gives way to the player: the focus moves to it rather than to the page.
   useEffect(() => {
-    if (load.state === "ready") onResize();
+    if (load.state !== "ready") return;
+    onResize();
+    player.current?.focus();
   }, [load.state, onResize]);
   return (
     <div className="media media--audio">
@@ -204,7 +208,7 @@ function AudioView({
       </div>
       {load.state === "ready" ? (
         // biome-ignore lint/a11y/useMediaCaption: a voice note between two people has no captions to offer.
-        <audio className="media__audio" src={load.url} controls autoPlay aria-label={label} />
+        <audio ref={player} className="media__audio" src={load.url} controls autoPlay aria-label={label} />
       ) : load.state === "failed" ? (
         <p className="file__problem">This voice note couldn't be opened. Try again later.</p>
       ) : null}

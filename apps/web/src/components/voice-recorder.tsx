@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { fileTimestamp } from "../format/time.ts";
 
 /** Longest voice note: long enough for a thought, short enough to stay well under the file limit. */
@@ -57,6 +57,7 @@ export function VoiceRecorder({
   const sendButton = useRef<HTMLButtonElement>(null);
   const recording = phase.kind === "recording";
   const wasRecording = useRef(false);
+  const reasonId = useId();
 
   // Focus follows the controls: to "Stop and send" when recording starts, to the question when it
   // ended by itself, back to "Record" after.
@@ -175,7 +176,7 @@ export function VoiceRecorder({
     return (
       <fieldset className="recorder">
         <legend className="visually-hidden">Your voice note</legend>
-        <span className="recorder__time" role="status">
+        <span className="recorder__time" role="status" id={reasonId}>
           {phase.reason} Send it?
         </span>
         <button type="button" className="button button--small" onClick={() => setPhase({ kind: "idle" })}>
@@ -183,6 +184,7 @@ export function VoiceRecorder({
         </button>
         <button
           ref={sendButton}
+          aria-describedby={reasonId}
           type="button"
           className="button button--small button--primary"
           onClick={() => {

@@ -89,10 +89,15 @@ function Bubble({
   onResize,
   group,
   found,
+  onRetry,
+  onForget,
 }: {
   session: HearthSession;
   conversationId: string;
   m: ChatMessage;
+  /** A message the server refused: back to the message box, or away. */
+  onRetry: (m: ChatMessage) => void;
+  onForget: (m: ChatMessage) => void;
   /** Opened from search: marked and focusable (the screen focuses it). */
   found: boolean;
   /** In a group, others' messages show who wrote them. */
@@ -147,6 +152,19 @@ function Bubble({
           {status ? <StatusMark status={status} /> : null}
         </p>
       </div>
+      {m.own && m.failed ? (
+        // Refused by the server: the words are not lost; they go back to the box to send again.
+        <div className="msg__actions">
+          {m.text ? (
+            <button type="button" className="link-button" onClick={() => onRetry(m)}>
+              Edit and send again<span className="visually-hidden">: {about(m)}</span>
+            </button>
+          ) : null}
+          <button type="button" className="link-button" onClick={() => onForget(m)}>
+            Remove<span className="visually-hidden"> the unsent message: {about(m)}</span>
+          </button>
+        </div>
+      ) : null}
       {!m.deleted && m.seq !== undefined ? (
         <div className="msg__actions">
           <button type="button" className="link-button" onClick={() => onReply(m)}>
@@ -255,7 +273,17 @@ export function ChatScreen({
       session.onMessage((m) => {
         if (m.conversationId !== id || m.own || m.kind !== "message" || !session.connected) return;
         const who = session.nameOf(id, m.senderId);
-        setAnnouncement(m.content ? `${who}: ${m.content.text}` : `New message from ${who}`);
+        const a = m.content?.attachment;
+        const said = !m.content
+          ? `New message from ${who}`
+          : m.content.text
+            ? `${who}: ${m.content.text}`
+            : a && isVoiceNote(a)
+              ? `${who} sent a voice note`
+              : `${who} sent a file, ${a?.name ?? ""}`;
+        // Emptied first, so the same words twice ("ok", "ok") are announced twice.
+        setAnnouncement("");
+        requestAnimationFrame(() => setAnnouncement(said));
       }),
     [session, id],
   );
@@ -349,12 +377,15 @@ export function ChatScreen({
     return () => observer.disconnect();
   }, [onResize]);
 
-  // Keep following the conversation while at the bottom.
+  // Keep following the conversation while at the bottom: a new message, or the last one growing
+  // (its Reply and Delete appear once the server has it; a preview or an image came in).
   const lastKey = rows.at(-1)?.key;
+  const totalSize = virtualizer.getTotalSize();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `totalSize` changes when a row's measured height does.
   useLayoutEffect(() => {
     if (!initialScrollDone.current || !follow.current || rows.length === 0 || !lastKey) return;
     virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
-  }, [lastKey, rows.length, virtualizer]);
+  }, [lastKey, rows.length, totalSize, virtualizer]);
 
   const items = virtualizer.getVirtualItems();
   const range = virtualizer.range;
@@ -401,24 +432,37 @@ export function ChatScreen({
     }
   };
 
+  // A control that goes away once used (a jump, Delete) hands the focus to the list, not the page.
+  const focusList = () => requestAnimationFrame(() => scrollerRef.current?.focus({ preventScroll: true }));
+
   // Everything fits on screen: there is no "latest" to jump to.
   const el = scrollerRef.current;
   const canScroll = el !== null && el.scrollHeight - el.scrollTop - el.clientHeight > 1;
   const unreadVisible =
     unreadIndex >= 0 && range !== null && unreadIndex >= range.startIndex && unreadIndex <= range.endIndex;
 
+  // One send at a time. The box empties at once (so a second Enter can't send the text twice, and
+  // what is typed meanwhile isn't wiped); the text comes back if it couldn't be queued. The view
+  // follows before the send: the new bubble is drawn before `send` returns.
+  const sending = useRef(false);
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
     const text = draft.trim();
-    if (!text) return;
+    if (!text || sending.current) return;
+    sending.current = true;
+    const quoting = replyTo;
     setProblem("");
+    setDraft("");
+    setReplyTo(undefined);
+    setFollow(true);
     try {
-      await session.send(id, text, replyTo?.messageId as MessageId | undefined);
-      setDraft("");
-      setReplyTo(undefined);
-      setFollow(true);
+      await session.send(id, text, quoting?.messageId as MessageId | undefined);
     } catch {
+      setDraft((d) => d || text);
+      setReplyTo((r) => r ?? quoting);
       setProblem("That message couldn't be queued. Please try again.");
+    } finally {
+      sending.current = false;
     }
   };
 
@@ -429,8 +473,8 @@ export function ChatScreen({
     const problems: string[] = [];
     for (const file of files) {
       try {
-        await session.sendFile(id, file);
         setFollow(true);
+        await session.sendFile(id, file);
       } catch (err) {
         problems.push(
           (err as { code?: string }).code === "blob_too_large"
@@ -472,7 +516,7 @@ export function ChatScreen({
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
-      void send();
+      if (!e.repeat) void send();
     }
   };
 
@@ -563,6 +607,16 @@ export function ChatScreen({
                         onResize={onResize}
                         group={summary?.kind === "group"}
                         found={found === row.m.messageId}
+                        onRetry={(m) => {
+                          session.forgetFailed(id, m.messageId);
+                          const text = m.text ?? "";
+                          setDraft((d) => (d.trim() ? `${d}\n${text}` : text));
+                          composerRef.current?.focus();
+                        }}
+                        onForget={(m) => {
+                          session.forgetFailed(id, m.messageId);
+                          focusList();
+                        }}
                       />
                     )}
                   </li>
@@ -583,6 +637,7 @@ export function ChatScreen({
                 onClick={() => {
                   setFollow(false);
                   virtualizer.scrollToIndex(unreadIndex, { align: "start" });
+                  focusList();
                 }}
               >
                 Jump to first unread
@@ -595,6 +650,7 @@ export function ChatScreen({
                 onClick={() => {
                   setFollow(true);
                   virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+                  focusList();
                 }}
               >
                 Jump to latest
@@ -676,11 +732,10 @@ export function ChatScreen({
           <p className="field__hint composer__hint" id={`${composerId}-hint`}>
             Enter sends; Shift+Enter starts a new line.
           </p>
-          {problem ? (
-            <p className="form__status" role="status">
-              {problem}
-            </p>
-          ) : null}
+          {/* Always in the page, so a problem is announced when it appears. */}
+          <p className="form__status" role="status">
+            {problem}
+          </p>
         </form>
       </section>
       {other && summary?.kind === "direct" ? (
@@ -715,6 +770,7 @@ export function ChatScreen({
         onConfirm={() => {
           const m = toDelete;
           setToDelete(undefined);
+          focusList();
           if (m)
             void session
               .deleteMessage(id, m.messageId)

@@ -37,6 +37,8 @@ function GroupCreator({ session }: { session: HearthSession }) {
   };
   const create = async (e: FormEvent) => {
     e.preventDefault();
+    // A second click while the first is on its way must not make a second, identical group.
+    if (busy) return;
     if (chosen.size < 2) {
       setProblem("Choose at least two people for a group.");
       return;

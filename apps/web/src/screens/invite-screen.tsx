@@ -1,6 +1,7 @@
 import type { InviteInfoResponse } from "@hearth/protocol";
 import { useEffect, useState } from "react";
 import { ActionForm, describeError, Field, text } from "../components/form.tsx";
+import { Link } from "../components/link.tsx";
 import { Page } from "../components/page.tsx";
 import { forgetFragmentSecret, fragmentSecret, navigate } from "../router/router.ts";
 import { hearthApi } from "../sdk/load-sdk.ts";
@@ -35,7 +36,7 @@ export function InviteScreen() {
   const [login, setLogin] = useState("");
   const [loginEdited, setLoginEdited] = useState(false);
   const [tail] = useState(() => Math.random().toString(36).slice(2, 6));
-  const { signIn } = useSession();
+  const { signIn, session } = useSession();
 
   useEffect(() => {
     if (!token) return;
@@ -74,8 +75,22 @@ export function InviteScreen() {
           This invite link looks incomplete. Open it again from the message you received, or ask your
           therapist to send a new one.
         </p>
+      ) : session ? (
+        // Opening the invite again (from the text message) to "open the app": never a second account.
+        <>
+          <p className="notice">You've already joined: you're signed in on this device.</p>
+          <p>
+            <Link to="/conversations">Go to your conversations</Link>
+          </p>
+          <p className="quiet">To join as someone else on this device, sign out first, in Settings.</p>
+        </>
       ) : problem ? (
-        <p className="notice">{problem}</p>
+        <>
+          <p className="notice">{problem}</p>
+          <p>
+            Already joined? <Link to="/">Sign in</Link>
+          </p>
+        </>
       ) : (
         <>
           <p className="lead">

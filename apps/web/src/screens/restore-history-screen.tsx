@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { ActionForm, Field, text } from "../components/form.tsx";
 import { Page } from "../components/page.tsx";
-import { useLiveSession } from "../session/session-context.tsx";
+import { navigate } from "../router/router.ts";
+import { useLiveSession, useSession } from "../session/session-context.tsx";
 import type { HearthSession } from "../state/hearth-session.ts";
 
 function describeRestoreError(err: unknown): string {
@@ -25,6 +26,7 @@ function describeRestoreError(err: unknown): string {
  */
 export function RestoreHistoryScreen({ session: s }: { session: HearthSession }) {
   const session = useLiveSession(s);
+  const { signOut } = useSession();
   const [transferStatus, setTransferStatus] = useState("");
   const [starting, setStarting] = useState(false);
   const offer = session.transfer;
@@ -75,6 +77,21 @@ export function RestoreHistoryScreen({ session: s }: { session: HearthSession })
                   onFocus={(e) => e.currentTarget.select()}
                 />
               </div>
+              <button
+                type="button"
+                className="button button--small"
+                onClick={async () => {
+                  try {
+                    await navigator.clipboard.writeText(offer.qrPayload);
+                    setTransferStatus("Code copied.");
+                  } catch {
+                    (document.getElementById("transfer-code") as HTMLInputElement | null)?.select();
+                    setTransferStatus("Select the code and copy it.");
+                  }
+                }}
+              >
+                Copy code
+              </button>
               {offer.shortCode ? (
                 <p className="notice" data-testid="transfer-short-code">
                   Keys received with code <strong>{offer.shortCode}</strong>: it should match your other
@@ -115,6 +132,23 @@ export function RestoreHistoryScreen({ session: s }: { session: HearthSession })
             required
           />
         </ActionForm>
+      </section>
+      <section className="card" aria-labelledby="not-now-title">
+        <h2 id="not-now-title">Not now</h2>
+        <p>
+          On a device you'd rather not use, or without your other device or recovery key at hand, sign out.
+          Nothing of your account stays here, and your messages stay safe on the server.
+        </p>
+        <button
+          type="button"
+          className="button button--quiet"
+          onClick={async () => {
+            await signOut();
+            navigate("/");
+          }}
+        >
+          Sign out of this device
+        </button>
       </section>
     </Page>
   );

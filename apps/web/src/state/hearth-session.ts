@@ -730,6 +730,20 @@ export class HearthSession {
     return this.attachments.download(attachment);
   }
 
+  /**
+   * Takes one of my messages that the server refused off the screen: it was never stored anywhere
+   * (the SDK dropped it from the outbox), so it would be gone after a reload anyway.
+   */
+  forgetFailed(conversationId: string, messageId: string): void {
+    const loaded = this.#loaded.get(conversationId);
+    const msg = loaded?.byId.get(messageId);
+    if (!loaded || !msg?.own || !msg.failed) return;
+    loaded.byId.delete(messageId);
+    loaded.list = loaded.list.filter((m) => m !== msg);
+    this.#bump(loaded);
+    this.#changed(true);
+  }
+
   /** Deletes one of my messages for everyone. */
   async deleteMessage(conversationId: string, messageId: MessageId): Promise<void> {
     await this.client.deleteMessage(conversationId as ConversationId, messageId);
