@@ -169,10 +169,12 @@ function AudioView({
   session,
   attachment,
   onResize,
+  onPlaying,
 }: {
   session: HearthSession;
   attachment: AttachmentRef;
   onResize: () => void;
+  onPlaying?: (playing: boolean) => void;
 }) {
   const [wanted, setWanted] = useState(false);
   const load = useDecrypted(session, attachment, wanted);
@@ -208,7 +210,17 @@ function AudioView({
       </div>
       {load.state === "ready" ? (
         // biome-ignore lint/a11y/useMediaCaption: a voice note between two people has no captions to offer.
-        <audio ref={player} className="media__audio" src={load.url} controls autoPlay aria-label={label} />
+        <audio
+          ref={player}
+          className="media__audio"
+          src={load.url}
+          controls
+          autoPlay
+          aria-label={label}
+          onPlay={() => onPlaying?.(true)}
+          onPause={() => onPlaying?.(false)}
+          onEnded={() => onPlaying?.(false)}
+        />
       ) : load.state === "failed" ? (
         <p className="file__problem">This voice note couldn't be opened. Try again later.</p>
       ) : null}
@@ -225,16 +237,21 @@ export function AttachmentView({
   session,
   attachment,
   onResize,
+  onPlaying,
 }: {
   session: HearthSession;
   attachment: AttachmentRef;
   /** The bubble changed height (an image loaded, a viewer opened). */
   onResize: () => void;
+  /** A voice note started or stopped playing (the list keeps a playing one mounted). */
+  onPlaying?: (playing: boolean) => void;
 }) {
   const kind = attachment.size <= MAX_VIEW_BYTES ? viewable(attachment) : undefined;
   if (kind === "image") return <ImageView session={session} attachment={attachment} onResize={onResize} />;
   if (kind === "pdf") return <PdfView session={session} attachment={attachment} onResize={onResize} />;
-  if (kind === "audio") return <AudioView session={session} attachment={attachment} onResize={onResize} />;
+  if (kind === "audio") {
+    return <AudioView session={session} attachment={attachment} onResize={onResize} onPlaying={onPlaying} />;
+  }
   return (
     <div className="file">
       <span className="file__icon" aria-hidden="true">

@@ -1,5 +1,5 @@
 import type { MessageId, UserId } from "@hearth/protocol";
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { defaultRangeExtractor, type Range, useVirtualizer } from "@tanstack/react-virtual";
 import {
   type ClipboardEvent,
   type DragEvent,
@@ -91,6 +91,7 @@ function Bubble({
   found,
   onRetry,
   onForget,
+  onPlaying,
 }: {
   session: HearthSession;
   conversationId: string;
@@ -98,6 +99,7 @@ function Bubble({
   /** A message the server refused: back to the message box, or away. */
   onRetry: (m: ChatMessage) => void;
   onForget: (m: ChatMessage) => void;
+  onPlaying: (messageId: string, playing: boolean) => void;
   /** Opened from search: marked and focusable (the screen focuses it). */
   found: boolean;
   /** In a group, others' messages show who wrote them. */
@@ -137,7 +139,12 @@ function Bubble({
         ) : (
           <>
             {m.attachment ? (
-              <AttachmentView session={session} attachment={m.attachment} onResize={onResize} />
+              <AttachmentView
+                session={session}
+                attachment={m.attachment}
+                onResize={onResize}
+                onPlaying={(on) => onPlaying(m.messageId, on)}
+              />
             ) : null}
             {m.text || !m.attachment ? (
               <p className="msg__text">
@@ -310,12 +317,29 @@ export function ChatScreen({
   }, [list, version, readAtOpen]);
   const unreadIndex = rows.findIndex((r) => r.kind === "unread");
 
+  // A voice note that is playing stays mounted while the person scrolls away (else it would stop).
+  const [playing, setPlaying] = useState<string | undefined>();
+  const onPlaying = useCallback(
+    (messageId: string, on: boolean) => setPlaying((p) => (on ? messageId : p === messageId ? undefined : p)),
+    [],
+  );
+  const playingIndex = playing ? rows.findIndex((r) => r.key === playing) : -1;
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const shown = defaultRangeExtractor(range);
+      if (playingIndex < 0 || shown.includes(playingIndex)) return shown;
+      return [...shown, playingIndex].sort((a, b) => a - b);
+    },
+    [playingIndex],
+  );
+
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollerRef.current,
     estimateSize: () => 76,
     overscan: 10,
     getItemKey: (i) => rows[i]?.key ?? i,
+    rangeExtractor,
   });
 
   const focusIndex = focusMessageId ? rows.findIndex((r) => r.key === focusMessageId) : -1;
@@ -613,6 +637,7 @@ export function ChatScreen({
                           setDraft((d) => (d.trim() ? `${d}\n${text}` : text));
                           composerRef.current?.focus();
                         }}
+                        onPlaying={onPlaying}
                         onForget={(m) => {
                           session.forgetFailed(id, m.messageId);
                           focusList();
