@@ -148,6 +148,10 @@ export class HearthApi {
   devices() {
     return this.#call<DeviceSummary[]>("GET", "/v1/devices");
   }
+  /** `POST /v1/auth/unlock`: checks my password to lift the app's screen lock (counts towards lockout). */
+  unlock(password: string) {
+    return this.#call<void>("POST", "/v1/auth/unlock", { password });
+  }
   /** `PATCH /v1/devices/:id`: renames one of my devices. */
   renameDevice(deviceId: DeviceId | string, name: string) {
     return this.#call<void>("PATCH", `/v1/devices/${encodeURIComponent(deviceId)}`, { name });

@@ -117,6 +117,10 @@ export const SettingsBodySchema = z.strictObject({
 export type SettingsBody = z.output<typeof SettingsBodySchema>;
 
 /** `PATCH /v1/devices/:id`: a new name for one of my devices ("Sky's phone"). */
+/** `POST /v1/auth/unlock`: the password of the signed-in person, to lift the app's screen lock. */
+export const UnlockBodySchema = z.strictObject({ password: PasswordSchema });
+export type UnlockBody = z.output<typeof UnlockBodySchema>;
+
 export const RenameDeviceBodySchema = z.strictObject({ name: DeviceNameSchema });
 export type RenameDeviceBody = z.output<typeof RenameDeviceBodySchema>;
 

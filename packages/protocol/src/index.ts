@@ -90,6 +90,8 @@ export {
   TransferBodySchema,
   TransferIdSchema,
   type TransferResponse,
+  type UnlockBody,
+  UnlockBodySchema,
   type UserKeysResponse,
   WS_PATH,
   WS_SUBPROTOCOL,

@@ -215,6 +215,7 @@ describe("authorization matrix", () => {
   it("every authenticated endpoint refuses a missing and a bogus token with its own code", async () => {
     const endpoints: [string, string][] = [
       ["GET", "/v1/me"],
+      ["POST", "/v1/auth/unlock"],
       ["PATCH", "/v1/me/settings"],
       ["GET", "/v1/devices"],
       ["DELETE", `/v1/devices/${p.patients[0]!.deviceId}`],

@@ -1,4 +1,4 @@
-import { ERROR_CODES, newId } from "@hearth/protocol";
+import { ERROR_CODES, newId, type SessionResponse } from "@hearth/protocol";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -170,9 +170,14 @@ describe("bad input is refused with a code, changes nothing, and the server keep
 
   it("HTTP bodies: arbitrary JSON never causes a 5xx and always yields a known code (property)", async () => {
     const routes: [string, string][] = [
-      ...["/v1/auth/login", "/v1/setup", "/v1/invites/accept", "/v1/invites", "/v1/conversations"].map(
-        (path): [string, string] => ["POST", path],
-      ),
+      ...[
+        "/v1/auth/login",
+        "/v1/auth/unlock",
+        "/v1/setup",
+        "/v1/invites/accept",
+        "/v1/invites",
+        "/v1/conversations",
+      ].map((path): [string, string] => ["POST", path]),
       ["PATCH", `/v1/devices/${p.therapist.deviceId}`],
       ["PATCH", "/v1/me/settings"],
     ];
@@ -228,6 +233,60 @@ describe("bad input is refused with a code, changes nothing, and the server keep
       body: { login: "first-use", password: "correct horse battery", deviceName: "d" },
     });
     expect(right.body.code).toBe("locked_out");
+  });
+
+  it("unlock: the right password lifts the lock; wrong ones are coded and count towards the sign-in lockout", async () => {
+    const inv = await t.call<{ token: string }>("POST", "/v1/invites", {
+      token: p.therapist.token,
+      body: { role: "patient" },
+    });
+    const joined = await t.call<SessionResponse>("POST", "/v1/invites/accept", {
+      body: {
+        token: inv.body.token,
+        login: "unlock-user",
+        displayName: "U",
+        password: "a password for unlocking",
+        deviceName: "d",
+      },
+    });
+    const unlock = (password: unknown, token = joined.body.token) =>
+      t.call<{ code: string }>("POST", "/v1/auth/unlock", { token, body: { password } });
+    expect((await unlock("a password for unlocking")).status).toBe(204);
+    // Another person's password doesn't unlock this one's screen.
+    expect(await unlock("correct horse battery staple")).toMatchObject({
+      status: 401,
+      body: { code: "login_failed" },
+    });
+    expect(await unlock(42)).toMatchObject({ status: 400, body: { code: "bad_request", path: "password" } });
+    expect(await unlock("a password for unlocking", "x".repeat(43))).toMatchObject({
+      status: 401,
+      body: { code: "token_invalid" },
+    });
+    // A success resets the count; then wrong unlocks and wrong sign-ins add up to one lockout.
+    expect((await unlock("a password for unlocking")).status).toBe(204);
+    const codes: string[] = [];
+    for (let i = 0; i < 2; i++) codes.push((await unlock("not the password at all")).body.code);
+    for (let i = 0; i < 3; i++) {
+      const r = await t.call<{ code: string }>("POST", "/v1/auth/login", {
+        body: { login: "unlock-user", password: "not the password at all", deviceName: "d" },
+      });
+      codes.push(r.body.code);
+    }
+    expect(codes).toEqual(["login_failed", "login_failed", "login_failed", "login_failed", "locked_out"]);
+    expect(await unlock("a password for unlocking")).toMatchObject({
+      status: 429,
+      body: { code: "locked_out" },
+    });
+    // The session itself still stands (the lock is the app's; signing out stays possible).
+    expect((await t.call("GET", "/v1/me", { token: joined.body.token })).status).toBe(200);
+    const audit = await t.call<{ entries: { action: string }[] }>("GET", "/v1/audit?limit=500", {
+      token: p.admin.token,
+    });
+    const actions = audit.body.entries.map((e) => e.action);
+    expect(actions).toContain("auth.unlock");
+    expect(actions).toContain("auth.unlock_failed");
+    expect(JSON.stringify(audit.body)).not.toContain("password");
+    expect(t.logs()).not.toContain("a password for unlocking");
   });
 
   it("logs carry no tokens or passwords", () => {

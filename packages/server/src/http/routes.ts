@@ -16,6 +16,7 @@ import {
   SetupBodySchema,
   TransferBodySchema,
   TransferIdSchema,
+  UnlockBodySchema,
 } from "@hearth/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -82,6 +83,12 @@ export async function registerRoutes(app: FastifyInstance, d: RouteDeps) {
   app.post("/v1/auth/login", limited, async (req) => d.auth.login(validate(LoginBodySchema, req.body)));
   app.post("/v1/auth/logout", async (req, reply) => {
     await d.auth.logout(await session(req));
+    return reply.code(204).send();
+  });
+
+  app.post("/v1/auth/unlock", limited, async (req, reply) => {
+    const s = await session(req);
+    await d.auth.unlock(s, validate(UnlockBodySchema, req.body).password);
     return reply.code(204).send();
   });
 

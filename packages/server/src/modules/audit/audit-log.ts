@@ -8,6 +8,8 @@ export type AuditAction =
   | "auth.login_failed"
   | "auth.locked"
   | "auth.logout"
+  | "auth.unlock"
+  | "auth.unlock_failed"
   | "device.revoke"
   | "device.rename"
   | "invite.create"

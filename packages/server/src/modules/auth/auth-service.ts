@@ -135,7 +135,7 @@ export class AuthService {
   }
 
   async login(body: LoginBody): Promise<SessionResponse> {
-    const { store, audit, lockout } = this.#d;
+    const { store, audit } = this.#d;
     const user = await store.getUserByLogin(body.login);
     const now = Date.now();
     if (!user) {
@@ -144,28 +144,54 @@ export class AuthService {
       await argon2.verify(await this.#dummyHash, body.password).catch(() => false);
       throw new HttpRefusal("login_failed");
     }
-    if (user.lockedUntil && Date.parse(user.lockedUntil) > now) throw new HttpRefusal("locked_out");
-    const ok = await argon2.verify(user.passwordHash, body.password).catch(() => false);
-    if (!ok) {
-      const failures = user.failedLogins + 1;
-      if (failures >= lockout.maxFailures) {
-        await store.updateUser(user.id, {
-          failedLogins: 0,
-          lockedUntil: new Date(now + lockout.lockMs).toISOString(),
-        });
-        await audit.record("auth.locked", null, user.id);
-        throw new HttpRefusal("locked_out");
-      }
-      await store.updateUser(user.id, { failedLogins: failures });
-      await audit.record("auth.login_failed", null, user.id);
-      throw new HttpRefusal("login_failed");
-    }
+    await this.#checkPassword(user, body.password, now, "auth.login_failed");
     return store.transaction(async (tx) => {
       await tx.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
       const session = await this.#newDevice(tx, user, body.deviceName, new Date(now).toISOString());
       await audit.record("auth.login", user.id, session.deviceId, tx);
       return session;
     });
+  }
+
+  /**
+   * Checks `password` against the user's. Wrong answers count towards the lockout, whether they
+   * come from a sign-in or an unlock: a locked screen is no side door for guessing.
+   */
+  async #checkPassword(
+    user: UserRecord,
+    password: string,
+    now: number,
+    failure: "auth.login_failed" | "auth.unlock_failed",
+  ): Promise<void> {
+    const { store, audit, lockout } = this.#d;
+    if (user.lockedUntil && Date.parse(user.lockedUntil) > now) throw new HttpRefusal("locked_out");
+    const ok = await argon2.verify(user.passwordHash, password).catch(() => false);
+    if (ok) return;
+    const failures = user.failedLogins + 1;
+    if (failures >= lockout.maxFailures) {
+      await store.updateUser(user.id, {
+        failedLogins: 0,
+        lockedUntil: new Date(now + lockout.lockMs).toISOString(),
+      });
+      await audit.record("auth.locked", null, user.id);
+      throw new HttpRefusal("locked_out");
+    }
+    await store.updateUser(user.id, { failedLogins: failures });
+    await audit.record(failure, null, user.id);
+    throw new HttpRefusal("login_failed");
+  }
+
+  /**
+   * Unlocks the web app's screen lock (automatic logoff after inactivity): the signed-in person
+   * proves they are still the one at the device by their password. Nothing changes but the
+   * failure count; audited as `auth.unlock` (the password never).
+   */
+  async unlock(session: Session, password: string): Promise<void> {
+    const { store, audit } = this.#d;
+    const user = (await store.getUser(session.user.id)) ?? session.user;
+    await this.#checkPassword(user, password, Date.now(), "auth.unlock_failed");
+    if (user.failedLogins !== 0) await store.updateUser(user.id, { failedLogins: 0 });
+    await audit.record("auth.unlock", user.id, session.device.id);
   }
 
   /** Resolves a bearer token to a live session, or undefined (unknown, revoked or idle too long). */
