@@ -785,6 +785,49 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     expect(pp.url()).toBe(EXIT_URL);
   });
 
+  it("locks after a while without use; only the password lifts it, and a reload doesn't", async () => {
+    const tp = therapist!.page;
+    const latest = "One more for the notification test.";
+    // Staff lock after 15 minutes unless they choose otherwise.
+    await tp.goto(`${base()}/settings`);
+    expect(await tp.getByLabel("Lock Hearth").inputValue()).toBe("15");
+    await tp.goto(`${base()}${conversationPath}`);
+    await bubble(tp, latest).waitFor();
+    // Sixteen minutes away: the remembered last activity is moved back rather than waited for.
+    await tp.evaluate(() => {
+      localStorage.setItem("hearth.lock.lastActive", String(Date.now() - 16 * 60_000));
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await tp.getByRole("heading", { level: 1, name: "Hearth is locked" }).waitFor();
+    expect(await tp.locator(".msg").count()).toBe(0);
+    expect(await tp.locator("body").textContent()).not.toContain(latest);
+    expect(await tp.getByRole("navigation", { name: "Main" }).count()).toBe(0);
+    await tp.getByRole("button", { name: "Get help now" }).waitFor();
+    await shot(tp, "locked-phone-light", true);
+    expect(await seriousAxeFindings(tp), "lock screen").toEqual([]);
+    // A reload doesn't lift it; a wrong password doesn't either.
+    await tp.reload();
+    await tp.getByRole("heading", { level: 1, name: "Hearth is locked" }).waitFor();
+    expect(await tp.locator(".msg").count()).toBe(0);
+    await tp.getByLabel("Your password").fill("not the right password");
+    await tp.getByRole("button", { name: "Unlock" }).click();
+    await tp.getByText("That password isn't right. Try again.").waitFor();
+    await tp.getByLabel("Your password").fill(PASSWORD);
+    await tp.getByRole("button", { name: "Unlock" }).click();
+    await bubble(tp, latest).waitFor();
+    expect(new URL(tp.url()).pathname).toBe(conversationPath);
+
+    // Patients choose: no lock by default, and "Lock now" locks at once.
+    const pp = patient!.page;
+    await pp.goto(`${base()}/settings`);
+    expect(await pp.getByLabel("Lock Hearth").inputValue()).toBe("0");
+    await pp.getByRole("button", { name: "Lock now" }).click();
+    await pp.getByRole("heading", { level: 1, name: "Hearth is locked" }).waitFor();
+    await pp.getByLabel("Your password").fill(PASSWORD);
+    await pp.getByRole("button", { name: "Unlock" }).click();
+    await pp.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+  });
+
   for (const colorScheme of ["light", "dark"] as const) {
     it(`has no serious accessibility problems on any screen, ${colorScheme} theme, with screenshots`, async () => {
       const { ctx, errors } = await context({ colorScheme, viewport: DESKTOP });

@@ -7,6 +7,7 @@ import { navigate, type Route, SIGNED_IN_ROUTES, useRoute } from "./router/route
 import { ChatScreen } from "./screens/chat-screen.tsx";
 import { ConversationListScreen } from "./screens/conversation-list-screen.tsx";
 import { InviteScreen } from "./screens/invite-screen.tsx";
+import { LockScreen } from "./screens/lock-screen.tsx";
 import { NotFoundScreen } from "./screens/not-found-screen.tsx";
 import { RecoveryKeyScreen } from "./screens/recovery-key-screen.tsx";
 import { RestoreHistoryScreen } from "./screens/restore-history-screen.tsx";
@@ -38,6 +39,8 @@ function Screen({
     );
   }
   if (SIGNED_IN_ROUTES.has(route.name) && !session) return <WelcomeScreen notice={notice} />;
+  // Locked after inactivity: nothing of the person's account is on screen until the password.
+  if (session?.lock.locked && SIGNED_IN_ROUTES.has(route.name)) return <LockScreen session={session} />;
   // End-to-end encryption comes first: the recovery key once after sign-up; the keys on a new device.
   if (session && SIGNED_IN_ROUTES.has(route.name)) {
     const e = session.encryption;
@@ -122,7 +125,7 @@ function Shell() {
       </a>
       <AppHeader
         route={route}
-        showNav={signedIn && SIGNED_IN_ROUTES.has(route.name)}
+        showNav={signedIn && !session?.lock.locked && SIGNED_IN_ROUTES.has(route.name)}
         listLabel={
           session?.saved.role === "therapist"
             ? "Caseload"

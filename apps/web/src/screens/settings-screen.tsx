@@ -7,6 +7,7 @@ import { ThemeSelect } from "../components/theme-select.tsx";
 import { lastActivity } from "../format/time.ts";
 import { QUICK_EXIT_URL } from "../quick-exit/quick-exit.ts";
 import { navigate } from "../router/router.ts";
+import { LOCK_CHOICES, type LockMinutes } from "../session/app-lock.ts";
 import { useLiveSession, useSession } from "../session/session-context.tsx";
 import type { HearthSession } from "../state/hearth-session.ts";
 
@@ -100,6 +101,40 @@ function PrivacyCard({ session }: { session: HearthSession }) {
         onChange={(v) => session.setDisplay({ ...session.display, showTyping: v })}
       />
       <p className="quiet">These choices apply to this device.</p>
+    </section>
+  );
+}
+
+/** The screen lock after inactivity: when, and "Lock now". */
+function LockCard({ session }: { session: HearthSession }) {
+  const id = useId();
+  return (
+    <section className="card" aria-labelledby="lock-title">
+      <h2 id="lock-title">Screen lock</h2>
+      <p id={`${id}-hint`}>
+        After a while without use, Hearth hides your conversations until you enter your password. Useful on a
+        shared or work computer.
+      </p>
+      <div className="field field--inline">
+        <label htmlFor={id}>Lock Hearth</label>
+        <select
+          id={id}
+          aria-describedby={`${id}-hint`}
+          value={session.lock.minutes}
+          onChange={(e) => session.lock.setMinutes(Number(e.currentTarget.value) as LockMinutes)}
+        >
+          {LOCK_CHOICES.map((m) => (
+            <option key={m} value={m}>
+              {m === 0 ? "Never" : `After ${m} minutes without use`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="form__actions lock-card__actions">
+        <button type="button" className="button button--quiet" onClick={() => session.lock.lock()}>
+          Lock now
+        </button>
+      </div>
     </section>
   );
 }
@@ -378,6 +413,7 @@ export function SettingsScreen({ session: s }: { session: HearthSession }) {
         </p>
       </section>
       <NotificationsCard session={session} />
+      <LockCard session={session} />
       <RecoveryKeyCard session={session} />
       <section className="card" aria-labelledby="sign-out-title">
         <h2 id="sign-out-title">Sign out</h2>

@@ -1,4 +1,5 @@
 import type { Role, SessionResponse } from "@hearth/protocol";
+import { clearLock } from "./app-lock.ts";
 
 /** What this device remembers of its sign-in: the device session token and who it belongs to. */
 export interface SavedSession {
@@ -46,6 +47,7 @@ export function clearSession(): void {
   } catch {
     // Nothing stored.
   }
+  clearLock();
 }
 
 /** This device's privacy choices (the SDK's `sendReadReceipts` and `sendTyping`). */

@@ -19,6 +19,7 @@ import {
 } from "@hearth/protocol";
 import { DeviceSearch } from "../search/device-search.ts";
 import { EncryptedIndexStore } from "../search/encrypted-index-store.ts";
+import { AppLock } from "../session/app-lock.ts";
 import {
   type Display,
   loadDisplay,
@@ -107,6 +108,8 @@ export class HearthSession {
   /** Shared files decrypted on this device for viewing, as object URLs (released on stop). */
   readonly files = new DecryptedFiles((a) => this.attachments.download(a));
   readonly saved: SavedSession;
+  /** The screen lock after inactivity: while locked, no conversation is on screen. */
+  readonly lock: AppLock;
   /** End-to-end encryption on this device; the socket connects only once it is ready. */
   encryption: EncryptionState = { kind: "checking" };
   /** The person confirmed they saved the recovery key shown after sign-up. */
@@ -152,11 +155,26 @@ export class HearthSession {
       ...this.privacy,
     });
     this.attachments = new Attachments({ client: this.client, api: this.api });
+    this.lock = new AppLock(saved.role, () => {
+      // Locked: decrypted files leave memory and no notification stays behind.
+      if (this.lock.locked) {
+        this.files.clear();
+        clearNotifications();
+      }
+      this.#changed(true);
+    });
     this.#wire();
+  }
+
+  /** Lifts the screen lock once the server accepts the password (a wrong one throws, coded). */
+  async unlock(password: string): Promise<void> {
+    await this.api.unlock(password);
+    this.lock.unlocked();
   }
 
   /** Connects, loads who I am, the conversation list and what this device remembers. */
   start(): void {
+    this.lock.start();
     document.addEventListener("visibilitychange", this.#onVisibility);
     void this.#loadMeta();
     void this.refreshMe();
@@ -228,6 +246,7 @@ export class HearthSession {
 
   /** Closes the socket and the database (sign-out, quick exit). */
   stop(): void {
+    this.lock.stop();
     document.removeEventListener("visibilitychange", this.#onVisibility);
     clearNotifications();
     this.#stopped = true;

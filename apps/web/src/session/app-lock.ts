@@ -1,0 +1,164 @@
+import type { Role } from "@hearth/protocol";
+
+/**
+ * The screen lock (automatic logoff after inactivity, HIPAA §164.312(a)(2)(iii)): after a chosen
+ * time without a touch, a key or a scroll, Hearth hides every conversation behind a lock screen
+ * that only the person's password lifts (checked by the server, counted towards the sign-in
+ * lockout). The device stays signed in, so messages keep arriving; nothing of them is on screen.
+ *
+ * Time away counts too: the last activity is remembered (localStorage), so a tab left in the
+ * background, a closed and reopened browser, or a reload all lock once the time has passed. The
+ * locked state is remembered as well, so a reload never lifts it, and it is shared by every tab.
+ */
+
+/** The choices offered, in minutes; 0 is "never". */
+export const LOCK_CHOICES = [0, 5, 15, 30, 60] as const;
+export type LockMinutes = (typeof LOCK_CHOICES)[number];
+
+const MINUTES_KEY = "hearth.lock.minutes";
+const ACTIVE_KEY = "hearth.lock.lastActive";
+const LOCKED_KEY = "hearth.lock.locked";
+/** Activity is written down at most this often (a scroll fires many events). */
+const WRITE_EVERY_MS = 5_000;
+/** How often the time away is checked while the page is open. */
+const CHECK_EVERY_MS = 10_000;
+
+function read(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: string | undefined): void {
+  try {
+    if (value === undefined) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Without storage the lock still works for this page.
+  }
+}
+
+/**
+ * The default: staff (therapists, admins) often work on shared or clinic computers, so Hearth
+ * locks after 15 minutes; patients' own phones have their own lock, and quick exit is theirs, so
+ * it is off until they turn it on.
+ */
+export function defaultLockMinutes(role: Role | string): LockMinutes {
+  return role === "patient" ? 0 : 15;
+}
+
+/** The chosen time, or the role's default. */
+export function loadLockMinutes(role: Role | string): LockMinutes {
+  const n = Number(read(MINUTES_KEY));
+  return read(MINUTES_KEY) !== null && (LOCK_CHOICES as readonly number[]).includes(n)
+    ? (n as LockMinutes)
+    : defaultLockMinutes(role);
+}
+
+/** Forgets the lock's choices and state (sign-out). */
+export function clearLock(): void {
+  for (const key of [MINUTES_KEY, ACTIVE_KEY, LOCKED_KEY]) write(key, undefined);
+}
+
+const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "scroll"] as const;
+
+/** Watches for activity and locks after the chosen time; see the module comment. */
+export class AppLock {
+  #minutes: LockMinutes;
+  #locked: boolean;
+  #lastWrite = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #onChange: () => void;
+
+  constructor(role: Role | string, onChange: () => void) {
+    this.#minutes = loadLockMinutes(role);
+    this.#onChange = onChange;
+    this.#locked = read(LOCKED_KEY) === "1" || this.#expired();
+    if (this.#locked) write(LOCKED_KEY, "1");
+  }
+
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  get minutes(): LockMinutes {
+    return this.#minutes;
+  }
+
+  /** Starts watching (once the session starts). */
+  start(): void {
+    if (!this.#locked) this.#touch(true);
+    for (const type of ACTIVITY)
+      window.addEventListener(type, this.#onActivity, { passive: true, capture: true });
+    document.addEventListener("visibilitychange", this.#check);
+    window.addEventListener("storage", this.#onStorage);
+    this.#timer = setInterval(this.#check, CHECK_EVERY_MS);
+  }
+
+  stop(): void {
+    for (const type of ACTIVITY) window.removeEventListener(type, this.#onActivity, { capture: true });
+    document.removeEventListener("visibilitychange", this.#check);
+    window.removeEventListener("storage", this.#onStorage);
+    clearInterval(this.#timer);
+  }
+
+  /** Changes the time (0: never) and remembers it. */
+  setMinutes(minutes: LockMinutes): void {
+    this.#minutes = minutes;
+    write(MINUTES_KEY, String(minutes));
+    this.#touch(true);
+    this.#onChange();
+  }
+
+  /** Locks now (also "Lock now" in Settings). */
+  lock(): void {
+    if (this.#locked) return;
+    this.#locked = true;
+    write(LOCKED_KEY, "1");
+    this.#onChange();
+  }
+
+  /** Lifts the lock; call only once the server accepted the password. */
+  unlocked(): void {
+    this.#locked = false;
+    write(LOCKED_KEY, undefined);
+    this.#touch(true);
+    this.#onChange();
+  }
+
+  #expired(): boolean {
+    if (this.#minutes === 0) return false;
+    const last = Number(read(ACTIVE_KEY));
+    return Number.isFinite(last) && last > 0 && Date.now() - last > this.#minutes * 60_000;
+  }
+
+  #touch(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.#lastWrite < WRITE_EVERY_MS) return;
+    this.#lastWrite = now;
+    write(ACTIVE_KEY, String(now));
+  }
+
+  readonly #onActivity = (): void => {
+    if (this.#locked) return;
+    // Coming back after the time has passed: the first touch must not count as activity.
+    if (this.#expired()) this.lock();
+    else this.#touch();
+  };
+
+  readonly #check = (): void => {
+    if (!this.#locked && this.#expired()) this.lock();
+  };
+
+  /** Another tab locked or unlocked. */
+  readonly #onStorage = (e: StorageEvent): void => {
+    if (e.key !== LOCKED_KEY) return;
+    const locked = e.newValue === "1";
+    if (locked === this.#locked) return;
+    this.#locked = locked;
+    if (!locked) this.#touch(true);
+    this.#onChange();
+  };
+}
