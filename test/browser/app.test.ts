@@ -138,6 +138,9 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     await page.getByRole("button", { name: "Make an invite link" }).click();
     const link = await page.getByRole("textbox", { name: "Invite link" }).inputValue();
     expect(link).toMatch(new RegExp(`^${base()}/invite#.{16,}`));
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value ?? ""))
+      .toBe(link);
     await page.getByRole("img", { name: /QR code of the invite link/ }).waitFor();
     await shot(page, "admin-invite-desktop-light");
 
@@ -592,6 +595,10 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     await tp.getByRole("textbox", { name: "Private label" }).fill("Thursdays 4pm · anxiety");
     await tp.getByRole("button", { name: "Save label" }).click();
     await tp.getByText("Thursdays 4pm · anxiety").waitFor();
+    // The keyboard is back on the button that opened the editor, not at the top of the page.
+    await expect
+      .poll(() => tp.evaluate(() => document.activeElement?.textContent ?? ""))
+      .toBe("Edit label for Sky");
     await tp.reload();
     await tp.getByText("Thursdays 4pm · anxiety").waitFor();
     // The patient never sees it.

@@ -38,6 +38,8 @@ export function InvitePanel({ session, inviteRole: role }: { session: HearthSess
     try {
       setInvite(await session.api.createInvite(role));
       setStatus("Invite link ready.");
+      // The button gives way to the link: the focus goes to it (ready to copy), not to the page.
+      requestAnimationFrame(() => document.getElementById(linkId)?.focus());
     } catch (err) {
       setStatus(describeError(err));
     } finally {

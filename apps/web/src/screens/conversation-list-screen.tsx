@@ -1,5 +1,5 @@
 import type { ConversationSummary } from "@hearth/protocol";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { InvitePanel } from "../components/invite-panel.tsx";
 import { Link } from "../components/link.tsx";
 import { Page } from "../components/page.tsx";
@@ -144,6 +144,13 @@ function ConversationRow({
   caseload: boolean;
 }) {
   const [editing, setEditing] = useState(false);
+  // Saving or cancelling the label hands the focus back to the button that opened the editor.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (!editing && wasEditing.current) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   const name = otherNames(session, c);
   // Labels belong to one patient: only on their 1:1 conversation.
   const patient =
@@ -178,7 +185,12 @@ function ConversationRow({
         editing ? (
           <LabelEditor session={session} userId={patient.userId} onDone={() => setEditing(false)} />
         ) : (
-          <button type="button" className="button button--small" onClick={() => setEditing(true)}>
+          <button
+            ref={editButton}
+            type="button"
+            className="button button--small"
+            onClick={() => setEditing(true)}
+          >
             {label ? "Edit label" : "Add label"}
             <span className="visually-hidden"> for {name}</span>
           </button>
