@@ -824,6 +824,24 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     await bubble(tp, latest).waitFor();
     expect(new URL(tp.url()).pathname).toBe(conversationPath);
 
+    // Every tab locks and unlocks together; what was being written survives the lock.
+    const second = await tp.context().newPage();
+    await second.goto(`${base()}/settings`);
+    await second.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+    await tp.getByRole("textbox", { name: "Message" }).fill("A reply I haven't finished");
+    await second.getByRole("button", { name: "Lock now" }).click();
+    await tp.getByRole("heading", { level: 1, name: "Hearth is locked" }).waitFor();
+    expect(await tp.evaluate(() => document.activeElement?.textContent)).toBe("Hearth is locked");
+    expect(await tp.locator("body").textContent()).not.toContain("A reply I haven't finished");
+    await tp.getByLabel("Your password").fill(PASSWORD);
+    await tp.getByRole("button", { name: "Unlock" }).click();
+    await second.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+    expect(await tp.getByRole("textbox", { name: "Message" }).inputValue()).toBe(
+      "A reply I haven't finished",
+    );
+    await tp.getByRole("textbox", { name: "Message" }).fill("");
+    await second.close();
+
     // Patients choose: no lock by default, and "Lock now" locks at once.
     const pp = patient!.page;
     await pp.goto(`${base()}/settings`);

@@ -83,7 +83,9 @@ function Shell() {
   const { session, restoring, signOut } = useSession();
   const [helpOpen, setHelpOpen] = useState(false);
   const [notice, setNotice] = useState("");
-  const routeKey = route.name === "chat" ? `chat:${route.id}` : route.name;
+  // Locking or unlocking is a new screen too: the focus goes to its heading, and it is announced.
+  const routeKey =
+    (session?.lock.locked ? "locked:" : "") + (route.name === "chat" ? `chat:${route.id}` : route.name);
   const firstRender = useRef(true);
   useSyncExternalStore(session?.subscribe ?? noop, session?.getVersion ?? zero);
   const signedIn = session !== undefined;

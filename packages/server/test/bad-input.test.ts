@@ -279,12 +279,17 @@ describe("bad input is refused with a code, changes nothing, and the server keep
     });
     // The session itself still stands (the lock is the app's; signing out stays possible).
     expect((await t.call("GET", "/v1/me", { token: joined.body.token })).status).toBe(200);
-    const audit = await t.call<{ entries: { action: string }[] }>("GET", "/v1/audit?limit=500", {
-      token: p.admin.token,
-    });
+    const audit = await t.call<{
+      entries: { action: string; actorId: string | null; subject: string | null }[];
+    }>("GET", "/v1/audit?limit=500", { token: p.admin.token });
     const actions = audit.body.entries.map((e) => e.action);
     expect(actions).toContain("auth.unlock");
-    expect(actions).toContain("auth.unlock_failed");
+    // A failed unlock names who and which device's lock screen was tried.
+    const failed = audit.body.entries.filter((e) => e.action === "auth.unlock_failed");
+    expect(failed.length).toBe(3);
+    for (const e of failed) {
+      expect(e).toMatchObject({ actorId: joined.body.userId, subject: joined.body.deviceId });
+    }
     expect(JSON.stringify(audit.body)).not.toContain("password");
     expect(t.logs()).not.toContain("a password for unlocking");
   });

@@ -40,9 +40,12 @@ type Phase =
 export function VoiceRecorder({
   onRecorded,
   onProblem,
+  onActive,
 }: {
   onRecorded: (file: File) => void;
   onProblem: (message: string) => void;
+  /** Called while recording: speaking counts as being there (the screen lock waits). */
+  onActive?: () => void;
 }) {
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const recorder = useRef<MediaRecorder | undefined>(undefined);
@@ -166,6 +169,7 @@ export function VoiceRecorder({
     timer.current = setInterval(() => {
       const seconds = Math.floor((Date.now() - started) / 1000);
       setPhase({ kind: "recording", seconds });
+      onActive?.();
       if (seconds >= MAX_SECONDS) {
         stop("ask", `Voice notes can be up to ${MAX_SECONDS / 60} minutes, so recording stopped there.`);
       }

@@ -242,8 +242,14 @@ export function ChatScreen({
   const scrollerRef = useRef<HTMLElement>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const composerId = useId();
-  const [draft, setDraft] = useState("");
-  const [replyTo, setReplyTo] = useState<ChatMessage | undefined>();
+  // What is being written survives leaving the conversation and the screen lock (kept in memory
+  // only, by the session; never stored).
+  const [draft, setDraft] = useState(() => session.drafts.get(id)?.text ?? "");
+  const [replyTo, setReplyTo] = useState<ChatMessage | undefined>(() => session.drafts.get(id)?.replyTo);
+  useEffect(() => {
+    if (draft || replyTo) session.drafts.set(id, { text: draft, replyTo });
+    else session.drafts.delete(id);
+  }, [session, id, draft, replyTo]);
   const [toDelete, setToDelete] = useState<ChatMessage | undefined>();
   const [announcement, setAnnouncement] = useState("");
   const [atBottom, setAtBottom] = useState(true);
@@ -482,7 +488,8 @@ export function ChatScreen({
     try {
       await session.send(id, text, quoting?.messageId as MessageId | undefined);
     } catch {
-      setDraft((d) => d || text);
+      // Nothing is lost: the words come back ahead of anything typed since.
+      setDraft((d) => (d.trim() ? `${text}\n${d}` : text));
       setReplyTo((r) => r ?? quoting);
       setProblem("That message couldn't be queued. Please try again.");
     } finally {
@@ -632,6 +639,8 @@ export function ChatScreen({
                         group={summary?.kind === "group"}
                         found={found === row.m.messageId}
                         onRetry={(m) => {
+                          const quoted = m.replyTo ? session.message(id, m.replyTo) : undefined;
+                          if (quoted) setReplyTo(quoted);
                           session.forgetFailed(id, m.messageId);
                           const text = m.text ?? "";
                           setDraft((d) => (d.trim() ? `${d}\n${text}` : text));
@@ -734,7 +743,11 @@ export function ChatScreen({
               />
               Attach<span className="visually-hidden"> a file</span>
             </label>
-            <VoiceRecorder onRecorded={(file) => void sendFiles([file])} onProblem={setProblem} />
+            <VoiceRecorder
+              onRecorded={(file) => void sendFiles([file])}
+              onProblem={setProblem}
+              onActive={() => session.lock.active()}
+            />
             <button type="submit" className="button button--primary composer__send">
               Send
             </button>

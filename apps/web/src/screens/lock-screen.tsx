@@ -16,8 +16,10 @@ export function LockScreen({ session }: { session: HearthSession }) {
       await session.unlock(String(data.get("unlock-password") ?? ""));
     } catch (err) {
       // The same lockout as signing in: after a few wrong tries, a pause.
-      if ((err as { code?: unknown } | null)?.code === "login_failed") {
-        return "That password isn't right. Try again.";
+      const code = (err as { code?: unknown } | null)?.code;
+      if (code === "login_failed") return "That password isn't right. Try again.";
+      if (code === "locked_out") {
+        return "Too many wrong passwords, so Hearth is pausing sign-in for a while to keep your account safe. Try again later, or sign out below.";
       }
       throw err;
     }

@@ -62,10 +62,15 @@ export function clearLock(): void {
   for (const key of [MINUTES_KEY, ACTIVE_KEY, LOCKED_KEY]) write(key, undefined);
 }
 
-const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "scroll"] as const;
+/**
+ * What counts as the person being there. Not "scroll": the app scrolls by itself (following a
+ * conversation as messages arrive), and that must never keep an unattended screen open.
+ */
+const ACTIVITY = ["pointerdown", "pointermove", "keydown", "wheel", "touchstart"] as const;
 
 /** Watches for activity and locks after the chosen time; see the module comment. */
 export class AppLock {
+  readonly #role: Role | string;
   #minutes: LockMinutes;
   #locked: boolean;
   #lastWrite = 0;
@@ -73,6 +78,7 @@ export class AppLock {
   readonly #onChange: () => void;
 
   constructor(role: Role | string, onChange: () => void) {
+    this.#role = role;
     this.#minutes = loadLockMinutes(role);
     this.#onChange = onChange;
     this.#locked = read(LOCKED_KEY) === "1" || this.#expired();
@@ -120,10 +126,17 @@ export class AppLock {
     this.#onChange();
   }
 
+  /** Something the person is doing without touching the screen (recording a voice note). */
+  active(): void {
+    if (!this.#locked) this.#touch();
+  }
+
   /** Lifts the lock; call only once the server accepted the password. */
   unlocked(): void {
     this.#locked = false;
-    write(LOCKED_KEY, undefined);
+    // An explicit "0", not a removal: a removal is what signing out in another tab looks like,
+    // and that must never unlock this one.
+    write(LOCKED_KEY, "0");
     this.#touch(true);
     this.#onChange();
   }
@@ -152,9 +165,14 @@ export class AppLock {
     if (!this.#locked && this.#expired()) this.lock();
   };
 
-  /** Another tab locked or unlocked. */
+  /** Another tab locked, unlocked or changed the time. */
   readonly #onStorage = (e: StorageEvent): void => {
-    if (e.key !== LOCKED_KEY) return;
+    if (e.key === MINUTES_KEY) {
+      this.#minutes = loadLockMinutes(this.#role);
+      this.#onChange();
+      return;
+    }
+    if (e.key !== LOCKED_KEY || (e.newValue !== "1" && e.newValue !== "0")) return;
     const locked = e.newValue === "1";
     if (locked === this.#locked) return;
     this.#locked = locked;

@@ -9,7 +9,8 @@ export interface SavedSession {
   role: Role;
 }
 
-const SESSION_KEY = "hearth.session";
+/** Where the session is kept (another tab removing or replacing it means this tab was signed out). */
+export const SESSION_KEY = "hearth.session";
 const PRIVACY_KEY = "hearth.privacy";
 const DISPLAY_KEY = "hearth.display";
 
@@ -30,6 +31,8 @@ export function loadSession(): SavedSession | undefined {
 /** Remembers a new device session (from setup, sign-in or an accepted invite). */
 export function saveSession(r: SessionResponse): SavedSession {
   const s: SavedSession = { token: r.token, userId: r.userId, deviceId: r.deviceId, role: r.role };
+  // A new sign-in starts unlocked, whatever an earlier session on this device left behind.
+  clearLock();
   try {
     localStorage.setItem(SESSION_KEY, JSON.stringify(s));
   } catch {

@@ -61,6 +61,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     if (!session) return;
+    if (session.signedOutInAnotherTab) {
+      // The other tab ended the server session and erased this device's data (or signed someone
+      // else in, whose data must stay): only let go here.
+      session.stop();
+      setSession(undefined);
+      return;
+    }
     try {
       await session.api.logout();
     } catch {

@@ -26,6 +26,7 @@ import {
   loadPrivacy,
   type Privacy,
   type SavedSession,
+  SESSION_KEY,
   saveDisplay,
   savePrivacy,
 } from "../session/saved-session.ts";
@@ -123,6 +124,11 @@ export class HearthSession {
   conversationsLoaded = false;
   /** Set when the server refused this device's token (signed out remotely, or expired). */
   signedOutRemotely = false;
+  /**
+   * Set when another tab signed out (or signed in as someone else): this tab only lets go; the
+   * other tab already ended the server session and erased the device's data (or owns it now).
+   */
+  signedOutInAnotherTab = false;
   privacy: Privacy;
   /** What this device shows of the others, and whether it notifies. */
   display: Display = loadDisplay();
@@ -133,6 +139,8 @@ export class HearthSession {
   readonly #loaded = new Map<string, Loaded>();
   readonly #loading = new Map<string, Promise<void>>();
   labels = new Map<string, string>();
+  /** Unsent text (and the message it answers) per conversation, in memory only. */
+  readonly drafts = new Map<string, { text: string; replyTo: ChatMessage | undefined }>();
   readonly #listeners = new Set<() => void>();
   readonly #messageListeners = new Set<(m: ReceivedMessage) => void>();
   #version = 0;
@@ -175,6 +183,7 @@ export class HearthSession {
   /** Connects, loads who I am, the conversation list and what this device remembers. */
   start(): void {
     this.lock.start();
+    window.addEventListener("storage", this.#onStorage);
     document.addEventListener("visibilitychange", this.#onVisibility);
     void this.#loadMeta();
     void this.refreshMe();
@@ -247,6 +256,7 @@ export class HearthSession {
   /** Closes the socket and the database (sign-out, quick exit). */
   stop(): void {
     this.lock.stop();
+    window.removeEventListener("storage", this.#onStorage);
     document.removeEventListener("visibilitychange", this.#onVisibility);
     clearNotifications();
     this.#stopped = true;
@@ -259,6 +269,22 @@ export class HearthSession {
     clearTimeout(this.#notifyTimer);
     clearTimeout(this.#refreshTimer);
   }
+
+  /** Another tab signed out, or signed in as someone else: this tab's session is over too. */
+  readonly #onStorage = (e: StorageEvent): void => {
+    if (e.key !== SESSION_KEY && e.key !== null) return;
+    let token: unknown;
+    try {
+      token =
+        e.key === null ? undefined : (JSON.parse(e.newValue ?? "null") as { token?: unknown } | null)?.token;
+    } catch {
+      token = undefined;
+    }
+    if (token === this.saved.token) return;
+    this.signedOutInAnotherTab = true;
+    this.signedOutRemotely = true;
+    this.#changed(true);
+  };
 
   /**
    * Leaving the page (or the tab going to the background): write what is pending now. Coming

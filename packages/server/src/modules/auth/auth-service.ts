@@ -144,7 +144,10 @@ export class AuthService {
       await argon2.verify(await this.#dummyHash, body.password).catch(() => false);
       throw new HttpRefusal("login_failed");
     }
-    await this.#checkPassword(user, body.password, now, "auth.login_failed");
+    await this.#checkPassword(user, body.password, now, "auth.login_failed", {
+      actor: null,
+      subject: user.id,
+    });
     return store.transaction(async (tx) => {
       await tx.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
       const session = await this.#newDevice(tx, user, body.deviceName, new Date(now).toISOString());
@@ -162,6 +165,8 @@ export class AuthService {
     password: string,
     now: number,
     failure: "auth.login_failed" | "auth.unlock_failed",
+    /** Who tried and on what, for the audit: a sign-in has no actor yet; an unlock has a device. */
+    who: { actor: string | null; subject: string },
   ): Promise<void> {
     const { store, audit, lockout } = this.#d;
     if (user.lockedUntil && Date.parse(user.lockedUntil) > now) throw new HttpRefusal("locked_out");
@@ -173,11 +178,11 @@ export class AuthService {
         failedLogins: 0,
         lockedUntil: new Date(now + lockout.lockMs).toISOString(),
       });
-      await audit.record("auth.locked", null, user.id);
+      await audit.record("auth.locked", who.actor, who.subject);
       throw new HttpRefusal("locked_out");
     }
     await store.updateUser(user.id, { failedLogins: failures });
-    await audit.record(failure, null, user.id);
+    await audit.record(failure, who.actor, who.subject);
     throw new HttpRefusal("login_failed");
   }
 
@@ -189,7 +194,11 @@ export class AuthService {
   async unlock(session: Session, password: string): Promise<void> {
     const { store, audit } = this.#d;
     const user = (await store.getUser(session.user.id)) ?? session.user;
-    await this.#checkPassword(user, password, Date.now(), "auth.unlock_failed");
+    // Failed unlocks name the person and the device whose lock screen was tried.
+    await this.#checkPassword(user, password, Date.now(), "auth.unlock_failed", {
+      actor: user.id,
+      subject: session.device.id,
+    });
     if (user.failedLogins !== 0) await store.updateUser(user.id, { failedLogins: 0 });
     await audit.record("auth.unlock", user.id, session.device.id);
   }
