@@ -235,6 +235,36 @@ describe("bad input is refused with a code, changes nothing, and the server keep
     expect(right.body.code).toBe("locked_out");
   });
 
+  it("simultaneous wrong passwords each count towards the lockout", async () => {
+    const inv = await t.call<{ token: string }>("POST", "/v1/invites", {
+      token: p.therapist.token,
+      body: { role: "patient" },
+    });
+    const login = "burst-user";
+    const password = "the burst user's password";
+    await t.call("POST", "/v1/invites/accept", {
+      body: { token: inv.body.token, login, displayName: "B", password, deviceName: "d" },
+    });
+    const tries = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.call<{ code: string }>("POST", "/v1/auth/login", {
+          body: { login, password: "a wrong guess, again", deviceName: "d" },
+        }),
+      ),
+    );
+    expect(tries.map((r) => r.body.code).sort()).toEqual([
+      "locked_out",
+      "login_failed",
+      "login_failed",
+      "login_failed",
+      "login_failed",
+    ]);
+    const right = await t.call<{ code: string }>("POST", "/v1/auth/login", {
+      body: { login, password, deviceName: "d" },
+    });
+    expect(right.body.code).toBe("locked_out");
+  });
+
   it("unlock: the right password lifts the lock; wrong ones are coded and count towards the sign-in lockout", async () => {
     const inv = await t.call<{ token: string }>("POST", "/v1/invites", {
       token: p.therapist.token,

@@ -197,6 +197,20 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
         expect(await store.getUserByLogin("login-nobody")).toBeUndefined();
       });
 
+      it("counts simultaneous failed logins each, and locks at the limit (then counts afresh)", async () => {
+        await seed();
+        const results = await Promise.all(
+          Array.from({ length: 4 }, () => store.countFailedLogin("bob", 5, T1)),
+        );
+        expect(results).toEqual(["counted", "counted", "counted", "counted"]);
+        expect((await store.getUser("bob"))?.failedLogins).toBe(4);
+        expect(await store.countFailedLogin("bob", 5, T1)).toBe("locked");
+        expect(await store.getUser("bob")).toMatchObject({ failedLogins: 0, lockedUntil: T1 });
+        expect(await store.countFailedLogin("bob", 5, T1)).toBe("counted");
+        expect(await store.countFailedLogin("nobody", 5, T1)).toBe("counted");
+        expect(await store.getUser("nobody")).toBeUndefined();
+      });
+
       it("refuses a second user with a login already taken", async () => {
         await seed();
         await expect(store.createUser(user("bob2", { login: "login-bob" }))).rejects.toThrow();

@@ -193,6 +193,23 @@ export class KyselyStore implements Store {
     await this.#db.updateTable("users").set(set).where("id", "=", id).execute();
   }
 
+  async countFailedLogin(id: string, maxFailures: number, lockUntil: string) {
+    // One statement: N simultaneous wrong passwords add N, never 1.
+    const row = await this.#db
+      .updateTable("users")
+      .set((eb) => ({ failed_logins: eb("failed_logins", "+", 1) }))
+      .where("id", "=", id)
+      .returning("failed_logins")
+      .executeTakeFirst();
+    if (!row || Number(row.failed_logins) < maxFailures) return "counted" as const;
+    await this.#db
+      .updateTable("users")
+      .set({ failed_logins: 0, locked_until: lockUntil })
+      .where("id", "=", id)
+      .execute();
+    return "locked" as const;
+  }
+
   async createDevice(d: DeviceRecord) {
     await this.#db
       .insertInto("devices")

@@ -197,6 +197,12 @@ export interface Store {
     patch: Partial<Pick<UserRecord, "displayName" | "showPresence" | "failedLogins" | "lockedUntil">>,
   ): Promise<void>;
 
+  /**
+   * Counts one failed password check atomically (concurrent failures each count). The failure that
+   * reaches `maxFailures` locks the account until `lockUntil` and starts the count again.
+   */
+  countFailedLogin(id: string, maxFailures: number, lockUntil: string): Promise<"counted" | "locked">;
+
   createDevice(d: DeviceRecord): Promise<void>;
   /** The live (not revoked) device holding this token hash, with its user. */
   getSessionByTokenHash(tokenHash: string): Promise<{ device: DeviceRecord; user: UserRecord } | undefined>;

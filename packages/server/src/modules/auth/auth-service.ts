@@ -172,16 +172,15 @@ export class AuthService {
     if (user.lockedUntil && Date.parse(user.lockedUntil) > now) throw new HttpRefusal("locked_out");
     const ok = await argon2.verify(user.passwordHash, password).catch(() => false);
     if (ok) return;
-    const failures = user.failedLogins + 1;
-    if (failures >= lockout.maxFailures) {
-      await store.updateUser(user.id, {
-        failedLogins: 0,
-        lockedUntil: new Date(now + lockout.lockMs).toISOString(),
-      });
+    const counted = await store.countFailedLogin(
+      user.id,
+      lockout.maxFailures,
+      new Date(now + lockout.lockMs).toISOString(),
+    );
+    if (counted === "locked") {
       await audit.record("auth.locked", who.actor, who.subject);
       throw new HttpRefusal("locked_out");
     }
-    await store.updateUser(user.id, { failedLogins: failures });
     await audit.record(failure, who.actor, who.subject);
     throw new HttpRefusal("login_failed");
   }
