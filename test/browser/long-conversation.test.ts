@@ -162,6 +162,30 @@ describeWithBrowser("a 10,000-message conversation (Chromium)", () => {
       expect(rendered).toBeLessThan(80);
       await page.screenshot({ path: join(SCREENSHOTS, "chat-10k-latest-phone-light.png") });
 
+      // Scrolling fast through ~2,000 messages, a frame at a time: the list stays virtualised, and
+      // how long each frame took is printed (not asserted: shared machines).
+      const scroll = await page.evaluate(async () => {
+        const el = document.querySelector<HTMLElement>(".chat__scroller")!;
+        const frames: number[] = [];
+        let rows = 0;
+        let last = performance.now();
+        for (let i = 0; i < 180; i++) {
+          el.scrollTop = Math.max(0, el.scrollTop - 900);
+          await new Promise((r) => requestAnimationFrame(r));
+          const now = performance.now();
+          frames.push(now - last);
+          last = now;
+          rows = Math.max(rows, document.querySelectorAll(".chat__row").length);
+        }
+        return { frames, rows };
+      });
+      expect(scroll.rows).toBeLessThan(80);
+      const sorted = [...scroll.frames].sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+      process.stdout.write(
+        `scrolling 10k messages: ${scroll.frames.length} frames, frame time p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; at most ${scroll.rows} rows in the page\n`,
+      );
+
       // Keyboard: the message list is a focusable region; Home goes to the very beginning.
       const scroller = page.getByRole("region", { name: "Messages" });
       await scroller.focus();
