@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../packages/server/test/support/harness.ts";
 import { filesUnder, findMarker, readIfThere } from "../support/attachments.ts";
@@ -450,6 +450,48 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     await expect.poll(() => statusOfLast(again)).toBe("read");
   });
 
+  it("says when it is offline, and sends what was written then once the connection is back", async () => {
+    const pp = patient!.page;
+    const tp = therapist!.page;
+    // The page's socket goes through a switch the test controls (browser offline emulation blocks
+    // new connections but leaves an open WebSocket alone).
+    let cut = false;
+    let open: WebSocketRoute | undefined;
+    await pp.context().routeWebSocket(/\/v1\/ws$/, (ws) => {
+      if (cut) return void ws.close({ code: 1006 });
+      open = ws;
+      ws.connectToServer();
+    });
+    await pp.goto(`${base()}${conversationPath}`);
+    await bubble(pp, "Thursday at 4 works.").waitFor();
+    await expect.poll(() => open !== undefined).toBe(true);
+    const banner = pp.locator(".connection-banner");
+    expect(await banner.textContent()).toBe("");
+    // Chatting on a train...
+    await pp.getByRole("textbox", { name: "Message" }).fill("On the train now.");
+    await pp.getByRole("textbox", { name: "Message" }).press("Enter");
+    await bubble(tp, "On the train now.").waitFor();
+    // ...when the connection drops (a tunnel).
+    cut = true;
+    await pp.context().setOffline(true);
+    try {
+      await open!.close({ code: 1006 });
+      await expect.poll(() => banner.textContent(), { timeout: 15_000 }).toMatch(/^You're offline\./);
+      expect(await banner.getAttribute("role")).toBe("status");
+      await pp.getByRole("textbox", { name: "Message" }).fill("Written in the tunnel.");
+      await pp.getByRole("textbox", { name: "Message" }).press("Enter");
+      await expect.poll(() => statusOfLast(pp)).toBe("pending");
+      await shot(pp, "chat-offline-phone-light");
+    } finally {
+      cut = false;
+      await pp.context().setOffline(false);
+    }
+    // Back online: it reconnects at once (not after the backoff) and the message goes.
+    await bubble(tp, "Written in the tunnel.").waitFor({ timeout: 30_000 });
+    await expect.poll(() => statusOfLast(pp)).not.toBe("pending");
+    await expect.poll(() => banner.textContent()).toBe("");
+  });
+
   it("resumes from the cursors kept in IndexedDB after a reload", async () => {
     const pp = patient!.page;
     await pp.reload();
@@ -698,6 +740,7 @@ describeWithBrowser("web app against the real server (Chromium)", () => {
     // Typing from the therapist never shows while that is off (watched for the whole exchange).
     await pp.goto(`${base()}${conversationPath}`);
     await tp.goto(`${base()}${conversationPath}`);
+    await pp.locator(".chat__typing").waitFor({ state: "attached" });
     await pp.evaluate(() => {
       const seen: string[] = [];
       (window as unknown as { typingSeen: string[] }).typingSeen = seen;

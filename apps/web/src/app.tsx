@@ -137,6 +137,12 @@ function Shell() {
         }
         onGetHelp={() => setHelpOpen(true)}
       />
+      {/* Always in the page (a live region); says something only while offline. */}
+      <p className="connection-banner" role="status">
+        {session?.offline && !session.lock.locked && SIGNED_IN_ROUTES.has(route.name)
+          ? "You're offline. What you write stays on this device and is sent when the connection is back."
+          : ""}
+      </p>
       <Screen key={routeKey} route={route} session={session} restoring={restoring} notice={notice} />
       <AppFooter showTheme={route.name !== "settings"} />
       <CrisisDialog open={helpOpen} onClose={() => setHelpOpen(false)} />

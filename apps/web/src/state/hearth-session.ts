@@ -96,6 +96,9 @@ const LABEL_PREFIX = "label:";
  * {@link HearthSession.subscribe} and read the getters; nothing here re-implements delivery —
  * order, retries, cursors and receipts are the SDK's.
  */
+/** How long without a connection before the app says it is offline. */
+const OFFLINE_AFTER_MS = 3_000;
+
 export class HearthSession {
   readonly api: HearthApi;
   readonly client: HearthClient;
@@ -129,6 +132,9 @@ export class HearthSession {
    * other tab already ended the server session and erased the device's data (or owns it now).
    */
   signedOutInAnotherTab = false;
+  /** No live connection for a few seconds (the app says so; what is written waits in the outbox). */
+  offline = false;
+  #offlineTimer: ReturnType<typeof setTimeout> | undefined;
   privacy: Privacy;
   /** What this device shows of the others, and whether it notifies. */
   display: Display = loadDisplay();
@@ -184,6 +190,10 @@ export class HearthSession {
   start(): void {
     this.lock.start();
     window.addEventListener("storage", this.#onStorage);
+    window.addEventListener("online", this.#reconnectNow);
+    window.addEventListener("offline", this.#onOffline);
+    // Opening without a network: no state change may ever come, so the clock starts now.
+    this.#connectionChanged(this.client.state);
     document.addEventListener("visibilitychange", this.#onVisibility);
     void this.#loadMeta();
     void this.refreshMe();
@@ -257,6 +267,9 @@ export class HearthSession {
   stop(): void {
     this.lock.stop();
     window.removeEventListener("storage", this.#onStorage);
+    window.removeEventListener("online", this.#reconnectNow);
+    window.removeEventListener("offline", this.#onOffline);
+    clearTimeout(this.#offlineTimer);
     document.removeEventListener("visibilitychange", this.#onVisibility);
     clearNotifications();
     this.#stopped = true;
@@ -269,6 +282,39 @@ export class HearthSession {
     clearTimeout(this.#notifyTimer);
     clearTimeout(this.#refreshTimer);
   }
+
+  /**
+   * "Offline" only after a few seconds without a connection: a quick reconnect (a network switch, a
+   * server restart) shouldn't flash a warning.
+   */
+  #connectionChanged(state: State): void {
+    if (state === State.Connected || state === State.Syncing || state === State.Closed) {
+      clearTimeout(this.#offlineTimer);
+      this.#offlineTimer = undefined;
+      this.offline = false;
+      return;
+    }
+    if (this.offline || this.#offlineTimer !== undefined) return;
+    this.#offlineTimer = setTimeout(() => {
+      this.#offlineTimer = undefined;
+      const s = this.client.state;
+      // Before the keys are ready the socket waits on purpose (a new device): only a lost network
+      // counts as offline then.
+      const expected = this.encryption.kind === "ready" || !navigator.onLine;
+      if (expected && s !== State.Connected && s !== State.Syncing && s !== State.Closed && !this.#stopped) {
+        this.offline = true;
+        this.#changed(true);
+      }
+    }, OFFLINE_AFTER_MS);
+  }
+
+  readonly #onOffline = (): void => this.#connectionChanged(this.client.state);
+
+  /** The network is back (or the page came to the front): reconnect now, not after the backoff. */
+  readonly #reconnectNow = (): void => {
+    if (this.#stopped || this.encryption.kind !== "ready") return;
+    if (this.client.state === State.Disconnected) this.client.connect();
+  };
 
   /** Another tab signed out, or signed in as someone else: this tab's session is over too. */
   readonly #onStorage = (e: StorageEvent): void => {
@@ -292,7 +338,11 @@ export class HearthSession {
    */
   readonly #onVisibility = (): void => {
     if (document.visibilityState === "hidden") void this.store.flush().catch(() => undefined);
-    else clearNotifications();
+    else {
+      clearNotifications();
+      // Phones drop sockets of pages in the background: be back at once.
+      this.#reconnectNow();
+    }
   };
 
   get userId(): string {
@@ -434,6 +484,7 @@ export class HearthSession {
     const c = this.client;
     c.on("state", ({ newState, reason }) => {
       if (newState === State.Closed && reason === "token_invalid") this.signedOutRemotely = true;
+      this.#connectionChanged(newState);
       this.#changed();
     });
     c.on("synced", () => void this.refreshConversations().then(() => this.#catchUpSearch()));
