@@ -1,7 +1,6 @@
 import { ActionForm, Field } from "../components/form.tsx";
 import { Page } from "../components/page.tsx";
-import { navigate } from "../router/router.ts";
-import { useSession } from "../session/session-context.tsx";
+import { SignOutButton } from "../components/sign-out-button.tsx";
 import type { HearthSession } from "../state/hearth-session.ts";
 
 /**
@@ -10,7 +9,6 @@ import type { HearthSession } from "../state/hearth-session.ts";
  * always possible; help and quick exit stay in the header.
  */
 export function LockScreen({ session }: { session: HearthSession }) {
-  const { signOut } = useSession();
   const unlock = async (data: FormData) => {
     try {
       await session.unlock(String(data.get("unlock-password") ?? ""));
@@ -45,16 +43,7 @@ export function LockScreen({ session }: { session: HearthSession }) {
       <section className="card" aria-labelledby="lock-sign-out-title">
         <h2 id="lock-sign-out-title">Not you, or forgot the password?</h2>
         <p>Signing out removes your messages from this device. They stay safe on the server.</p>
-        <button
-          type="button"
-          className="button button--quiet"
-          onClick={async () => {
-            await signOut();
-            navigate("/");
-          }}
-        >
-          Sign out of this device
-        </button>
+        <SignOutButton />
       </section>
     </Page>
   );

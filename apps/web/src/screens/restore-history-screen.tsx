@@ -1,8 +1,8 @@
 import { useState } from "react";
 import { ActionForm, Field, text } from "../components/form.tsx";
 import { Page } from "../components/page.tsx";
-import { navigate } from "../router/router.ts";
-import { useLiveSession, useSession } from "../session/session-context.tsx";
+import { SignOutButton } from "../components/sign-out-button.tsx";
+import { useLiveSession } from "../session/session-context.tsx";
 import type { HearthSession } from "../state/hearth-session.ts";
 
 function describeRestoreError(err: unknown): string {
@@ -26,7 +26,6 @@ function describeRestoreError(err: unknown): string {
  */
 export function RestoreHistoryScreen({ session: s }: { session: HearthSession }) {
   const session = useLiveSession(s);
-  const { signOut } = useSession();
   const [transferStatus, setTransferStatus] = useState("");
   const [starting, setStarting] = useState(false);
   const offer = session.transfer;
@@ -139,16 +138,7 @@ export function RestoreHistoryScreen({ session: s }: { session: HearthSession })
           On a device you'd rather not use, or without your other device or recovery key at hand, sign out.
           Nothing of your account stays here, and your messages stay safe on the server.
         </p>
-        <button
-          type="button"
-          className="button button--quiet"
-          onClick={async () => {
-            await signOut();
-            navigate("/");
-          }}
-        >
-          Sign out of this device
-        </button>
+        <SignOutButton />
       </section>
     </Page>
   );

@@ -3,12 +3,12 @@ import { useCallback, useEffect, useId, useState } from "react";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { ActionForm, describeError, Field, text } from "../components/form.tsx";
 import { Page } from "../components/page.tsx";
+import { SignOutButton } from "../components/sign-out-button.tsx";
 import { ThemeSelect } from "../components/theme-select.tsx";
 import { lastActivity } from "../format/time.ts";
 import { QUICK_EXIT_URL } from "../quick-exit/quick-exit.ts";
-import { navigate } from "../router/router.ts";
 import { LOCK_CHOICES, type LockMinutes } from "../session/app-lock.ts";
-import { useLiveSession, useSession } from "../session/session-context.tsx";
+import { useLiveSession } from "../session/session-context.tsx";
 import type { HearthSession } from "../state/hearth-session.ts";
 
 function ProfileCard({ session }: { session: HearthSession }) {
@@ -393,7 +393,6 @@ function AddDeviceCard({ session }: { session: HearthSession }) {
 /** Settings: name, privacy, devices, appearance, leaving quickly, sign out. */
 export function SettingsScreen({ session: s }: { session: HearthSession }) {
   const session = useLiveSession(s);
-  const { signOut } = useSession();
   const exitHost = new URL(QUICK_EXIT_URL).hostname;
   return (
     <Page title="Settings">
@@ -421,16 +420,7 @@ export function SettingsScreen({ session: s }: { session: HearthSession }) {
           Signing out removes your messages from this device. They stay safe on the server for your next
           sign-in.
         </p>
-        <button
-          type="button"
-          className="button button--quiet"
-          onClick={async () => {
-            await signOut();
-            navigate("/");
-          }}
-        >
-          Sign out of this device
-        </button>
+        <SignOutButton />
       </section>
     </Page>
   );
