@@ -51,8 +51,9 @@ export function defaultLockMinutes(role: Role | string): LockMinutes {
 
 /** The chosen time, or the role's default. */
 export function loadLockMinutes(role: Role | string): LockMinutes {
-  const n = Number(read(MINUTES_KEY));
-  return read(MINUTES_KEY) !== null && (LOCK_CHOICES as readonly number[]).includes(n)
+  const stored = read(MINUTES_KEY);
+  const n = Number(stored);
+  return stored !== null && (LOCK_CHOICES as readonly number[]).includes(n)
     ? (n as LockMinutes)
     : defaultLockMinutes(role);
 }

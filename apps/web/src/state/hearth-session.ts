@@ -89,6 +89,13 @@ function mediaType(type: string): string {
 
 const WATERMARK_PREFIX = "wm:";
 const LABEL_PREFIX = "label:";
+/** How long without a connection before the app says it is offline. */
+const OFFLINE_AFTER_MS = 3_000;
+
+/** A connection that needs no "offline" notice: up, catching up, or ended on purpose. */
+function settled(state: State): boolean {
+  return state === State.Connected || state === State.Syncing || state === State.Closed;
+}
 
 /**
  * Everything a signed-in device has: the HTTP API, the socket client (over IndexedDB), and what
@@ -96,9 +103,6 @@ const LABEL_PREFIX = "label:";
  * {@link HearthSession.subscribe} and read the getters; nothing here re-implements delivery —
  * order, retries, cursors and receipts are the SDK's.
  */
-/** How long without a connection before the app says it is offline. */
-const OFFLINE_AFTER_MS = 3_000;
-
 export class HearthSession {
   readonly api: HearthApi;
   readonly client: HearthClient;
@@ -288,7 +292,7 @@ export class HearthSession {
    * server restart) shouldn't flash a warning.
    */
   #connectionChanged(state: State): void {
-    if (state === State.Connected || state === State.Syncing || state === State.Closed) {
+    if (settled(state)) {
       clearTimeout(this.#offlineTimer);
       this.#offlineTimer = undefined;
       this.offline = false;
@@ -297,11 +301,10 @@ export class HearthSession {
     if (this.offline || this.#offlineTimer !== undefined) return;
     this.#offlineTimer = setTimeout(() => {
       this.#offlineTimer = undefined;
-      const s = this.client.state;
       // Before the keys are ready the socket waits on purpose (a new device): only a lost network
       // counts as offline then.
       const expected = this.encryption.kind === "ready" || !navigator.onLine;
-      if (expected && s !== State.Connected && s !== State.Syncing && s !== State.Closed && !this.#stopped) {
+      if (expected && !settled(this.client.state) && !this.#stopped) {
         this.offline = true;
         this.#changed(true);
       }
