@@ -1,32 +1,36 @@
 #!/usr/bin/env node
 /**
- * Copies the crisis-lines directory from the shared research folder into the web app, so the app
- * can bundle it and show it offline. The shared folder is not part of a user's clone; it sits
- * beside the clone (`../shared`) on the team's machines and in CI.
+ * Copies a new version of the crisis-lines directory (the team's sourced research copy) into the web
+ * app, so the app can bundle it and show it offline, and records its checksum in
+ * `apps/web/src/data/README.md` (checked by `test/web/crisis-lines.test.ts`).
  *
- * The copy is verbatim (byte for byte): `test/web/crisis-lines.test.ts` checks that the bundled
- * file still equals the shared one whenever the shared one is present. Numbers are never edited
- * here; a correction goes into the shared directory (with its source) and is copied again.
+ * The copy is verbatim (byte for byte). Numbers are never edited here; a correction goes into the
+ * research copy (with its source) and is copied again.
  *
- * Usage: `node scripts/copy-crisis-lines.mjs [path/to/crisis-lines.json]`
- * (default: `$HEARTH_SHARED_DIR/data/crisis-lines.json`, else `../shared/data/crisis-lines.json`).
+ * Usage: `npm run crisis-lines:update -- path/to/crisis-lines.json`
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const sharedDir = process.env.HEARTH_SHARED_DIR ?? resolve(root, "../shared");
-const source = resolve(process.argv[2] ?? resolve(sharedDir, "data/crisis-lines.json"));
 const target = resolve(root, "apps/web/src/data/crisis-lines.json");
+const provenance = resolve(root, "apps/web/src/data/README.md");
 
+if (!process.argv[2]) {
+  process.stderr.write("usage: npm run crisis-lines:update -- path/to/crisis-lines.json\n");
+  process.exit(2);
+}
+const source = resolve(process.argv[2]);
 if (!existsSync(source)) {
   process.stderr.write(`copy-crisis-lines: ${source} not found; the bundled copy is unchanged.\n`);
   process.exit(1);
 }
 
 // Refuse to copy something the app could not read: every line needs a source and a confidence.
-const data = JSON.parse(readFileSync(source, "utf8"));
+const bytes = readFileSync(source);
+const data = JSON.parse(bytes.toString("utf8"));
 const problems = [];
 if (typeof data.version !== "string") problems.push("missing version");
 if (!Array.isArray(data.countries)) problems.push("missing countries");
@@ -44,6 +48,10 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-mkdirSync(dirname(target), { recursive: true });
 copyFileSync(source, target);
-process.stdout.write(`copy-crisis-lines: ${source} -> ${target} (version ${data.version})\n`);
+const sha = createHash("sha256").update(bytes).digest("hex");
+const readme = readFileSync(provenance, "utf8")
+  .replace(/crisis-lines\.json sha256: [0-9a-f]{64}/, `crisis-lines.json sha256: ${sha}`)
+  .replace(/\(version [^)]*\)/, `(version ${data.version})`);
+writeFileSync(provenance, readme);
+process.stdout.write(`copy-crisis-lines: ${source} -> ${target} (version ${data.version}, sha256 ${sha})\n`);

@@ -1,8 +1,10 @@
 /**
- * Loading the official MLS interoperability vectors (`../shared/testdata/mls/` beside the clone)
- * and resolving the cipher suites ts-mls can run on this install.
+ * Loading the official MLS interoperability vectors, kept in the repository at
+ * `packages/crypto/test/vectors/mls/` (origin and commit in the README there), and resolving the
+ * cipher suites ts-mls can run on this install.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hexToBytes as nobleHexToBytes } from "@noble/hashes/utils.js";
@@ -10,22 +12,34 @@ import type { CiphersuiteImpl } from "ts-mls";
 import { defaultCryptoProvider } from "ts-mls";
 import { expect, it } from "vitest";
 
-function locateVectorDir(): string {
-  const candidates = [
-    process.env.HEARTH_MLS_VECTORS,
-    // packages/crypto/test/support/ → <repo>/../shared/testdata/mls
-    fileURLToPath(new URL("../../../../../shared/testdata/mls/", import.meta.url)),
-    resolve(process.cwd(), "../shared/testdata/mls"),
-  ];
-  for (const dir of candidates) {
-    if (dir !== undefined && dir !== "" && existsSync(resolve(dir, "README.md"))) return dir;
-  }
-  // A missing vector directory is a broken checkout, never a reason to skip.
-  throw new Error(`MLS test vectors not found; looked in: ${candidates.filter(Boolean).join(", ")}`);
-}
+/** Absolute path of the vector directory (inside the repository; never a folder beside it). */
+export const vectorDir = fileURLToPath(new URL("../vectors/mls/", import.meta.url));
+// A missing vector directory is a broken checkout, never a reason to skip.
+if (!existsSync(resolve(vectorDir, "README.md")))
+  throw new Error(`MLS test vectors not found in ${vectorDir}`);
 
-/** Absolute path of the vector directory. */
-export const vectorDir = locateVectorDir();
+/**
+ * The vector files whose SHA-256 differs from `SHA256SUMS` (or that it does not list), and the
+ * listed files that are missing: empty when the copy is intact.
+ */
+export function vectorChecksumProblems(): string[] {
+  const listed = new Map<string, string>();
+  for (const line of readFileSync(resolve(vectorDir, "SHA256SUMS"), "utf8").split("\n")) {
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line.trim());
+    if (m?.[1] && m[2]) listed.set(m[2], m[1]);
+  }
+  const problems: string[] = [];
+  for (const file of readdirSync(vectorDir).filter((f) => f.endsWith(".json"))) {
+    const want = listed.get(file);
+    const got = createHash("sha256")
+      .update(readFileSync(resolve(vectorDir, file)))
+      .digest("hex");
+    if (want !== got) problems.push(want ? `${file} changed` : `${file} is not listed`);
+    listed.delete(file);
+  }
+  for (const file of listed.keys()) problems.push(`${file} is missing`);
+  return problems;
+}
 
 /** Parse one vector file (a JSON array of cases). */
 export function loadVectors<T>(file: string): T[] {
