@@ -24,9 +24,10 @@ export type BlobId = z.output<typeof BlobIdSchema>;
 export const isBlobId = (v: unknown): v is BlobId => BlobIdSchema.safeParse(v).success;
 
 /** Answer to `POST /v1/conversations/:id/blobs`. */
-export interface BlobUploadResponse {
-  blobId: BlobId;
+export const BlobUploadResponseSchema = z.strictObject({
+  blobId: BlobIdSchema,
   /** Bytes stored (the ciphertext's length). */
-  size: number;
-  createdAt: string;
-}
+  size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  createdAt: z.iso.datetime(),
+});
+export type BlobUploadResponse = z.output<typeof BlobUploadResponseSchema>;

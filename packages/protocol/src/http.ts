@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { LogEntrySchema } from "./frames.ts";
 import {
-  type ConversationIdSchema,
-  type DeviceIdSchema,
-  type InviteIdSchema,
-  type PracticeIdSchema,
+  ConversationIdSchema,
+  DeviceIdSchema,
+  InviteIdSchema,
+  PracticeIdSchema,
   UserIdSchema,
 } from "./ids.ts";
 
@@ -15,6 +16,9 @@ export const API_PREFIX = "/v1";
 export const WS_SUBPROTOCOL = "hearth.v1";
 /** The WebSocket path. */
 export const WS_PATH = "/v1/ws";
+
+/** An ISO 8601 time in UTC, as the server writes it (`2026-12-04T15:20:15.123Z`). */
+export const IsoTimeSchema = z.iso.datetime();
 
 /** Roles inside a practice. */
 export const RoleSchema = z.enum(["admin", "therapist", "patient"]);
@@ -55,16 +59,17 @@ export const LoginBodySchema = z.strictObject({
 export type LoginBody = z.output<typeof LoginBodySchema>;
 
 /** Answer to setup, login and invite acceptance: a new device session. */
-export interface SessionResponse {
-  userId: z.output<typeof UserIdSchema>;
-  deviceId: z.output<typeof DeviceIdSchema>;
-  practiceId: z.output<typeof PracticeIdSchema>;
-  role: Role;
+export const SessionResponseSchema = z.strictObject({
+  userId: UserIdSchema,
+  deviceId: DeviceIdSchema,
+  practiceId: PracticeIdSchema,
+  role: RoleSchema,
   /** Opaque bearer token; the server stores only its hash. */
-  token: string;
+  token: z.string().min(16).max(256),
   /** For a patient joining through a therapist's invite: their 1:1 conversation. */
-  conversationId?: z.output<typeof ConversationIdSchema>;
-}
+  conversationId: ConversationIdSchema.optional(),
+});
+export type SessionResponse = z.output<typeof SessionResponseSchema>;
 
 /** `POST /v1/invites` — admins invite therapists (and admins); therapists invite patients. */
 export const CreateInviteBodySchema = z.strictObject({
@@ -75,20 +80,22 @@ export const CreateInviteBodySchema = z.strictObject({
 export type CreateInviteBody = z.output<typeof CreateInviteBodySchema>;
 
 /** Answer to `POST /v1/invites`. The token is shown once; the server keeps only its hash. */
-export interface CreateInviteResponse {
-  inviteId: z.output<typeof InviteIdSchema>;
-  token: string;
-  role: Role;
-  expiresAt: string;
-}
+export const CreateInviteResponseSchema = z.strictObject({
+  inviteId: InviteIdSchema,
+  token: z.string().min(16).max(128),
+  role: RoleSchema,
+  expiresAt: IsoTimeSchema,
+});
+export type CreateInviteResponse = z.output<typeof CreateInviteResponseSchema>;
 
 /** `GET /v1/invites/:token` — what the invite is for, before accepting. */
-export interface InviteInfoResponse {
-  practiceName: string;
-  inviterName: string;
-  role: Role;
-  expiresAt: string;
-}
+export const InviteInfoResponseSchema = z.strictObject({
+  practiceName: z.string(),
+  inviterName: z.string(),
+  role: RoleSchema,
+  expiresAt: IsoTimeSchema,
+});
+export type InviteInfoResponse = z.output<typeof InviteInfoResponseSchema>;
 
 /** `POST /v1/invites/accept` — join under a pseudonym; email optional. */
 export const AcceptInviteBodySchema = z.strictObject({
@@ -116,64 +123,77 @@ export const SettingsBodySchema = z.strictObject({
 });
 export type SettingsBody = z.output<typeof SettingsBodySchema>;
 
-/** `PATCH /v1/devices/:id`: a new name for one of my devices ("Sky's phone"). */
 /** `POST /v1/auth/unlock`: the password of the signed-in person, to lift the app's screen lock. */
 export const UnlockBodySchema = z.strictObject({ password: PasswordSchema });
 export type UnlockBody = z.output<typeof UnlockBodySchema>;
 
+/** `PATCH /v1/devices/:id`: a new name for one of my devices ("Sky's phone"). */
 export const RenameDeviceBodySchema = z.strictObject({ name: DeviceNameSchema });
 export type RenameDeviceBody = z.output<typeof RenameDeviceBodySchema>;
 
+const SeqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const CountSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 /** A member as other members see them: display name, role, and presence if visible. */
-export interface MemberSummary {
-  userId: z.output<typeof UserIdSchema>;
-  displayName: string;
-  role: Role;
+export const MemberSummarySchema = z.strictObject({
+  userId: UserIdSchema,
+  displayName: z.string(),
+  role: RoleSchema,
   /** Everything up to this seq reached one of the member's devices (their delivered receipt). */
-  deliveredSeq: number;
+  deliveredSeq: SeqSchema,
   /**
    * Everything up to this seq was read, as far as the member shares it: reads made with read
    * receipts off never show here (for the caller's own entry too; their own marker is the
    * summary's `readSeq`). With the live `receipt` events, this lets a device that was offline
    * show the right status.
    */
-  readSeq: number;
-}
+  readSeq: SeqSchema,
+});
+export type MemberSummary = z.output<typeof MemberSummarySchema>;
 
 /** A conversation in the list, from the caller's point of view. */
-export interface ConversationSummary {
-  conversationId: z.output<typeof ConversationIdSchema>;
-  kind: "direct" | "group";
-  members: MemberSummary[];
+export const ConversationSummarySchema = z.strictObject({
+  conversationId: ConversationIdSchema,
+  kind: z.enum(["direct", "group"]),
+  members: z.array(MemberSummarySchema),
   /** Highest sequence number in the conversation's log (0 when empty). */
-  lastSeq: number;
+  lastSeq: SeqSchema,
   /** ISO time of the last log entry, or of creation. */
-  lastActivityAt: string;
+  lastActivityAt: IsoTimeSchema,
   /** The caller's own read watermark (synced across their devices). */
-  readSeq: number;
+  readSeq: SeqSchema,
   /** Entries after `readSeq` sent by others. */
-  unread: number;
-}
+  unread: CountSchema,
+});
+export type ConversationSummary = z.output<typeof ConversationSummarySchema>;
 
 /** `GET /v1/me`. */
-export interface MeResponse {
-  userId: z.output<typeof UserIdSchema>;
-  deviceId: z.output<typeof DeviceIdSchema>;
-  practiceId: z.output<typeof PracticeIdSchema>;
-  role: Role;
-  displayName: string;
-  login: string;
-  showPresence: boolean;
-}
+export const MeResponseSchema = z.strictObject({
+  userId: UserIdSchema,
+  deviceId: DeviceIdSchema,
+  practiceId: PracticeIdSchema,
+  role: RoleSchema,
+  displayName: z.string(),
+  login: z.string(),
+  showPresence: z.boolean(),
+});
+export type MeResponse = z.output<typeof MeResponseSchema>;
 
 /** One device in `GET /v1/devices`. */
-export interface DeviceSummary {
-  deviceId: z.output<typeof DeviceIdSchema>;
-  name: string;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-}
+export const DeviceSummarySchema = z.strictObject({
+  deviceId: DeviceIdSchema,
+  name: z.string(),
+  createdAt: IsoTimeSchema,
+  lastSeenAt: IsoTimeSchema,
+  current: z.boolean(),
+});
+export type DeviceSummary = z.output<typeof DeviceSummarySchema>;
+
+/**
+ * Path parameters of `GET /v1/invites/:token`. Any string up to 512 characters: a token that is not
+ * a live invite's, whatever its shape, is answered `invite_invalid`.
+ */
+export const InviteTokenParamsSchema = z.strictObject({ token: z.string().min(1).max(512) });
 
 /** Query of `GET /v1/conversations/:id/messages`. */
 export const HistoryQuerySchema = z.strictObject({
@@ -189,16 +209,33 @@ export const AuditQuerySchema = z.strictObject({
 });
 export type AuditQuery = z.output<typeof AuditQuerySchema>;
 
+/** Answer to `GET /v1/conversations/:id/messages`: a page of the log, ascending. */
+export const HistoryResponseSchema = z.strictObject({ entries: z.array(LogEntrySchema) });
+export type HistoryResponse = z.output<typeof HistoryResponseSchema>;
+
 /** One audit entry; ids only, never content. */
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  action: string;
-  subject: string | null;
+export const AuditEntrySchema = z.strictObject({
+  seq: SeqSchema.min(1),
+  at: IsoTimeSchema,
+  actorId: z.string().nullable(),
+  action: z.string(),
+  subject: z.string().nullable(),
   /** SHA-256 over the previous hash and this entry's canonical form (hex). */
-  hash: string;
-}
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type AuditEntry = z.output<typeof AuditEntrySchema>;
+
+/** Answer to `GET /v1/audit`. */
+export const AuditResponseSchema = z.strictObject({ entries: z.array(AuditEntrySchema) });
+export type AuditResponse = z.output<typeof AuditResponseSchema>;
+
+/** Answer to `GET /v1/audit/verify`: whether the hash chain holds, and the first broken row if not. */
+export const AuditVerifyResponseSchema = z.strictObject({
+  ok: z.boolean(),
+  count: CountSchema,
+  brokenAt: SeqSchema.optional(),
+});
+export type AuditVerifyResponse = z.output<typeof AuditVerifyResponseSchema>;
 
 const KeyBytesSchema = z
   .string()
@@ -221,27 +258,31 @@ export type KeyPackagesBody = z.output<typeof KeyPackagesBodySchema>;
 export const ClaimKeyPackagesBodySchema = z.strictObject({ userIds: z.array(UserIdSchema).min(1).max(64) });
 export type ClaimKeyPackagesBody = z.output<typeof ClaimKeyPackagesBodySchema>;
 
+/** Answer to `POST /v1/keys/packages` and `GET /v1/keys/packages/count`: one-time packages left. */
+export const KeyPackageCountResponseSchema = z.strictObject({ available: CountSchema });
+export type KeyPackageCountResponse = z.output<typeof KeyPackageCountResponseSchema>;
+
 /** Answer to `POST /v1/keys/claim`. A device with no package left is listed in `missing`. */
-export interface ClaimKeyPackagesResponse {
-  keyPackages: {
-    userId: z.output<typeof UserIdSchema>;
-    deviceId: z.output<typeof DeviceIdSchema>;
-    keyPackage: string;
-  }[];
-  missing: { userId: z.output<typeof UserIdSchema>; deviceId: z.output<typeof DeviceIdSchema> }[];
-}
+export const ClaimKeyPackagesResponseSchema = z.strictObject({
+  keyPackages: z.array(
+    z.strictObject({ userId: UserIdSchema, deviceId: DeviceIdSchema, keyPackage: KeyBytesSchema }),
+  ),
+  missing: z.array(z.strictObject({ userId: UserIdSchema, deviceId: DeviceIdSchema })),
+});
+export type ClaimKeyPackagesResponse = z.output<typeof ClaimKeyPackagesResponseSchema>;
 
 /** `GET /v1/users/:id/keys` — a contact's pinned identity key and live devices. */
-export interface UserKeysResponse {
-  userId: z.output<typeof UserIdSchema>;
-  identityKey: string | null;
-  devices: z.output<typeof DeviceIdSchema>[];
+export const UserKeysResponseSchema = z.strictObject({
+  userId: UserIdSchema,
+  identityKey: KeyBytesSchema.nullable(),
+  devices: z.array(DeviceIdSchema),
   /**
    * The user's current archive public key record (base64), signed by their identity key on their
    * device; the server stores it as opaque bytes and cannot substitute it. `null` until published.
    */
-  archiveKey?: string | null;
-}
+  archiveKey: KeyBytesSchema.nullable().optional(),
+});
+export type UserKeysResponse = z.output<typeof UserKeysResponseSchema>;
 
 /** `PUT /v1/keys/archive` — publish this user's signed archive public key record (replaces the old one). */
 export const ArchiveKeyBodySchema = z.strictObject({ archiveKey: KeyBytesSchema });
@@ -255,15 +296,26 @@ export const TransferBodySchema = z.strictObject({ body: KeyBytesSchema });
 export type TransferBody = z.output<typeof TransferBodySchema>;
 
 /** Answer to `POST /v1/transfers` (open a mailbox) and `GET /v1/transfers/:id` (read it). */
-export interface TransferResponse {
-  transferId: string;
-  expiresAt: string;
+export const TransferResponseSchema = z.strictObject({
+  transferId: TransferIdSchema,
+  expiresAt: IsoTimeSchema,
   /** The sealed message, once the other device has put it (base64). */
-  body: string | null;
-}
+  body: KeyBytesSchema.nullable(),
+});
+export type TransferResponse = z.output<typeof TransferResponseSchema>;
 
 /** `GET /v1/conversations/:id/group` — the MLS group's epoch and latest group info. */
-export interface GroupStateResponse {
-  epoch: number;
-  groupInfo: string | null;
-}
+export const GroupStateResponseSchema = z.strictObject({
+  epoch: SeqSchema,
+  groupInfo: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64")
+    .nullable(),
+});
+export type GroupStateResponse = z.output<typeof GroupStateResponseSchema>;
+
+/** Answer to `GET /healthz`. */
+export const HealthResponseSchema = z.strictObject({ ok: z.literal(true) });
+/** Answer to `GET /v1/setup`: whether the first-run setup is still pending. */
+export const SetupStatusResponseSchema = z.strictObject({ needed: z.boolean() });
+export type SetupStatusResponse = z.output<typeof SetupStatusResponseSchema>;
