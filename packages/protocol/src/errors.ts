@@ -19,6 +19,10 @@ export const ERRORS = {
   setup_done: { status: 409, message: "This server has already been set up." },
   setup_token_invalid: { status: 401, message: "The setup link is not valid." },
   invite_invalid: { status: 410, message: "The invite link is not valid, has expired or was already used." },
+  name_invalid: {
+    status: 400,
+    message: "A name may not hold control, formatting or text-direction characters.",
+  },
   login_taken: { status: 409, message: "That login is already in use." },
   message_conflict: { status: 409, message: "That message id is already used for different content." },
   not_sender: { status: 403, message: "Only the sender can delete a message for everyone." },

@@ -7,6 +7,7 @@ import {
   PracticeIdSchema,
   UserIdSchema,
 } from "./ids.ts";
+import { nameSchema } from "./names.ts";
 
 /** The protocol version; it appears in every HTTP path (`/v1/...`) and in the WebSocket subprotocol. */
 export const PROTOCOL_VERSION = 1;
@@ -35,14 +36,14 @@ export const LoginSchema = z
 /** A password: 10 to 256 characters. Strength beyond length is the client's advice to give. */
 export const PasswordSchema = z.string().min(10).max(256);
 /** A display name; pseudonyms are welcome. */
-export const DisplayNameSchema = z.string().trim().min(1).max(64);
+export const DisplayNameSchema = nameSchema(64);
 /** A device's human name ("Firefox on laptop"). */
-export const DeviceNameSchema = z.string().trim().min(1).max(64);
+export const DeviceNameSchema = nameSchema(64);
 
 /** `POST /v1/setup` — create the practice and its first admin with the one-time setup token. */
 export const SetupBodySchema = z.strictObject({
   setupToken: z.string().min(16).max(128),
-  practiceName: z.string().trim().min(1).max(120),
+  practiceName: nameSchema(120),
   login: LoginSchema,
   displayName: DisplayNameSchema,
   password: PasswordSchema,

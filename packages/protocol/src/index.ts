@@ -146,6 +146,7 @@ export {
   type UserId,
   UserIdSchema,
 } from "./ids.ts";
+export { isSafeName, nameSchema } from "./names.ts";
 export { frameByteLength, type ParseResult, parse, parseClientFrame, parseServerFrame } from "./parse.ts";
 export {
   type HttpMethod,

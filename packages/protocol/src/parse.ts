@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ErrorCode } from "./errors.ts";
+import { type ErrorCode, isErrorCode } from "./errors.ts";
 import {
   CLIENT_FRAME_TYPES,
   type ClientFrame,
@@ -31,7 +31,10 @@ export function parse<S extends z.ZodType, I>(
   if (r.success) return { ok: true, value: r.data };
   const issue = r.error.issues[0];
   const path = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
-  return path === undefined ? { ok: false, code } : { ok: false, code, path };
+  // A schema rule may name its own, more precise code (e.g. `name_invalid`); otherwise the caller's.
+  const own: unknown = issue?.code === "custom" ? issue.params?.code : undefined;
+  const chosen = isErrorCode(own) ? own : code;
+  return path === undefined ? { ok: false, code: chosen } : { ok: false, code: chosen, path };
 }
 
 const utf8 = new TextEncoder();
