@@ -6,6 +6,7 @@ import axe from "axe-core";
 import Fastify, { type FastifyInstance } from "fastify";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { describe } from "vitest";
+import { securityHeaders } from "../../packages/server/src/http/security-headers.ts";
 import { registerWeb } from "../../packages/server/src/modules/web/web-routes.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -75,35 +76,13 @@ export async function buildWebApp(): Promise<WebBuild> {
   return { distDir: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 
-/** The server's Content-Security-Policy (packages/server/src/build-server.ts), for realistic tests. */
-export const HEARTH_CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:", "blob:"],
-  mediaSrc: ["'self'", "blob:"],
-  // PDFs decrypted on the device open inline in a frame of a blob: URL (typed application/pdf only).
-  frameSrc: ["blob:"],
-  connectSrc: ["'self'"],
-  frameAncestors: ["'none'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'none'"],
-  formAction: ["'self'"],
-  upgradeInsecureRequests: null,
-};
-
 /**
  * A Fastify server with only the web app on it, behind the same security headers as the real
  * server, listening on a free loopback port.
  */
 export async function startWebServer(distDir: string): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify();
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: HEARTH_CSP },
-    referrerPolicy: { policy: "no-referrer" },
-    crossOriginEmbedderPolicy: false,
-    hsts: false,
-  });
+  await app.register(helmet, securityHeaders(false));
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: "not_found" }));
   app.get("/healthz", async () => ({ ok: true }));
   await registerWeb(app, { distDir });

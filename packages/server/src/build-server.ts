@@ -10,6 +10,7 @@ import { MemoryBus } from "./bus/memory/memory-bus.ts";
 import { DEFAULTS, type ServerOptions } from "./config.ts";
 import { HttpRefusal } from "./http/reply-error.ts";
 import { registerRoutes } from "./http/routes.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { createLogger } from "./logger.ts";
 import { AuditLog } from "./modules/audit/audit-log.ts";
 import { AuthService } from "./modules/auth/auth-service.ts";
@@ -82,29 +83,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     ...(input.tls ? { https: { cert: input.tls.cert, key: input.tls.key } } : {}),
   }) as unknown as FastifyInstance;
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", "blob:"],
-        mediaSrc: ["'self'", "blob:"],
-        // PDFs decrypted on the device open inline in a frame of a blob: URL (typed application/pdf only).
-        frameSrc: ["blob:"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        // Only meaningful over TLS; on plain-HTTP development it would break every subresource.
-        upgradeInsecureRequests: input.tls ? [] : null,
-      },
-    },
-    referrerPolicy: { policy: "no-referrer" },
-    crossOriginEmbedderPolicy: false,
-    hsts: input.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  });
+  await app.register(helmet, securityHeaders(Boolean(input.tls)));
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: () => ({ statusCode: 429, ...errorBody("rate_limited") }),
