@@ -124,6 +124,13 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     req.log.error({ err: { type: (err as Error).name, code: e.code } }, "request failed");
     return reply.code(500).send(errorBody("internal"));
   });
+  // Answers to a signed-in request are that person's data: no cache (browser or proxy) may keep them.
+  app.addHook("onSend", async (req, reply, payload) => {
+    const type = reply.getHeader("content-type");
+    if (req.headers.authorization && typeof type === "string" && type.startsWith("application/json"))
+      reply.header("cache-control", "no-store");
+    return payload;
+  });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(errorBody("not_found")));
 
   const audit = new AuditLog(store);

@@ -101,8 +101,8 @@ export class Connection {
     this.#send(serverFrames.error(code, { id, path }));
   }
 
-  #fail(code: ErrorCode, closeCode: CloseCodeValue) {
-    this.#error(code);
+  #fail(code: ErrorCode, closeCode: CloseCodeValue, id?: number) {
+    this.#error(code, id);
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(closeCode, code);
   }
 
@@ -117,10 +117,13 @@ export class Connection {
   }
 
   #onRaw(data: Buffer, isBinary: boolean) {
-    const r = parseClientFrame(
-      isBinary ? new Uint8Array(data) : data.toString("utf8"),
-      this.#d.options.maxFrameBytes,
-    );
+    if (isBinary) {
+      // The protocol speaks text frames only; a binary one is refused whatever it holds.
+      this.#d.log.info({ device: shortId(this.deviceId), code: "invalid_frame" }, "binary frame refused");
+      this.#error("invalid_frame", this.#peekId(data));
+      return;
+    }
+    const r = parseClientFrame(data.toString("utf8"), this.#d.options.maxFrameBytes);
     if (!r.ok) {
       // Logged with the code and the path only: never the frame, which may hold a token or ciphertext.
       this.#d.log.info({ device: shortId(this.deviceId), code: r.code, path: r.path }, "frame refused");
@@ -152,9 +155,9 @@ export class Connection {
 
   async #handle(f: ClientFrame) {
     if (f.type === "hello") return this.#hello(f);
-    if (f.type === "ping") return this.#send(serverFrames.pong(f.id));
     const s = this.#session;
     if (!s) return this.#error("unauthenticated", "id" in f ? f.id : undefined);
+    if (f.type === "ping") return this.#send(serverFrames.pong(f.id));
     switch (f.type) {
       case "send":
       case "delete": {
@@ -239,7 +242,7 @@ export class Connection {
   async #hello(f: Extract<ClientFrame, { type: "hello" }>) {
     if (this.#session) return this.#error("already_authenticated", f.id);
     const s = await this.#d.auth.authenticate(f.token);
-    if (!s) return this.#fail("token_invalid", CloseCode.tokenInvalid);
+    if (!s) return this.#fail("token_invalid", CloseCode.tokenInvalid, f.id);
     if (this.#closed) return;
     clearTimeout(this.#helloTimer);
     this.#session = s;
