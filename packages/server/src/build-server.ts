@@ -8,20 +8,26 @@ import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
 import { MemoryBus } from "./bus/memory/memory-bus.ts";
 import { DEFAULTS, type ServerOptions } from "./config.ts";
+import { createAuthentication } from "./http/authenticate.ts";
+import { registerRouteSupport } from "./http/define-route.ts";
+import { healthRoutes } from "./http/health-routes.ts";
 import { HttpRefusal } from "./http/reply-error.ts";
-import { registerRoutes } from "./http/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { createLogger } from "./logger.ts";
 import { AuditLog } from "./modules/audit/audit-log.ts";
+import { auditRoutes } from "./modules/audit/audit-routes.ts";
+import { authRoutes } from "./modules/auth/auth-routes.ts";
 import { AuthService } from "./modules/auth/auth-service.ts";
-import { registerBlobRoutes } from "./modules/blobs/blob-routes.ts";
+import { blobRoutes } from "./modules/blobs/blob-routes.ts";
 import { BlobService } from "./modules/blobs/blob-service.ts";
 import type { BlobStore } from "./modules/blobs/blob-store.ts";
 import { FsBlobStore } from "./modules/blobs/fs/fs-blob-store.ts";
+import { conversationRoutes } from "./modules/conversations/conversation-routes.ts";
 import { ConversationService } from "./modules/conversations/conversation-service.ts";
 import { DeliveryService } from "./modules/delivery/delivery-service.ts";
 import { Gateway } from "./modules/delivery/gateway.ts";
 import { PresenceService } from "./modules/delivery/presence-service.ts";
+import { keysRoutes } from "./modules/keys/keys-routes.ts";
 import { KeysService } from "./modules/keys/keys-service.ts";
 import { registerWeb } from "./modules/web/web-routes.ts";
 import type { Store } from "./storage/store.ts";
@@ -112,22 +118,24 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const delivery = new DeliveryService({ store, bus });
   const keys = new KeysService({ store, audit, bus });
 
-  await registerRoutes(app, {
-    store,
-    auth,
-    conversations,
-    audit,
-    presence,
-    keys,
-    authRateLimitPerMinute: options.authRateLimitPerMinute,
-  });
   const blobs = new BlobService({
     store,
     audit,
     blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs") }),
     maxBlobBytes: options.maxBlobBytes,
   });
-  await registerBlobRoutes(app, { auth, blobs, rateLimitPerMinute: options.blobUploadRateLimitPerMinute });
+
+  // Every HTTP route comes from the protocol's route table, registered by its module's plugin.
+  registerRouteSupport(app, {
+    authenticate: createAuthentication(auth),
+    limits: { auth: options.authRateLimitPerMinute, blob_upload: options.blobUploadRateLimitPerMinute },
+  });
+  await app.register(healthRoutes);
+  await app.register(authRoutes, { auth, store, presence });
+  await app.register(conversationRoutes, { conversations });
+  await app.register(keysRoutes, { keys });
+  await app.register(blobRoutes, { blobs });
+  await app.register(auditRoutes, { audit, store });
   await registerWeb(app, {
     distDir: input.webDistDir ?? resolve(import.meta.dirname, "../../../apps/web/dist"),
   });

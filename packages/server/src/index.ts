@@ -10,7 +10,6 @@ export { DEFAULTS, type ServerOptions } from "./config.ts";
 export { createLogger, type LoggerOptions, shortId } from "./logger.ts";
 export type { BlobPutResult, BlobStore } from "./modules/blobs/blob-store.ts";
 export { FsBlobStore, type FsBlobStoreOptions } from "./modules/blobs/fs/fs-blob-store.ts";
-export { CloseCode } from "./modules/delivery/connection.ts";
 export { migrate, type SqlDialect } from "./storage/migrations.ts";
 export { openPostgresStore, type PostgresStoreOptions } from "./storage/postgres/postgres-store.ts";
 export { openSqliteStore, type SqliteStoreOptions } from "./storage/sqlite/sqlite-store.ts";

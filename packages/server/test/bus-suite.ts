@@ -1,5 +1,19 @@
+import type { LogEntry } from "@hearth/protocol";
 import { expect, it } from "vitest";
 import type { Bus, BusEvent } from "../src/bus/bus.ts";
+
+/** A log entry as the bus carries it (the bus never reads it, so the ids need not be real). */
+const entry = (conversationId: string, seq: number) =>
+  ({
+    conversationId,
+    seq,
+    messageId: `msg_${seq}`,
+    senderId: "usr_a",
+    senderDeviceId: "dev_a",
+    sentAt: "2026-01-01T00:00:00.000Z",
+    kind: "message",
+    body: "",
+  }) as unknown as LogEntry;
 
 const waitFor = async (pred: () => boolean, what: string) => {
   for (let i = 0; i < 200; i++) {
@@ -21,7 +35,7 @@ export function runBusSuite(makePair: () => Promise<[Bus, Bus]>) {
     const sa = a.subscribe("conv:x", (e) => gotA.push(e));
     const sb = b.subscribe("conv:x", (e) => gotB.push(e));
     await Promise.all([sa.ready, sb.ready]);
-    const ev: BusEvent = { type: "entry", conversationId: "x", seq: 1, frame: '{"type":"message"}' };
+    const ev: BusEvent = { type: "entry", entry: entry("x", 1) };
     a.publish("conv:x", ev);
     await waitFor(() => gotA.length === 1 && gotB.length === 1, "both nodes");
     expect(gotA).toEqual([ev]);
@@ -55,11 +69,10 @@ export function runBusSuite(makePair: () => Promise<[Bus, Bus]>) {
     const [a, b] = await makePair();
     const seqs: number[] = [];
     const s = b.subscribe("conv:z", (e) => {
-      if (e.type === "entry") seqs.push(e.seq);
+      if (e.type === "entry") seqs.push(e.entry.seq);
     });
     await s.ready;
-    for (let i = 1; i <= 200; i++)
-      a.publish("conv:z", { type: "entry", conversationId: "z", seq: i, frame: "{}" });
+    for (let i = 1; i <= 200; i++) a.publish("conv:z", { type: "entry", entry: entry("z", i) });
     await waitFor(() => seqs.length === 200, "200 events");
     expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     await a.close();

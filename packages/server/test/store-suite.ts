@@ -853,7 +853,8 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
         await store.createTransfer({ id: "t2", userId: "bob", createdAt: T0, expiresAt: T1 });
         expect(await store.putTransfer("t2", "bob", Uint8Array.of(1), T1)).toBe("not_found");
         await store.createTransfer({ id: "t3", userId: "alice", createdAt: T0, expiresAt: T2 });
-        await store.deleteTransfer("t1", "bob", T1);
+        expect(await store.deleteTransfer("t3", "bob", T1)).toBe(false);
+        expect(await store.deleteTransfer("t1", "bob", T1)).toBe(true);
         expect(await store.getTransfer("t1", "bob", T0)).toBeUndefined();
         expect(await store.getTransfer("t2", "bob", T0)).toBeUndefined();
         expect(await store.getTransfer("t3", "alice", T0)).toMatchObject({ id: "t3" });

@@ -1,10 +1,12 @@
+import type { LogEntry } from "@hearth/protocol";
+
 /**
  * Events that travel between the connections of one node, and between nodes (Redis pub/sub for
  * scale). They carry ids, sequence numbers and ciphertext frames only.
  */
 export type BusEvent =
-  /** A new log entry; `frame` is the ready-to-send `message` frame (JSON), built once per entry. */
-  | { type: "entry"; conversationId: string; seq: number; frame: string }
+  /** A new log entry, as the protocol's `message` frame carries it. */
+  | { type: "entry"; entry: LogEntry }
   | { type: "receipt"; conversationId: string; userId: string; kind: "delivered" | "read"; seq: number }
   | { type: "typing"; conversationId: string; userId: string; deviceId: string; active: boolean }
   | { type: "presence"; userId: string; online: boolean }

@@ -827,12 +827,13 @@ export class KyselyStore implements Store {
   }
 
   async deleteTransfer(id: string, userId: string, at: string) {
-    await this.#db
+    const own = await this.#db
       .deleteFrom("transfers")
-      .where((eb) =>
-        eb.or([eb.and([eb("id", "=", id), eb("user_id", "=", userId)]), eb("expires_at", "<=", at)]),
-      )
-      .execute();
+      .where("id", "=", id)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    await this.#db.deleteFrom("transfers").where("expires_at", "<=", at).execute();
+    return own.numDeletedRows > 0n;
   }
 
   async createBlob(b: BlobRecord) {

@@ -281,8 +281,11 @@ export interface Store {
    * another user's, an expired or an unknown mailbox; `full` when it already holds a message.
    */
   putTransfer(id: string, userId: string, body: Uint8Array, at: string): Promise<"ok" | "not_found" | "full">;
-  /** Deletes one mailbox of the user, and every expired mailbox of anyone. */
-  deleteTransfer(id: string, userId: string, at: string): Promise<void>;
+  /**
+   * Deletes one mailbox of the user, and every expired mailbox of anyone; false when the user had no
+   * mailbox `id` (another user's is left alone).
+   */
+  deleteTransfer(id: string, userId: string, at: string): Promise<boolean>;
 
   /** Records an uploaded blob (after its bytes are stored). */
   createBlob(b: BlobRecord): Promise<void>;

@@ -1,10 +1,12 @@
 import {
   type ClientFrame,
+  CloseCode,
+  type CloseCodeValue,
   type ErrorCode,
-  errorBody,
+  encodeServerFrame,
   parseClientFrame,
+  type ServerFrame,
   TYPING_REFRESH_MS,
-  TYPING_TTL_MS,
 } from "@hearth/protocol";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
@@ -13,20 +15,11 @@ import type { ServerOptions } from "../../config.ts";
 import { shortId } from "../../logger.ts";
 import type { Store } from "../../storage/store.ts";
 import type { AuthService, Session } from "../auth/auth-service.ts";
+import { toLogEntry } from "../conversations/conversation-service.ts";
 import type { KeysService } from "../keys/keys-service.ts";
-import { type DeliveryService, entryFrame } from "./delivery-service.ts";
+import type { DeliveryService } from "./delivery-service.ts";
 import type { PresenceService } from "./presence-service.ts";
-
-/** WebSocket close codes used by the server (documented in docs/protocol.md). */
-export const CloseCode = {
-  normal: 1000,
-  goingAway: 1001,
-  tooBig: 1009,
-  protocolError: 4000,
-  tokenInvalid: 4001,
-  helloTimeout: 4002,
-  slowConsumer: 4003,
-} as const;
+import { encodeMessageFrame, serverFrames } from "./server-frames.ts";
 
 const SYNC_PAGE = 500;
 
@@ -84,11 +77,16 @@ export class Connection {
   }
 
   /** Closes the socket (server shutdown). */
-  close(code: number = CloseCode.goingAway) {
+  close(code: CloseCodeValue = CloseCode.goingAway) {
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(code, "server shutting down");
   }
 
-  #send(frame: string) {
+  #send(frame: ServerFrame) {
+    this.#sendText(encodeServerFrame(frame));
+  }
+
+  /** Sends a frame already encoded by `encodeServerFrame` (a log entry's, encoded once for all sockets). */
+  #sendText(text: string) {
     if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
     if (this.#ws.bufferedAmount > this.#d.options.maxBufferedBytes) {
       // A device that cannot keep up is dropped; it resumes from its cursors on reconnect.
@@ -96,17 +94,15 @@ export class Connection {
       this.#ws.close(CloseCode.slowConsumer, "too slow");
       return;
     }
-    this.#ws.send(frame);
+    this.#ws.send(text);
   }
 
   #error(code: ErrorCode, id?: number, path?: string) {
-    this.#send(
-      JSON.stringify({ type: "error", ...(id === undefined ? {} : { id }), ...errorBody(code, path) }),
-    );
+    this.#send(serverFrames.error(code, { id, path }));
   }
 
-  #fail(code: ErrorCode, closeCode: number) {
-    this.#error(code);
+  #fail(code: ErrorCode, closeCode: CloseCodeValue, id?: number) {
+    this.#error(code, id);
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(closeCode, code);
   }
 
@@ -121,10 +117,13 @@ export class Connection {
   }
 
   #onRaw(data: Buffer, isBinary: boolean) {
-    const r = parseClientFrame(
-      isBinary ? new Uint8Array(data) : data.toString("utf8"),
-      this.#d.options.maxFrameBytes,
-    );
+    if (isBinary) {
+      // The protocol speaks text frames only; a binary one is refused whatever it holds.
+      this.#d.log.info({ device: shortId(this.deviceId), code: "invalid_frame" }, "binary frame refused");
+      this.#error("invalid_frame", this.#peekId(data));
+      return;
+    }
+    const r = parseClientFrame(data.toString("utf8"), this.#d.options.maxFrameBytes);
     if (!r.ok) {
       // Logged with the code and the path only: never the frame, which may hold a token or ciphertext.
       this.#d.log.info({ device: shortId(this.deviceId), code: r.code, path: r.path }, "frame refused");
@@ -156,9 +155,9 @@ export class Connection {
 
   async #handle(f: ClientFrame) {
     if (f.type === "hello") return this.#hello(f);
-    if (f.type === "ping") return this.#send(JSON.stringify({ type: "pong", id: f.id }));
     const s = this.#session;
     if (!s) return this.#error("unauthenticated", "id" in f ? f.id : undefined);
+    if (f.type === "ping") return this.#send(serverFrames.pong(f.id));
     switch (f.type) {
       case "send":
       case "delete": {
@@ -201,9 +200,7 @@ export class Connection {
         );
         if (!r.ok) {
           if (r.code === "stale_commit") {
-            return this.#send(
-              JSON.stringify({ type: "error", id: f.id, ...errorBody("stale_commit"), epoch: r.epoch }),
-            );
+            return this.#send(serverFrames.error("stale_commit", { id: f.id, epoch: r.epoch }));
           }
           return this.#error(r.code, f.id);
         }
@@ -239,23 +236,13 @@ export class Connection {
     id: number,
     e: { conversationId: string; messageId: string; seq: number; sentAt: string; epoch: number | null },
   ) {
-    this.#send(
-      JSON.stringify({
-        type: "ack",
-        id,
-        conversationId: e.conversationId,
-        messageId: e.messageId,
-        seq: e.seq,
-        sentAt: e.sentAt,
-        ...(e.epoch === null ? {} : { epoch: e.epoch + 1 }),
-      }),
-    );
+    this.#send(serverFrames.ack(id, e));
   }
 
   async #hello(f: Extract<ClientFrame, { type: "hello" }>) {
     if (this.#session) return this.#error("already_authenticated", f.id);
     const s = await this.#d.auth.authenticate(f.token);
-    if (!s) return this.#fail("token_invalid", CloseCode.tokenInvalid);
+    if (!s) return this.#fail("token_invalid", CloseCode.tokenInvalid, f.id);
     if (this.#closed) return;
     clearTimeout(this.#helloTimer);
     this.#session = s;
@@ -268,28 +255,18 @@ export class Connection {
     // everything from then on must reach this socket too. The backlog jobs run after `ready`.
     for (const m of memberships)
       this.#watch(m.conversationId, (f.cursors as Record<string, number>)[m.conversationId] ?? 0);
-    this.#send(
-      JSON.stringify({
-        type: "ready",
-        id: f.id,
-        userId: s.user.id,
-        deviceId: s.device.id,
-        serverTime: new Date().toISOString(),
-        heartbeatMs: this.#d.options.heartbeatMs,
-      }),
-    );
+    this.#send(serverFrames.ready(f.id, s.user.id, s.device.id, new Date(), this.#d.options.heartbeatMs));
     // Welcomes first: a device must join a group before it can read the commits and messages after it.
     for (const w of welcomes) {
       this.#send(
-        JSON.stringify({
-          type: "welcome",
+        serverFrames.welcome({
           conversationId: w.conversationId,
           seq: w.seq,
           body: Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength).toString("base64"),
         }),
       );
     }
-    this.#enqueue(async () => this.#send(JSON.stringify({ type: "synced" })));
+    this.#enqueue(async () => this.#send(serverFrames.synced()));
     await this.#d.presence.connected(s.user.id, s.user.showPresence);
     // Tell this device who among its contacts is online now.
     for (const userId of await this.#d.store.listContacts(s.user.id)) {
@@ -331,7 +308,7 @@ export class Connection {
         Math.min(SYNC_PAGE, upTo - from),
       );
       for (const e of page) {
-        this.#send(entryFrame(e));
+        this.#sendText(encodeMessageFrame(toLogEntry(e)));
         this.#sent.set(conversationId, e.seq);
       }
       if (page.length < Math.min(SYNC_PAGE, upTo - from)) return;
@@ -340,37 +317,29 @@ export class Connection {
 
   #onConversationEvent(e: BusEvent) {
     switch (e.type) {
-      case "entry":
+      case "entry": {
+        const { entry } = e;
         return this.#enqueue(async () => {
-          const sent = this.#sent.get(e.conversationId) ?? 0;
-          if (e.seq <= sent) return;
+          const sent = this.#sent.get(entry.conversationId) ?? 0;
+          if (entry.seq <= sent) return;
           // A gap means a lost or reordered event: read the missing entries from the store first.
-          if (e.seq > sent + 1) await this.#catchUp(e.conversationId, e.seq - 1);
-          if (e.seq !== (this.#sent.get(e.conversationId) ?? 0) + 1) return;
-          this.#send(e.frame);
-          this.#sent.set(e.conversationId, e.seq);
+          if (entry.seq > sent + 1) await this.#catchUp(entry.conversationId, entry.seq - 1);
+          if (entry.seq !== (this.#sent.get(entry.conversationId) ?? 0) + 1) return;
+          this.#sendText(encodeMessageFrame(entry));
+          this.#sent.set(entry.conversationId, entry.seq);
         });
+      }
       case "receipt":
         if (e.userId === this.#session?.user.id && e.kind === "delivered") return;
-        return this.#send(JSON.stringify(e));
+        return this.#send(serverFrames.receipt(e));
       case "typing":
         if (e.userId === this.#session?.user.id) return;
-        return this.#send(
-          JSON.stringify({
-            type: "typing",
-            conversationId: e.conversationId,
-            userId: e.userId,
-            active: e.active,
-            ttlMs: TYPING_TTL_MS,
-          }),
-        );
+        return this.#send(serverFrames.typing(e));
       case "presence":
         if (e.userId === this.#session?.user.id) return;
         return this.#presence(e.userId, e.online);
       case "devices":
-        return this.#send(
-          JSON.stringify({ type: "devices", conversationId: e.conversationId, userId: e.userId }),
-        );
+        return this.#send(serverFrames.devices(e));
     }
   }
 
@@ -378,20 +347,16 @@ export class Connection {
     // Several shared conversations repeat the same news; send each change once.
     if (this.#presenceSent.get(userId) === online) return;
     this.#presenceSent.set(userId, online);
-    this.#send(JSON.stringify({ type: "presence", userId, online }));
+    this.#send(serverFrames.presence(userId, online));
   }
 
   #onUserEvent(e: BusEvent) {
     if (e.type === "conversation") {
       this.#watch(e.conversationId, 0);
-      this.#send(JSON.stringify({ type: "conversation", conversationId: e.conversationId }));
+      this.#send(serverFrames.conversation(e.conversationId));
     } else if (e.type === "welcome" && e.deviceId === this.#session?.device.id) {
       // Through the serial queue, so the welcome precedes any entry this socket is sent after it.
-      this.#enqueue(async () =>
-        this.#send(
-          JSON.stringify({ type: "welcome", conversationId: e.conversationId, seq: e.seq, body: e.body }),
-        ),
-      );
+      this.#enqueue(async () => this.#send(serverFrames.welcome(e)));
     } else if (e.type === "revoked" && e.deviceId === this.#session?.device.id) {
       this.#fail("token_invalid", CloseCode.tokenInvalid);
     }

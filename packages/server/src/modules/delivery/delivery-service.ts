@@ -1,18 +1,7 @@
 import { Batcher } from "../../batcher.ts";
 import { type Bus, conversationTopic, userTopic } from "../../bus/bus.ts";
-import type {
-  AppendRequest,
-  AppendResult,
-  EntryRecord,
-  Store,
-  WatermarkUpdate,
-} from "../../storage/store.ts";
+import type { AppendRequest, AppendResult, Store, WatermarkUpdate } from "../../storage/store.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
-
-/** Builds the `message` frame of an entry once, for every socket that needs it. */
-export function entryFrame(e: EntryRecord): string {
-  return JSON.stringify({ type: "message", entry: toLogEntry(e) });
-}
 
 /**
  * The ordered log: appends (group-committed: stored with a gap-free seq before anyone is told),
@@ -57,9 +46,7 @@ export class DeliveryService {
     if (r.ok) {
       this.#bus.publish(conversationTopic(r.entry.conversationId), {
         type: "entry",
-        conversationId: r.entry.conversationId,
-        seq: r.entry.seq,
-        frame: entryFrame(r.entry),
+        entry: toLogEntry(r.entry),
       });
     }
     return r;

@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { WS_PATH, WS_SUBPROTOCOL } from "@hearth/protocol";
+import { CloseCode, WS_PATH, WS_SUBPROTOCOL } from "@hearth/protocol";
 import { WebSocketServer } from "ws";
-import { CloseCode, Connection, type ConnectionDeps } from "./connection.ts";
+import { Connection, type ConnectionDeps } from "./connection.ts";
 
 /**
  * The WebSocket entry point: one socket per device at `/v1/ws`, subprotocol `hearth.v1`.

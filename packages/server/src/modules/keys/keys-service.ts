@@ -112,8 +112,10 @@ export class KeysService {
     return { transferId: t.id, expiresAt: t.expiresAt, body: t.body ? b64(t.body) : null };
   }
 
+  /** Closes one of my mailboxes; another user's (or an unknown one) is `not_found`, and stays. */
   async closeTransfer(session: Session, id: string) {
-    await this.#store.deleteTransfer(id, session.user.id, new Date().toISOString());
+    if (!(await this.#store.deleteTransfer(id, session.user.id, new Date().toISOString())))
+      throw new HttpRefusal("not_found");
   }
 
   async upload(session: Session, keyPackages: string[], lastResort: string | undefined) {
