@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
+import type { Clock } from "./clock.ts";
 import type { Store } from "./storage/store.ts";
 
 /** Everything `buildServer` can be given. Unset fields take the frozen {@link DEFAULTS}. */
@@ -10,6 +11,8 @@ export interface ServerOptions {
   bus?: Bus;
   /** The logger; defaults to pino on stdout, with redaction. */
   logger?: Logger;
+  /** Time and timers; defaults to the system clock. Tests pass a manual one. */
+  clock?: Clock;
   /** Public base URL used in invite and setup links. */
   publicUrl: string;
   /** Largest accepted WebSocket frame or HTTP body, in bytes. */
@@ -39,7 +42,7 @@ export interface ServerOptions {
 }
 
 /** Defaults, frozen. */
-export const DEFAULTS: Readonly<Omit<ServerOptions, "store" | "bus" | "logger">> = Object.freeze({
+export const DEFAULTS: Readonly<Omit<ServerOptions, "store" | "bus" | "logger" | "clock">> = Object.freeze({
   publicUrl: "http://localhost:8080",
   maxFrameBytes: 256 * 1024,
   heartbeatMs: 30_000,

@@ -6,6 +6,7 @@ export { type BuildServerInput, buildServer, type HearthServer } from "./build-s
 export { type Bus, type BusEvent, conversationTopic, type Subscription, userTopic } from "./bus/bus.ts";
 export { MemoryBus } from "./bus/memory/memory-bus.ts";
 export { RedisBus, type RedisBusOptions } from "./bus/redis/redis-bus.ts";
+export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export { DEFAULTS, type ServerOptions } from "./config.ts";
 export { createLogger, type LoggerOptions, shortId } from "./logger.ts";
 export type { BlobPutResult, BlobStore } from "./modules/blobs/blob-store.ts";
