@@ -2,6 +2,7 @@ import type { InviteInfoResponse } from "@hearth/protocol";
 import { useEffect, useState } from "react";
 import { describeError } from "../components/form.tsx";
 import { Link } from "../components/link.tsx";
+import { Name } from "../components/names.tsx";
 import { type NewAccount, NewAccountForm } from "../components/new-account-form.tsx";
 import { Page } from "../components/page.tsx";
 import { forgetFragmentSecret, fragmentSecret, navigate } from "../router/router.ts";
@@ -39,7 +40,13 @@ export function InviteScreen() {
     navigate(r.conversationId ? `/conversations/${r.conversationId}` : "/conversations");
   };
 
-  const who = info ? `${info.inviterName} at ${info.practiceName}` : "Your therapist";
+  const who = info ? (
+    <>
+      <Name>{info.inviterName}</Name> at <Name>{info.practiceName}</Name>
+    </>
+  ) : (
+    "Your therapist"
+  );
   const isPatient = !info || info.role === "patient";
 
   return (
