@@ -12,6 +12,7 @@ import {
   HearthClient,
   type HearthClientOptions,
   State,
+  unencryptedCodecForTests,
   type WebSocketConstructor,
   type WebSocketLike,
 } from "../src/index.ts";
@@ -70,6 +71,7 @@ describe("HearthClient against the real server", () => {
       token: session.token,
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       backoff: { minMs: 20, maxMs: 200 },
+      ...(opts.encryption ? {} : { codec: unencryptedCodecForTests }),
       ...opts,
     });
     clients.push(client);
