@@ -47,7 +47,7 @@ export class EncryptionSetupFlow {
    */
   async start(attempt = 0): Promise<void> {
     try {
-      this.state = await this.#client.setUpEncryption();
+      this.state = await this.#client.crypto.setUp();
     } catch (err) {
       if (this.#stopped) return;
       this.#onError(err);
@@ -69,13 +69,13 @@ export class EncryptionSetupFlow {
 
   /** New device: restores the keys (and history) from the recovery key, then connects. */
   async restoreFromRecoveryKey(recoveryKey: string): Promise<void> {
-    await this.#client.restoreFromRecoveryKey(recoveryKey.trim());
+    await this.#client.crypto.restoreFromRecoveryKey(recoveryKey.trim());
     this.#ready();
   }
 
   /** New device: offers a transfer from another device; resolves once the keys are here. */
   async startDeviceTransfer(): Promise<void> {
-    const t = await this.#client.startDeviceTransfer();
+    const t = await this.#client.crypto.startDeviceTransfer();
     this.transfer = { qrPayload: t.qrPayload, shortCode: undefined };
     this.#changed();
     void t.shortCode.then(

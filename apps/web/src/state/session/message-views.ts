@@ -1,11 +1,5 @@
-import {
-  type AttachmentRef,
-  type HearthClient,
-  jsonCodec,
-  type OutboxItem,
-  type StoredMessage,
-} from "@hearth/client";
-import { base64ToBytes, type ConversationId, type MessageId } from "@hearth/protocol";
+import type { AttachmentRef, HearthClient, OutboxItem, StoredMessage } from "@hearth/client";
+import type { ConversationId, MessageId } from "@hearth/protocol";
 
 /** A message as the chat shows it. */
 export interface ChatMessage {
@@ -87,8 +81,8 @@ export class MessageViews {
           if (target) target.deleted = true;
           continue;
         }
-        if (loaded.byId.has(item.messageId) || !item.body) continue;
-        const msg = this.#pending(await readOutboxItem(item, item.body));
+        if (loaded.byId.has(item.messageId)) continue;
+        const msg = this.#pending(readOutboxItem(item));
         loaded.byId.set(msg.messageId, msg);
         loaded.list.push(msg);
       }
@@ -264,18 +258,15 @@ export class MessageViews {
   }
 }
 
-/** What a queued message says, read back from the outbox. */
-async function readOutboxItem(item: OutboxItem, body: string): Promise<PendingContent> {
-  const decoded = await jsonCodec.decode(base64ToBytes(body), {
-    conversationId: item.conversationId,
-    messageId: item.messageId,
-  });
+/** What a queued message says: the SDK keeps its content on this device (its body is encrypted). */
+function readOutboxItem(item: OutboxItem): PendingContent {
+  const content = item.content;
   return {
     messageId: item.messageId,
     sentAt: new Date(item.createdAt).toISOString(),
-    // Encrypted outbox items cannot be read back here; say what they are instead.
-    text: decoded.ok ? decoded.content.text : "A message you wrote earlier, waiting to be sent.",
-    replyTo: decoded.ok ? decoded.content.replyTo : undefined,
-    attachment: decoded.ok ? decoded.content.attachment : undefined,
+    // An item queued by an older version kept no content: say what it is instead.
+    text: content ? content.text : "A message you wrote earlier, waiting to be sent.",
+    replyTo: content?.replyTo,
+    attachment: content?.attachment,
   };
 }
