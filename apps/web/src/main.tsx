@@ -1,6 +1,11 @@
-// The shared styles first: each component's own CSS (imported beside it) comes after them, as the
-// sections of one stylesheet did, so a component's rules win over the generic ones they refine.
+// The shared styles first, in this order: each component's own CSS (imported beside it) comes
+// after them, as the sections of one stylesheet did, so a component's rules win over the generic
+// ones they refine (and the phone .page padding in screens.css stays after .page--chat).
 import "./styles/app.css";
+import "./styles/buttons.css";
+import "./styles/page.css";
+import "./styles/forms.css";
+import "./styles/screens.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app.tsx";
