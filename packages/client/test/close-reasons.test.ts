@@ -1,7 +1,12 @@
 import { makePractice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { HearthClient, type WebSocketConstructor, type WebSocketLike } from "../src/index.ts";
+import {
+  HearthClient,
+  unencryptedCodecForTests,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "../src/index.ts";
 import { EventRecorder } from "../src/testing.ts";
 
 /** The real `ws` socket, except that the client's `hello` never leaves the device. */
@@ -43,6 +48,7 @@ describe("close codes, read through the protocol's closeReason", () => {
     client = new HearthClient({
       baseUrl: t.url,
       token: p.therapist.token,
+      codec: unencryptedCodecForTests,
       WebSocket: SilentHello as unknown as WebSocketConstructor,
       // Long enough that the server's hello timeout, not the client's own, ends the socket.
       requestTimeoutMs: 60_000,
