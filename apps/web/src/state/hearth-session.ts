@@ -2,6 +2,7 @@ import {
   type AttachmentRef,
   Attachments,
   type EncryptionSetup,
+  fullJitterDelay,
   HearthApi,
   HearthClient,
   type ReceivedMessage,
@@ -81,6 +82,8 @@ function mediaType(type: string): string {
 
 const WATERMARK_PREFIX = "wm:";
 const LABEL_PREFIX = "label:";
+/** Retrying encryption set-up while the server is unreachable: full-jitter backoff, 1 s to 30 s. */
+const SETUP_RETRY = { minMs: 1_000, maxMs: 30_000 };
 /** How long without a connection before the app says it is offline. */
 const OFFLINE_AFTER_MS = 3_000;
 
@@ -213,7 +216,7 @@ export class HearthSession {
       this.#changed(true);
       this.#setupTimer = setTimeout(
         () => void this.#setUpEncryption(attempt + 1),
-        Math.min(30_000, 1000 * 2 ** attempt),
+        fullJitterDelay(attempt, SETUP_RETRY),
       );
       return;
     }

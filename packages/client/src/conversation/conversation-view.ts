@@ -40,6 +40,8 @@ export interface ConversationViewEvents {
 
 interface ViewHost {
   client: HearthClient;
+  /** Loads the client's store (cursors and outbox), once. */
+  load(): Promise<void>;
   userId(): UserId | undefined;
   closed(view: ConversationView): void;
 }
@@ -114,6 +116,7 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
   load(): Promise<void> {
     this.#loading ??= (async () => {
       const c = this.#host.client;
+      await this.#host.load();
       const stored = await c.localMessages(this.conversationId, { limit: Number.MAX_SAFE_INTEGER });
       const live = this.#list;
       this.#list = [];
