@@ -17,7 +17,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import WebSocket from "ws";
 import {
   HearthApi,
   HearthClient,
@@ -25,8 +24,9 @@ import {
   State,
   unencryptedCodecForTests,
   type WebSocketConstructor,
-} from "../packages/client/src/index.ts";
-import type { ConversationId, SessionResponse } from "../packages/protocol/src/index.ts";
+} from "@hearth/client";
+import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import WebSocket from "ws";
 import { machine, percentile, rssMiB, table } from "./stats.ts";
 
 const E2EE = process.argv.includes("--e2ee");

@@ -1,5 +1,3 @@
-import type { ConversationId, SessionResponse } from "@hearth/protocol";
-import WebSocket from "ws";
 import {
   HearthClient,
   type HearthClientEvents,
@@ -8,8 +6,10 @@ import {
   State,
   unencryptedCodecForTests,
   type WebSocketConstructor,
-} from "../../packages/client/src/index.ts";
-import { CLIENT_EVENT_NAMES } from "../../packages/client/src/testing.ts";
+} from "@hearth/client";
+import { CLIENT_EVENT_NAMES } from "@hearth/client/testing";
+import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import WebSocket from "ws";
 
 /**
  * A real SDK client in Node (the `ws` WebSocket), recording everything it emits. Without

@@ -1,4 +1,11 @@
-import { parseServerFrame, type ServerFrame, WS_PATH, WS_SUBPROTOCOL } from "@hearth/protocol";
+import {
+  CloseCode,
+  closeReason,
+  parseServerFrame,
+  type ServerFrame,
+  WS_PATH,
+  WS_SUBPROTOCOL,
+} from "@hearth/protocol";
 import { type BackoffOptions, fullJitterDelay } from "../backoff.ts";
 import type { Clock, TimerHandle } from "../clock.ts";
 import { type DisconnectReason, State } from "./connection-state.ts";
@@ -169,12 +176,10 @@ export class Connection {
     };
     ws.onclose = (ev) => {
       if (this.#ws !== ws) return;
-      if (ev.code === 4001) this.end("token_invalid");
-      else if (ev.code === 4000 || ev.code === 1009) this.lost("protocol_error");
-      else if (ev.code === 4003) this.lost("slow_consumer");
-      else if (ev.code === 4002) this.lost("request_timeout");
-      else if (ev.code === 1001 || ev.code === 1012) this.lost("server_restart");
-      else this.lost("network");
+      // One reading of close codes for both sides: @hearth/protocol's closeReason.
+      const reason = closeReason(ev.code);
+      if (reason === "token_invalid") this.end(reason);
+      else this.lost(reason);
     };
     ws.onerror = () => {
       // onclose follows and decides.
@@ -252,7 +257,7 @@ export class Connection {
     if (!ws) return;
     this.lost(reason);
     try {
-      ws.close(4000, reason);
+      ws.close(CloseCode.protocolError, reason);
     } catch {
       // already closing
     }
@@ -293,7 +298,7 @@ export class Connection {
     if (this.#state === State.Closed) return;
     this.#o.clock.clearTimeout(this.#reconnectTimer);
     const ws = this.#teardown();
-    if (ws && ws.readyState <= OPEN) ws.close(1000, "bye");
+    if (ws && ws.readyState <= OPEN) ws.close(CloseCode.normal, "bye");
     this.#setState(State.Closed, reason);
     this.#host.ended();
   }
