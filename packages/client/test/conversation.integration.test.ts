@@ -1,12 +1,7 @@
 import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import {
-  makePractice,
-  type Practice,
-  startTestServer,
-  type TestServer,
-} from "../../server/test/support/harness.ts";
 import {
   HearthClient,
   type HearthClientOptions,
@@ -55,12 +50,20 @@ describe("HearthClient: conversations stand on their own", () => {
       const entry = f.entry as { seq: number; conversationId?: string } | undefined;
       return f.type === "message" && entry?.conversationId === a && entry.seq === 1;
     });
-    // The first history request hangs for good (a server that never answers); later ones go through.
+    // The first history request hangs until cancelled (a server that never answers); later ones go through.
     let historyCalls = 0;
+    let cancelled = false;
     const fetchFn: typeof fetch = (input, init) => {
       if (String(input).includes("/messages?")) {
         historyCalls++;
-        if (historyCalls === 1) return new Promise<Response>(() => undefined);
+        if (historyCalls === 1) {
+          return new Promise<Response>((_, reject) =>
+            init?.signal?.addEventListener("abort", () => {
+              cancelled = true;
+              reject(new Error("aborted"));
+            }),
+          );
+        }
       }
       return fetch(input, init);
     };
@@ -88,6 +91,7 @@ describe("HearthClient: conversations stand on their own", () => {
     await th.rec.waitFor(() => th.rec.texts(b).length === 1, "B's message while A's fill hangs");
     expect(th.rec.texts(b)).toEqual(["b1"]);
     expect(th.rec.texts(a)).toEqual([]);
+    expect(cancelled).toBe(false);
 
     // The fill gives up after its timeout; A tries again later and gets both, in order, once.
     await th.rec.waitFor(() => {
@@ -97,6 +101,7 @@ describe("HearthClient: conversations stand on their own", () => {
     expect(th.rec.texts(a)).toEqual(["a1", "a2"]);
     expect(th.rec.messages.filter((m) => m.conversationId === a).map((m) => m.seq)).toEqual([1, 2]);
     expect(historyCalls).toBe(2);
+    expect(cancelled).toBe(true);
     // No reconnect was needed: one socket, no sequence_gap.
     expect(lossy.sockets).toHaveLength(1);
     expect(th.rec.events.state.some((s) => s.reason === "sequence_gap")).toBe(false);
