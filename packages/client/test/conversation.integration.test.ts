@@ -181,5 +181,7 @@ describe("HearthClient: conversations stand on their own", () => {
     expect(view.messages.map((m) => [m.seq, m.status, m.content?.text])).toEqual([
       [1, "sent", "written offline"],
     ]);
+    // Loaded before sign-in, the pending message had no sender yet; now it is this user's.
+    expect(view.messages[0]).toMatchObject({ own: true, senderId: p.patients[0]!.userId });
   });
 });
