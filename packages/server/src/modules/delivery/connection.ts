@@ -23,8 +23,20 @@ import type { PresenceService } from "./presence-service.ts";
 import { encodeMessageFrame, serverFrames } from "./server-frames.ts";
 
 const SYNC_PAGE = 500;
-/** A refused frame larger than this is answered without its id: finding the id would mean parsing it. */
+/** A frame refused before decoding is parsed for its id only up to this size; past it, see idAtEdges. */
 const PEEK_ID_MAX_BYTES = 4096;
+const EDGE_BYTES = 64;
+
+/**
+ * The request id of a large frame without decoding it: a top-level `"id":N` among its first or last
+ * bytes, where encoders put it (the SDK appends it). Best effort, like the error's id itself.
+ */
+function idAtEdges(data: Buffer): number | undefined {
+  const head = data.toString("latin1", 0, EDGE_BYTES);
+  const tail = data.toString("latin1", Math.max(EDGE_BYTES, data.byteLength - EDGE_BYTES));
+  const m = /[{,]\s*"id"\s*:\s*(\d{1,15})\s*[,}]/.exec(`${head} ${tail}`);
+  return m ? Number(m[1]) : undefined;
+}
 
 /** What every connection shares. */
 export interface ConnectionDeps {
@@ -120,7 +132,8 @@ export class Connection {
     // Every frame is charged before it is decoded (valid or not): one frame token, and its bytes
     // from this socket's and (after hello) this user's byte budgets. Over budget it is not processed.
     if (!this.#budget.charge(data.byteLength)) {
-      this.#error("rate_limited", this.#peekId(data, PEEK_ID_MAX_BYTES));
+      const id = data.byteLength <= PEEK_ID_MAX_BYTES ? this.#peekId(data) : idAtEdges(data);
+      this.#error("rate_limited", id);
       return;
     }
     if (isBinary) {
@@ -144,8 +157,8 @@ export class Connection {
   }
 
   /** Best effort: the request id of a frame that failed validation, so the client can match the error. */
-  #peekId(data: Buffer, maxBytes = this.#d.options.maxFrameBytes): number | undefined {
-    if (data.byteLength > maxBytes) return undefined;
+  #peekId(data: Buffer): number | undefined {
+    if (data.byteLength > this.#d.options.maxFrameBytes) return undefined;
     try {
       const v: unknown = JSON.parse(data.toString("utf8"));
       const id = (v as { id?: unknown } | null)?.id;
