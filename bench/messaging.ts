@@ -17,15 +17,16 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import WebSocket from "ws";
 import {
   HearthApi,
   HearthClient,
   MemoryKeyStore,
   State,
+  unencryptedCodecForTests,
   type WebSocketConstructor,
-} from "../packages/client/src/index.ts";
-import type { ConversationId, SessionResponse } from "../packages/protocol/src/index.ts";
+} from "@hearth/client";
+import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import WebSocket from "ws";
 import { machine, percentile, rssMiB, table } from "./stats.ts";
 
 const E2EE = process.argv.includes("--e2ee");
@@ -232,7 +233,9 @@ async function benchHearth(n: number): Promise<Result[]> {
           WebSocket: WebSocket as unknown as WebSocketConstructor,
           backoff: { minMs: 100, maxMs: 2000 },
           maxInFlightPerConversation: WINDOW,
-          ...(E2EE ? { encryption: { keyStore: new MemoryKeyStore() } } : {}),
+          ...(E2EE
+            ? { encryption: { keyStore: new MemoryKeyStore() } }
+            : { codec: unencryptedCodecForTests }),
         }),
     ) as [HearthClient, HearthClient];
     clients.push(...sides);
@@ -249,7 +252,7 @@ async function benchHearth(n: number): Promise<Result[]> {
     }
     return pair;
   });
-  if (E2EE) for (const c of clients) await c.setUpEncryption();
+  if (E2EE) for (const c of clients) await c.crypto.setUp();
   for (const c of clients) c.connect();
   const deadline = Date.now() + 60_000 + (E2EE ? n * 2_000 : 0);
   while (clients.some((c) => c.state !== State.Connected)) {
@@ -262,7 +265,7 @@ async function benchHearth(n: number): Promise<Result[]> {
       const cid = p.conversationId as ConversationId;
       for (;;) {
         const sizes = await Promise.all(
-          [clients[2 * i]!, clients[2 * i + 1]!].map(async (c) => (await c.encryptionMembers(cid)).length),
+          [clients[2 * i]!, clients[2 * i + 1]!].map(async (c) => (await c.crypto.members(cid)).length),
         );
         if (sizes.every((k) => k === 2)) break;
         if (Date.now() > deadline) throw new Error("groups did not form");

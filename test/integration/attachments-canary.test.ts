@@ -1,14 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { Attachments, HearthApi } from "@hearth/client";
 import type { ConversationId } from "@hearth/protocol";
+import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Attachments, HearthApi } from "../../packages/client/src/index.ts";
-import {
-  makePractice,
-  type Practice,
-  startTestServer,
-  type TestServer,
-} from "../../packages/server/test/support/harness.ts";
 import { filesUnder, findMarker, markerForms, readIfThere } from "../support/attachments.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { TestClient } from "../support/sdk.ts";
@@ -87,8 +82,8 @@ describe("attachment canary: nothing readable reaches the server", () => {
     const pa = new E2eeTestClient(t.url, p.patients[0]!);
     const th = new E2eeTestClient(t.url, p.therapist);
     clients.push(pa, th);
-    await th.client.setUpEncryption();
-    await pa.client.setUpEncryption();
+    await th.client.crypto.setUp();
+    await pa.client.crypto.setUp();
     await th.connect();
     await pa.connect();
     await until(() => converged([th, pa], cid, [p.therapist.deviceId, p.patients[0]!.deviceId]), "one group");

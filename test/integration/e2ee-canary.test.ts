@@ -1,12 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { ConversationId } from "@hearth/protocol";
+import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  makePractice,
-  type Practice,
-  startTestServer,
-  type TestServer,
-} from "../../packages/server/test/support/harness.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { TestClient } from "../support/sdk.ts";
 
@@ -44,8 +39,8 @@ describe("canary: no plaintext reaches the server's database or logs", () => {
     const th = new E2eeTestClient(t.url, p.therapist);
     const pa = new E2eeTestClient(t.url, p.patients[0]!);
     clients.push(th, pa);
-    await th.client.setUpEncryption();
-    await pa.client.setUpEncryption();
+    await th.client.crypto.setUp();
+    await pa.client.crypto.setUp();
     await th.connect();
     await pa.connect();
     await until(() => converged([th, pa], cid, [p.therapist.deviceId, p.patients[0]!.deviceId]), "one group");

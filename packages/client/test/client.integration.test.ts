@@ -1,17 +1,13 @@
 import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import {
-  makePractice,
-  type Practice,
-  startTestServer,
-  type TestServer,
-} from "../../server/test/support/harness.ts";
 import {
   HearthApi,
   HearthClient,
   type HearthClientOptions,
   State,
+  unencryptedCodecForTests,
   type WebSocketConstructor,
   type WebSocketLike,
 } from "../src/index.ts";
@@ -70,6 +66,7 @@ describe("HearthClient against the real server", () => {
       token: session.token,
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       backoff: { minMs: 20, maxMs: 200 },
+      ...(opts.encryption ? {} : { codec: unencryptedCodecForTests }),
       ...opts,
     });
     clients.push(client);
