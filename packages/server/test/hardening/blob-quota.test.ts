@@ -1,11 +1,18 @@
 import { join } from "node:path";
+import { openPostgresStore, type Store } from "@hearth/server";
+import {
+  describeWithService,
+  dropSchema,
+  filesUnder,
+  makePractice,
+  POSTGRES_URL,
+  type Practice,
+  postgresReachable,
+  startTestServer,
+  type TestServer,
+  uniqueSchemaName,
+} from "@hearth/server/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { openPostgresStore } from "../../src/storage/postgres/postgres-store.ts";
-import type { Store } from "../../src/storage/store.ts";
-import { filesUnder } from "../support/files.ts";
-import { makePractice, type Practice, startTestServer, type TestServer } from "../support/harness.ts";
-import { dropSchema, POSTGRES_URL, postgresReachable, uniqueSchemaName } from "../support/pg-schema.ts";
-import { describeWithService } from "../support/services.ts";
 
 const QUOTA = 100_000;
 

@@ -1,16 +1,15 @@
 import { connect } from "node:net";
 import { ManualClock } from "@hearth/client/testing";
 import { newId, type ServerFrame } from "@hearth/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import type { BuildServerInput } from "../../src/build-server.ts";
-import { DEFAULTS } from "../../src/config.ts";
+import { type BuildServerInput, DEFAULTS } from "@hearth/server";
 import {
   makePractice,
   type Practice,
   RawSocket,
   startTestServer,
   type TestServer,
-} from "../support/harness.ts";
+} from "@hearth/server/testing";
+import { afterEach, describe, expect, it } from "vitest";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
