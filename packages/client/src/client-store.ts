@@ -1,4 +1,4 @@
-import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
+import type { BlobId, ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
 import type { MessageContent, UndecryptableReason } from "./payload-codec.ts";
 
 /** A message (or deletion) waiting for the server's ack. It survives disconnects and restarts. */
@@ -11,6 +11,8 @@ export interface OutboxItem {
   target?: MessageId;
   /** For a send: the encoded payload, base64. Encoded once, so every retry is byte-identical. */
   body?: string;
+  /** For a send: the blobs it refers to (its attachment), declared to the server (`send.blobIds`). */
+  blobIds?: BlobId[];
   /** Wall-clock time it was queued (ms). */
   createdAt: number;
   /** Strictly increasing queue position; the outbox sends in this order. */

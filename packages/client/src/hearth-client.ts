@@ -609,7 +609,10 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     // Frame overhead (type, ids, request id) is well under 256 bytes.
     if (body.length + 256 > this.#o.maxFrameBytes) throw new RangeError("message too large for one frame");
     this.#stopTypingOnSend(conversationId);
-    return this.#enqueue({ kind: "send", conversationId, messageId, body });
+    // The attachment's blob is declared to the server (it cannot read the payload), so that deleting
+    // this message for everyone deletes the blob too.
+    const blobIds = content.attachment ? [content.attachment.blobId] : undefined;
+    return this.#enqueue({ kind: "send", conversationId, messageId, body, ...(blobIds ? { blobIds } : {}) });
   }
 
   /** Deletes one of this user's messages for everyone: a tombstone entry is queued like a message. */
@@ -638,7 +641,13 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     for (const item of this.#outbox.take()) {
       const frame =
         item.kind === "send"
-          ? { type: "send", conversationId: item.conversationId, messageId: item.messageId, body: item.body }
+          ? {
+              type: "send",
+              conversationId: item.conversationId,
+              messageId: item.messageId,
+              body: item.body,
+              ...(item.blobIds ? { blobIds: item.blobIds } : {}),
+            }
           : {
               type: "delete",
               conversationId: item.conversationId,

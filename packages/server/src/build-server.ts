@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
 import { MemoryBus } from "./bus/memory/memory-bus.ts";
+import { systemClock } from "./clock.ts";
 import { DEFAULTS, type ServerOptions } from "./config.ts";
 import { createAuthentication } from "./http/authenticate.ts";
 import { registerRouteSupport } from "./http/define-route.ts";
@@ -112,10 +113,10 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(errorBody("not_found")));
 
   const audit = new AuditLog(store);
-  const auth = new AuthService({ ...options, store, bus, audit });
+  const auth = new AuthService({ ...options, clock: input.clock ?? systemClock, store, bus, audit });
+  await auth.start();
   const conversations = new ConversationService({ store, bus, audit });
   const presence = new PresenceService({ store, bus });
-  const delivery = new DeliveryService({ store, bus });
   const keys = new KeysService({ store, audit, bus });
 
   const blobs = new BlobService({
@@ -123,6 +124,19 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     audit,
     blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs") }),
     maxBlobBytes: options.maxBlobBytes,
+  });
+  const delivery = new DeliveryService({
+    store,
+    bus,
+    // The metadata is gone already (the delete committed): a file left behind by an I/O failure is
+    // never served again, so the failure is logged and the delete still acknowledged.
+    onBlobsErased: (ids) =>
+      blobs.erase(ids).catch((err: unknown) => {
+        logger.error(
+          { err: { type: (err as Error).name, code: (err as { code?: string }).code } },
+          "blob erase failed",
+        );
+      }),
   });
 
   // Every HTTP route comes from the protocol's route table, registered by its module's plugin.
