@@ -6,9 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildServer } from "../packages/server/src/build-server.ts";
-import { createLogger } from "../packages/server/src/logger.ts";
-import { openSqliteStore } from "../packages/server/src/storage/sqlite/sqlite-store.ts";
+import { buildServer, createLogger, openSqliteStore } from "@hearth/server";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
 const store = await openSqliteStore({ path: join(dir, "hearth.db") });

@@ -1,11 +1,16 @@
 import { join } from "node:path";
+import {
+  describeWithService,
+  dropSchema,
+  makeTempDir,
+  POSTGRES_URL,
+  postgresReachable,
+  uniqueSchemaName,
+} from "@hearth/server/testing";
 import { describe, expect, it } from "vitest";
 import { openPostgresStore } from "../src/storage/postgres/postgres-store.ts";
 import { openSqliteStore } from "../src/storage/sqlite/sqlite-store.ts";
 import { runStoreSuite } from "./store-suite.ts";
-import { dropSchema, POSTGRES_URL, postgresReachable, uniqueSchemaName } from "./support/pg-schema.ts";
-import { describeWithService } from "./support/services.ts";
-import { makeTempDir } from "./support/temp-dir.ts";
 
 describe("SQLite store", () => {
   // Always a real file (WAL, fsync): the in-memory database behaves differently.
