@@ -1,6 +1,6 @@
 import { isErrorCode, type SessionResponse } from "@hearth/protocol";
+import { joinByInvite, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { joinByInvite, startTestServer, type TestServer } from "../../server/test/support/harness.ts";
 import { HearthApi, HearthApiError } from "../src/index.ts";
 import { AnswerProxy } from "./support/answer-proxy.ts";
 

@@ -1,17 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { newId } from "@hearth/protocol";
-import SQLite from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  filesUnder,
   joinByInvite,
   makePractice,
   type Practice,
   RawSocket,
   startTestServer,
   type TestServer,
-} from "../support/harness.ts";
+} from "@hearth/server/testing";
+import SQLite from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 /**
  * Security check finding 5: "delete for everyone" set the body to NULL, but its bytes stayed in
@@ -40,13 +41,7 @@ describe("finding 5: a message deleted for everyone leaves no ciphertext on disk
 
   const onDisk = () =>
     [t.dbPath, `${t.dbPath}-wal`].filter((f) => existsSync(f)).map((f) => [f, readFileSync(f)] as const);
-  const blobFiles = (): string[] => {
-    const dir = join(t.dataDir, "blobs");
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name));
-  };
+  const blobFiles = () => filesUnder(join(t.dataDir, "blobs"));
   const send = async (body: Buffer, blobIds?: string[]) => {
     const messageId = newId("msg");
     const ack = await s.request({

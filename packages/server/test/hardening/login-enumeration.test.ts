@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { ManualClock } from "@hearth/client/testing";
+import { DEFAULTS } from "@hearth/server";
+import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULTS } from "../../src/config.ts";
-import { makePractice, type Practice, startTestServer, type TestServer } from "../support/harness.ts";
 
 const PASSWORD = "correct horse battery staple";
 const { maxFailures, lockMs, forgetMs } = DEFAULTS.lockout;
