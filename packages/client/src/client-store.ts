@@ -1,4 +1,4 @@
-import type { BlobId, ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
+import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
 import type { MessageContent, UndecryptableReason } from "./payload-codec.ts";
 
 /** A message (or deletion) waiting for the server's ack. It survives disconnects and restarts. */
@@ -11,8 +11,11 @@ export interface OutboxItem {
   target?: MessageId;
   /** For a send: the encoded payload, base64. Encoded once, so every retry is byte-identical. */
   body?: string;
-  /** For a send: the blobs it refers to (its attachment), declared to the server (`send.blobIds`). */
-  blobIds?: BlobId[];
+  /**
+   * For a send: what the message says, kept on this device only (like a delivered message's
+   * content) so a pending message can be shown after a reload. Never sent: `body` is.
+   */
+  content?: MessageContent;
   /** Wall-clock time it was queued (ms). */
   createdAt: number;
   /** Strictly increasing queue position; the outbox sends in this order. */

@@ -4,19 +4,11 @@ import {
   type EncryptionSetup,
   HearthApi,
   HearthClient,
-  jsonCodec,
   type ReceivedMessage,
   State,
   type StoredMessage,
 } from "@hearth/client";
-import {
-  base64ToBytes,
-  type ConversationId,
-  type ConversationSummary,
-  type MeResponse,
-  type MessageId,
-  type UserId,
-} from "@hearth/protocol";
+import type { ConversationId, ConversationSummary, MeResponse, MessageId, UserId } from "@hearth/protocol";
 import { DeviceSearch } from "../search/device-search.ts";
 import { EncryptedIndexStore } from "../search/encrypted-index-store.ts";
 import { AppLock } from "../session/app-lock.ts";
@@ -213,7 +205,7 @@ export class HearthSession {
    */
   async #setUpEncryption(attempt: number): Promise<void> {
     try {
-      this.encryption = await this.client.setUpEncryption();
+      this.encryption = await this.client.crypto.setUp();
     } catch (err) {
       if (this.#stopped) return;
       this.#maybeSignedOut(err);
@@ -238,7 +230,7 @@ export class HearthSession {
 
   /** New device: restores the keys (and history) from the recovery key, then connects. */
   async restoreFromRecoveryKey(recoveryKey: string): Promise<void> {
-    await this.client.restoreFromRecoveryKey(recoveryKey.trim());
+    await this.client.crypto.restoreFromRecoveryKey(recoveryKey.trim());
     this.encryption = { kind: "ready" };
     this.#changed(true);
     this.client.connect();
@@ -246,7 +238,7 @@ export class HearthSession {
 
   /** New device: offers a transfer from another device; resolves once the keys are here. */
   async startDeviceTransfer(): Promise<void> {
-    const t = await this.client.startDeviceTransfer();
+    const t = await this.client.crypto.startDeviceTransfer();
     this.transfer = { qrPayload: t.qrPayload, shortCode: undefined };
     this.#changed(true);
     void t.shortCode.then(
@@ -653,21 +645,19 @@ export class HearthSession {
           if (target) target.deleted = true;
           continue;
         }
-        if (loaded.byId.has(item.messageId) || !item.body) continue;
-        const decoded = await jsonCodec.decode(base64ToBytes(item.body), {
-          conversationId: item.conversationId,
-          messageId: item.messageId,
-        });
+        if (loaded.byId.has(item.messageId)) continue;
+        // The SDK keeps what a queued message says on this device (its body is encrypted).
+        const content = item.content;
         const msg: ChatMessage = {
           messageId: item.messageId,
           seq: undefined,
           senderId: this.userId,
           sentAt: new Date(item.createdAt).toISOString(),
           own: true,
-          // Encrypted outbox items cannot be read back here; say what they are instead.
-          text: decoded.ok ? decoded.content.text : "A message you wrote earlier, waiting to be sent.",
-          replyTo: decoded.ok ? decoded.content.replyTo : undefined,
-          attachment: decoded.ok ? decoded.content.attachment : undefined,
+          // An item queued by an older version kept no content: say what it is instead.
+          text: content ? content.text : "A message you wrote earlier, waiting to be sent.",
+          replyTo: content?.replyTo,
+          attachment: content?.attachment,
           deleted: false,
           undecryptable: false,
           failed: false,
