@@ -36,7 +36,7 @@ import {
 import type { ConversationId } from "../packages/protocol/src/index.ts";
 import { buildServer } from "../packages/server/src/build-server.ts";
 import { createLogger } from "../packages/server/src/logger.ts";
-import { openSqliteStore } from "../packages/server/src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../packages/server/src/storage/sqlite/sqlite-storage.ts";
 import { machine, percentile, table } from "./stats.ts";
 
 const args = new Map<string, string>();
@@ -226,9 +226,9 @@ async function benchAttachments() {
 
   // A real server on loopback, its data in a temp dir.
   const dir = mkdtempSync(join(tmpdir(), "hearth-bench-crypto-"));
-  const store = await openSqliteStore({ path: join(dir, "hearth.db") });
+  const storage = await openSqliteStorage({ path: join(dir, "hearth.db") });
   const server = await buildServer({
-    store,
+    storage,
     logger: createLogger({ level: "warn" }),
     argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
     authRateLimitPerMinute: 1_000_000,

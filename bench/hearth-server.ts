@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildServer } from "../packages/server/src/build-server.ts";
 import { createLogger } from "../packages/server/src/logger.ts";
-import { openSqliteStore } from "../packages/server/src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../packages/server/src/storage/sqlite/sqlite-storage.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
-const store = await openSqliteStore({ path: join(dir, "hearth.db") });
+const storage = await openSqliteStorage({ path: join(dir, "hearth.db") });
 const server = await buildServer({
-  store,
+  storage,
   logger: createLogger({ level: "warn" }),
   argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
   authRateLimitPerMinute: 1_000_000,

@@ -513,7 +513,7 @@ const dialects: {
     async open() {
       const dir = await makeTempDir();
       const file = new SQLite(join(dir.path, "hearth.db"));
-      // As openSqliteStore sets it: without it SQLite ignores REFERENCES.
+      // As openSqliteStorage sets it: without it SQLite ignores REFERENCES.
       file.pragma("foreign_keys = ON");
       const db = new Kysely<AnyDb>({ dialect: new SqliteDialect({ database: file }) });
       return {

@@ -8,8 +8,8 @@ import {
   type SessionResponse,
 } from "@hearth/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPostgresStore } from "../src/storage/postgres/postgres-store.ts";
-import type { Store } from "../src/storage/store.ts";
+import { openPostgresStorage } from "../src/storage/postgres/postgres-storage.ts";
+import type { Storage } from "../src/storage/storage.ts";
 import { joinByInvite, startTestServer, type TestServer } from "./support/harness.ts";
 import { dropSchema, POSTGRES_URL, postgresReachable, uniqueSchemaName } from "./support/pg-schema.ts";
 import { describeWithService } from "./support/services.ts";
@@ -252,14 +252,14 @@ describeWithService(
   () => {
     runRouteSuite(async () => {
       const schema = uniqueSchemaName();
-      let store: Store;
+      let storage: Storage;
       try {
-        store = await openPostgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 5 });
+        storage = await openPostgresStorage({ connectionString: POSTGRES_URL, schema, poolSize: 5 });
       } catch (err) {
         await dropSchema(schema);
         throw err;
       }
-      const t = await startTestServer({ store });
+      const t = await startTestServer({ storage });
       return {
         t,
         cleanup: async () => {

@@ -8,7 +8,7 @@ import argon2 from "argon2";
 import WebSocket from "ws";
 import { type BuildServerInput, buildServer, type HearthServer } from "../../src/build-server.ts";
 import { createLogger } from "../../src/logger.ts";
-import { openSqliteStore } from "../../src/storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../../src/storage/sqlite/sqlite-storage.ts";
 
 /** argon2id at its cheapest: tests create many accounts; production keeps the OWASP minimum. */
 export const FAST_ARGON2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
@@ -35,7 +35,7 @@ export interface TestServer {
 export async function startTestServer(overrides: Partial<BuildServerInput> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "hearth-test-"));
   const dbPath = join(dataDir, "hearth.db");
-  const store = overrides.store ?? (await openSqliteStore({ path: dbPath }));
+  const storage = overrides.storage ?? (await openSqliteStorage({ path: dbPath }));
   const sink = new PassThrough();
   const chunks: string[] = [];
   sink.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
@@ -45,7 +45,7 @@ export async function startTestServer(overrides: Partial<BuildServerInput> = {})
     authRateLimitPerMinute: 10_000,
     blobDir: join(dataDir, "blobs"),
     ...overrides,
-    store,
+    storage,
     logger,
   });
   const url = await server.listen(0, "127.0.0.1");
@@ -130,11 +130,11 @@ export async function makePractice(t: TestServer, patients = 1): Promise<Practic
 
 /** Signs in an additional device of an existing user. */
 /**
- * A therapist of a second practice on the same server, created through the store (setup is one-time
+ * A therapist of a second practice on the same server, created through the auth store (setup is one-time
  * by design), signed in through the real login endpoint.
  */
 export async function otherPracticeTherapist(t: TestServer, login: string): Promise<SessionResponse> {
-  const store = t.server.store;
+  const store = t.server.storage.auth;
   const now = new Date().toISOString();
   const prc = newId("prc");
   await store.createPractice({ id: prc, name: "Other practice", createdAt: now });

@@ -2,14 +2,14 @@ import type { DeviceSummary, MeResponse } from "@hearth/protocol";
 import type { FastifyInstance } from "fastify";
 import { defineRoute } from "../../http/define-route.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
-import type { Store } from "../../storage/store.ts";
 import type { PresenceService } from "../delivery/presence-service.ts";
 import type { AuthService, Session } from "./auth-service.ts";
+import type { AuthStore } from "./auth-store.ts";
 
 /** What the auth routes use. */
 export interface AuthRoutesDeps {
   auth: AuthService;
-  store: Store;
+  store: AuthStore;
   presence: PresenceService;
 }
 

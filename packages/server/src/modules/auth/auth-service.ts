@@ -18,8 +18,10 @@ import { conversationTopic, userTopic } from "../../bus/bus.ts";
 import type { ServerOptions } from "../../config.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
 import { hashSecret, newSecret } from "../../secrets.ts";
-import type { DeviceRecord, Store, UserRecord } from "../../storage/store.ts";
+import type { RunInTransaction, TransactionalPorts } from "../../storage/storage.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
+import type { AuthStore, DeviceRecord, UserRecord } from "./auth-store.ts";
 
 /** An authenticated device session. */
 export interface Session {
@@ -37,7 +39,11 @@ const MAY_INVITE: Record<Role, readonly Role[]> = {
 };
 
 type AuthDeps = Pick<ServerOptions, "sessionIdleMs" | "inviteTtlHours" | "lockout" | "argon2"> & {
-  store: Store;
+  store: AuthStore;
+  /** For the conversations of a user whose device is revoked. */
+  conversations: ConversationStore;
+  /** Setup and sign-up write accounts, devices, conversations and audit rows together. */
+  transaction: RunInTransaction;
   bus: Bus;
   audit: AuditLog;
 };
@@ -72,25 +78,25 @@ export class AuthService {
 
   async setup(body: SetupBody): Promise<SessionResponse> {
     const passwordHash = await this.#hash(body.password);
-    return this.#d.store.transaction(async (tx) => {
-      if ((await tx.countPractices()) > 0) throw new HttpRefusal("setup_done");
-      const stored = await tx.getMeta(SETUP_KEY);
+    return this.#d.transaction(async (tx) => {
+      if ((await tx.auth.countPractices()) > 0) throw new HttpRefusal("setup_done");
+      const stored = await tx.auth.getMeta(SETUP_KEY);
       if (!stored || stored !== hashSecret(body.setupToken)) throw new HttpRefusal("setup_token_invalid");
-      if (await tx.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
+      if (await tx.auth.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
       const now = new Date().toISOString();
       const practiceId = newId("prc");
-      await tx.createPractice({ id: practiceId, name: body.practiceName, createdAt: now });
+      await tx.auth.createPractice({ id: practiceId, name: body.practiceName, createdAt: now });
       const user = this.#newUser(practiceId, "admin", body.login, body.displayName, null, passwordHash, now);
-      await tx.createUser(user);
-      await tx.deleteMeta(SETUP_KEY);
+      await tx.auth.createUser(user);
+      await tx.auth.deleteMeta(SETUP_KEY);
       const session = await this.#newDevice(tx, user, body.deviceName, now);
-      await this.#d.audit.record("setup", user.id, practiceId, tx);
+      await this.#d.audit.record("setup", user.id, practiceId, tx.audit);
       return session;
     });
   }
 
   #newUser(
-    practiceId: string,
+    practiceId: PracticeId,
     role: Role,
     login: string,
     displayName: string,
@@ -113,10 +119,15 @@ export class AuthService {
     };
   }
 
-  async #newDevice(tx: Store, user: UserRecord, name: string, now: string): Promise<SessionResponse> {
+  async #newDevice(
+    tx: TransactionalPorts,
+    user: UserRecord,
+    name: string,
+    now: string,
+  ): Promise<SessionResponse> {
     const token = newSecret();
     const deviceId = newId("dev");
-    await tx.createDevice({
+    await tx.auth.createDevice({
       id: deviceId,
       userId: user.id,
       name,
@@ -126,9 +137,9 @@ export class AuthService {
       revokedAt: null,
     });
     return {
-      userId: user.id as UserId,
+      userId: user.id,
       deviceId,
-      practiceId: user.practiceId as PracticeId,
+      practiceId: user.practiceId,
       role: user.role,
       token,
     };
@@ -148,10 +159,10 @@ export class AuthService {
       actor: null,
       subject: user.id,
     });
-    return store.transaction(async (tx) => {
-      await tx.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
+    return this.#d.transaction(async (tx) => {
+      await tx.auth.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
       const session = await this.#newDevice(tx, user, body.deviceName, new Date(now).toISOString());
-      await audit.record("auth.login", user.id, session.deviceId, tx);
+      await audit.record("auth.login", user.id, session.deviceId, tx.audit);
       return session;
     });
   }
@@ -221,8 +232,8 @@ export class AuthService {
   }
 
   async revokeDevice(
-    userId: string,
-    deviceId: string,
+    userId: UserId,
+    deviceId: DeviceId,
     action: "auth.logout" | "device.revoke" = "device.revoke",
   ) {
     const ok = await this.#d.store.revokeDevice(userId, deviceId, new Date().toISOString());
@@ -230,7 +241,7 @@ export class AuthService {
     await this.#d.audit.record(action, userId, deviceId);
     this.#d.bus.publish(userTopic(userId), { type: "revoked", deviceId });
     // Members of the user's conversations remove the device from their MLS groups.
-    for (const m of await this.#d.store.listMemberships(userId)) {
+    for (const m of await this.#d.conversations.listMemberships(userId)) {
       this.#d.bus.publish(conversationTopic(m.conversationId), {
         type: "devices",
         conversationId: m.conversationId,
@@ -240,7 +251,7 @@ export class AuthService {
   }
 
   /** Renames one of my devices; another user's (or a signed-out) device is `not_found`. */
-  async renameDevice(userId: string, deviceId: string, name: string) {
+  async renameDevice(userId: UserId, deviceId: DeviceId, name: string) {
     if (!(await this.#d.store.renameDevice(userId, deviceId, name))) throw new HttpRefusal("not_found");
     // The name itself stays out of the audit trail (it can be personal); the act is recorded.
     await this.#d.audit.record("device.rename", userId, deviceId);
@@ -294,8 +305,8 @@ export class AuthService {
   async acceptInvite(body: AcceptInviteBody): Promise<SessionResponse> {
     const invite = await this.#liveInvite(body.token);
     const passwordHash = await this.#hash(body.password);
-    const { session, conversationId, inviterId } = await this.#d.store.transaction(async (tx) => {
-      if (await tx.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
+    const { session, conversationId, inviterId } = await this.#d.transaction(async (tx) => {
+      if (await tx.auth.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
       const now = new Date().toISOString();
       const user = this.#newUser(
         invite.practiceId,
@@ -306,15 +317,15 @@ export class AuthService {
         passwordHash,
         now,
       );
-      await tx.createUser(user);
-      if (!(await tx.consumeInvite(invite.id, user.id, now))) throw new HttpRefusal("invite_invalid");
+      await tx.auth.createUser(user);
+      if (!(await tx.auth.consumeInvite(invite.id, user.id, now))) throw new HttpRefusal("invite_invalid");
       const session = await this.#newDevice(tx, user, body.deviceName, now);
-      await this.#d.audit.record("invite.accept", user.id, invite.id, tx);
+      await this.#d.audit.record("invite.accept", user.id, invite.id, tx.audit);
       let conversationId: ConversationId | undefined;
-      const inviter = await tx.getUser(invite.inviterId);
+      const inviter = await tx.auth.getUser(invite.inviterId);
       if (invite.role === "patient" && inviter?.role === "therapist") {
         conversationId = newId("cnv");
-        await tx.createConversation(
+        await tx.conversations.createConversation(
           {
             id: conversationId,
             practiceId: invite.practiceId,
@@ -326,8 +337,8 @@ export class AuthService {
           },
           [inviter.id, user.id],
         );
-        await this.#d.audit.record("member.add", inviter.id, conversationId, tx);
-        await this.#d.audit.record("member.add", user.id, conversationId, tx);
+        await this.#d.audit.record("member.add", inviter.id, conversationId, tx.audit);
+        await this.#d.audit.record("member.add", user.id, conversationId, tx.audit);
       }
       return { session, conversationId, inviterId: inviter?.id };
     });

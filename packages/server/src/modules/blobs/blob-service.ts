@@ -1,8 +1,16 @@
-import { type BlobId, type BlobUploadResponse, bytesToBase64Url, isBlobId } from "@hearth/protocol";
+import {
+  type BlobId,
+  type BlobUploadResponse,
+  bytesToBase64Url,
+  type ConversationId,
+  isBlobId,
+} from "@hearth/protocol";
 import { HttpRefusal } from "../../http/reply-error.ts";
-import type { BlobRecord, Store } from "../../storage/store.ts";
+import type { RunInTransaction } from "../../storage/storage.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Session } from "../auth/auth-service.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
+import type { BlobMetaStore, BlobRecord } from "./blob-meta-store.ts";
 import type { BlobStore } from "./blob-store.ts";
 
 /** A new blob id: `blb_` and 128 bits from the platform CSPRNG. Only the server makes them. */
@@ -14,19 +22,31 @@ export function newBlobId(): BlobId {
 
 /**
  * Encrypted attachments: members of a conversation upload opaque blobs into it and read them back.
- * The bytes go to the {@link BlobStore}, the metadata (conversation, uploader, size) to the `Store`.
+ * The bytes go to the {@link BlobStore}, the metadata (conversation, uploader, size) to the {@link BlobMetaStore}.
  * Anyone who is not a member of the blob's conversation — another patient, another practice, the
  * practice admin — gets `not_found`, exactly as for a blob that does not exist. Uploads and reads are
  * audited (ids only), like history reads.
  */
 export class BlobService {
-  readonly #store: Store;
+  readonly #store: BlobMetaStore;
+  readonly #conversations: ConversationStore;
+  readonly #transaction: RunInTransaction;
   readonly #blobs: BlobStore;
   readonly #audit: AuditLog;
   readonly #maxBytes: number;
 
-  constructor(deps: { store: Store; blobs: BlobStore; audit: AuditLog; maxBlobBytes: number }) {
+  constructor(deps: {
+    store: BlobMetaStore;
+    /** The conversations module's membership, which decides who may read and write. */
+    conversations: ConversationStore;
+    transaction: RunInTransaction;
+    blobs: BlobStore;
+    audit: AuditLog;
+    maxBlobBytes: number;
+  }) {
     this.#store = deps.store;
+    this.#conversations = deps.conversations;
+    this.#transaction = deps.transaction;
     this.#blobs = deps.blobs;
     this.#audit = deps.audit;
     // A misconfigured limit (HEARTH_MAX_BLOB_BYTES=abc is NaN) would otherwise accept any size.
@@ -37,8 +57,9 @@ export class BlobService {
   }
 
   /** Refuses before any byte is read: not a member (`not_found`) or a declared size over the limit. */
-  async #checkUpload(session: Session, conversationId: string, declaredBytes: number | undefined) {
-    if (!(await this.#store.isMember(conversationId, session.user.id))) throw new HttpRefusal("not_found");
+  async #checkUpload(session: Session, conversationId: ConversationId, declaredBytes: number | undefined) {
+    if (!(await this.#conversations.isMember(conversationId, session.user.id)))
+      throw new HttpRefusal("not_found");
     if (declaredBytes !== undefined && declaredBytes > this.#maxBytes)
       throw new HttpRefusal("blob_too_large");
   }
@@ -49,7 +70,7 @@ export class BlobService {
    */
   async upload(
     session: Session,
-    conversationId: string,
+    conversationId: ConversationId,
     body: AsyncIterable<Uint8Array>,
     declaredBytes: number | undefined,
   ): Promise<BlobUploadResponse> {
@@ -66,9 +87,9 @@ export class BlobService {
       createdAt: new Date().toISOString(),
     };
     try {
-      await this.#store.transaction(async (tx) => {
-        await tx.createBlob(record);
-        await this.#audit.record("blob.upload", session.user.id, id, tx);
+      await this.#transaction(async (tx) => {
+        await tx.blobs.createBlob(record);
+        await this.#audit.record("blob.upload", session.user.id, id, tx.audit);
       });
     } catch (err) {
       await this.#blobs.delete(id);
@@ -81,7 +102,7 @@ export class BlobService {
   async open(session: Session, blobId: string): Promise<{ size: number; stream: AsyncIterable<Uint8Array> }> {
     if (!isBlobId(blobId)) throw new HttpRefusal("not_found");
     const meta = await this.#store.getBlob(blobId);
-    if (!meta || !(await this.#store.isMember(meta.conversationId, session.user.id))) {
+    if (!meta || !(await this.#conversations.isMember(meta.conversationId, session.user.id))) {
       throw new HttpRefusal("not_found");
     }
     const stored = await this.#blobs.get(blobId);

@@ -2,6 +2,7 @@ import {
   type ClientFrame,
   CloseCode,
   type CloseCodeValue,
+  type ConversationId,
   type ErrorCode,
   encodeServerFrame,
   parseClientFrame,
@@ -13,9 +14,9 @@ import type { WebSocket } from "ws";
 import { type Bus, type BusEvent, conversationTopic, userTopic } from "../../bus/bus.ts";
 import type { ServerOptions } from "../../config.ts";
 import { shortId } from "../../logger.ts";
-import type { Store } from "../../storage/store.ts";
 import type { AuthService, Session } from "../auth/auth-service.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
 import type { KeysService } from "../keys/keys-service.ts";
 import type { DeliveryService } from "./delivery-service.ts";
 import type { PresenceService } from "./presence-service.ts";
@@ -25,7 +26,7 @@ const SYNC_PAGE = 500;
 
 /** What every connection shares. */
 export interface ConnectionDeps {
-  store: Store;
+  conversations: ConversationStore;
   bus: Bus;
   auth: AuthService;
   delivery: DeliveryService;
@@ -48,7 +49,7 @@ export class Connection {
   readonly #ws: WebSocket;
   readonly #d: ConnectionDeps;
   #session: Session | undefined;
-  readonly #sent = new Map<string, number>();
+  readonly #sent = new Map<ConversationId, number>();
   readonly #unsubscribe = new Map<string, () => void>();
   #queue: Promise<void> = Promise.resolve();
   #helloTimer: NodeJS.Timeout | undefined;
@@ -249,7 +250,7 @@ export class Connection {
     const mine = this.#d.bus.subscribe(userTopic(s.user.id), (e) => this.#onUserEvent(e));
     this.#unsubscribe.set(userTopic(s.user.id), mine.off);
     const welcomes = await this.#d.delivery.welcomesFor(s.device.id);
-    const memberships = await this.#d.store.listMemberships(s.user.id);
+    const memberships = await this.#d.conversations.listMemberships(s.user.id);
     if (this.#closed) return;
     // Follow every conversation before `ready`: once the client hears `ready` it may send, and
     // everything from then on must reach this socket too. The backlog jobs run after `ready`.
@@ -269,13 +270,13 @@ export class Connection {
     this.#enqueue(async () => this.#send(serverFrames.synced()));
     await this.#d.presence.connected(s.user.id, s.user.showPresence);
     // Tell this device who among its contacts is online now.
-    for (const userId of await this.#d.store.listContacts(s.user.id)) {
+    for (const userId of await this.#d.conversations.listContacts(s.user.id)) {
       if (this.#d.presence.isVisible(userId)) this.#presence(userId, true);
     }
   }
 
   /** Starts following a conversation from `cursor`: backlog first, then live entries, in order. */
-  #watch(conversationId: string, cursor: number) {
+  #watch(conversationId: ConversationId, cursor: number) {
     if (this.#sent.has(conversationId)) return;
     this.#sent.set(conversationId, cursor);
     const topic = conversationTopic(conversationId);
@@ -297,7 +298,7 @@ export class Connection {
   }
 
   /** Sends every stored entry after this socket's position, up to `upTo`. */
-  async #catchUp(conversationId: string, upTo: number) {
+  async #catchUp(conversationId: ConversationId, upTo: number) {
     for (;;) {
       if (this.#closed) return;
       const from = this.#sent.get(conversationId) ?? 0;

@@ -1,19 +1,20 @@
+import type { ConversationId, DeviceId, UserId } from "@hearth/protocol";
 import { Batcher } from "../../batcher.ts";
 import { type Bus, conversationTopic, userTopic } from "../../bus/bus.ts";
-import type { AppendRequest, AppendResult, Store, WatermarkUpdate } from "../../storage/store.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
+import type { AppendRequest, AppendResult, DeliveryStore, WatermarkUpdate } from "./delivery-store.ts";
 
 /**
  * The ordered log: appends (group-committed: stored with a gap-free seq before anyone is told),
  * then fans out; receipt watermarks; typing. Typing is never stored.
  */
 export class DeliveryService {
-  readonly #store: Store;
+  readonly #store: DeliveryStore;
   readonly #bus: Bus;
   readonly #appends: Batcher<AppendRequest, AppendResult>;
   readonly #watermarks: Batcher<WatermarkUpdate, boolean>;
 
-  constructor(deps: { store: Store; bus: Bus }) {
+  constructor(deps: { store: DeliveryStore; bus: Bus }) {
     this.#store = deps.store;
     this.#bus = deps.bus;
     this.#appends = new Batcher((reqs) => this.#store.append(reqs));
@@ -60,7 +61,7 @@ export class DeliveryService {
     }
   }
 
-  typing(conversationId: string, userId: string, deviceId: string, active: boolean) {
+  typing(conversationId: ConversationId, userId: UserId, deviceId: DeviceId, active: boolean) {
     this.#bus.publish(conversationTopic(conversationId), {
       type: "typing",
       conversationId,
@@ -70,15 +71,15 @@ export class DeliveryService {
     });
   }
 
-  welcomesFor(deviceId: string) {
+  welcomesFor(deviceId: DeviceId) {
     return this.#store.listWelcomes(deviceId);
   }
 
-  forgetWelcomes(deviceId: string, conversationId: string) {
+  forgetWelcomes(deviceId: DeviceId, conversationId: ConversationId) {
     return this.#store.deleteWelcomes(deviceId, conversationId);
   }
 
-  entriesAfter(conversationId: string, after: number, limit: number) {
+  entriesAfter(conversationId: ConversationId, after: number, limit: number) {
     return this.#store.entriesAfter(conversationId, after, limit);
   }
 

@@ -1,12 +1,13 @@
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
-import { KyselyStore } from "../kysely-store.ts";
+import { kyselyStorage } from "../kysely/kysely-storage.ts";
 import { migrate } from "../migrations.ts";
 import type { Database } from "../schema.ts";
-import type { Store } from "../store.ts";
+import type { Storage } from "../storage.ts";
+import { sqliteDialect } from "./sqlite-dialect.ts";
 
-/** Options of the embedded SQLite store. */
-export interface SqliteStoreOptions {
+/** Options of the embedded SQLite storage. */
+export interface SqliteStorageOptions {
   /** Path of the database file. */
   path: string;
   /**
@@ -17,20 +18,20 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * Opens (and migrates) the embedded SQLite store: one file, WAL mode, foreign keys on.
+ * Opens (and migrates) the embedded SQLite storage: one file, WAL mode, foreign keys on.
  *
  * @example
- * const store = await openSqliteStore({ path: "./data/hearth.db" });
+ * const storage = await openSqliteStorage({ path: "./data/hearth.db" });
  */
-export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const sqlite = new SQLite(options.path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  await migrate(db as Kysely<unknown>, "sqlite");
-  return new KyselyStore(db, "sqlite", () => db.destroy());
+  await migrate(db as Kysely<unknown>, sqliteDialect.name);
+  return kyselyStorage(db, sqliteDialect, () => db.destroy());
 }
 
 /** Most distinct SQL texts kept prepared; the hot paths use a few dozen. */
