@@ -21,7 +21,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HearthApi } from "../packages/client/src/index.ts";
+import { HearthApi } from "@hearth/client";
 import {
   createDeviceIdentity,
   type DeviceIdentity,
@@ -32,11 +32,9 @@ import {
   MlsEngine,
   type MlsGroup,
   type PendingCommit,
-} from "../packages/crypto/src/index.ts";
-import type { ConversationId } from "../packages/protocol/src/index.ts";
-import { buildServer } from "../packages/server/src/build-server.ts";
-import { createLogger } from "../packages/server/src/logger.ts";
-import { openSqliteStorage } from "../packages/server/src/storage/sqlite/sqlite-storage.ts";
+} from "@hearth/crypto";
+import type { ConversationId } from "@hearth/protocol";
+import { buildServer, createLogger, openSqliteStorage } from "@hearth/server";
 import { machine, percentile, table } from "./stats.ts";
 
 const args = new Map<string, string>();

@@ -6,9 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildServer } from "../packages/server/src/build-server.ts";
-import { createLogger } from "../packages/server/src/logger.ts";
-import { openSqliteStorage } from "../packages/server/src/storage/sqlite/sqlite-storage.ts";
+import { buildServer, createLogger, openSqliteStorage } from "@hearth/server";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
 const storage = await openSqliteStorage({ path: join(dir, "hearth.db") });

@@ -17,15 +17,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { HearthApi, HearthClient, MemoryKeyStore, State, type WebSocketConstructor } from "@hearth/client";
+import type { ConversationId, SessionResponse } from "@hearth/protocol";
 import WebSocket from "ws";
-import {
-  HearthApi,
-  HearthClient,
-  MemoryKeyStore,
-  State,
-  type WebSocketConstructor,
-} from "../packages/client/src/index.ts";
-import type { ConversationId, SessionResponse } from "../packages/protocol/src/index.ts";
 import { machine, percentile, rssMiB, table } from "./stats.ts";
 
 const E2EE = process.argv.includes("--e2ee");

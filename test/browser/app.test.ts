@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { startTestServer, type TestServer } from "@hearth/server/testing";
 import type { Browser, BrowserContext, BrowserContextOptions, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../packages/server/test/support/harness.ts";
 import { filesUnder, findMarker, readIfThere } from "../support/attachments.ts";
 import {
   buildWebApp,

@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { HearthApi } from "@hearth/client";
 import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import { startTestServer, type TestServer } from "@hearth/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { HearthApi } from "../../packages/client/src/index.ts";
-import { startTestServer, type TestServer } from "../../packages/server/test/support/harness.ts";
 import { buildWebApp, describeWithBrowser, launchBrowser, type WebBuild } from "../support/browser.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import type { TestClient } from "../support/sdk.ts";

@@ -1,14 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { Attachments, HearthApi } from "@hearth/client";
 import type { ConversationId } from "@hearth/protocol";
+import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Attachments, HearthApi } from "../../packages/client/src/index.ts";
-import {
-  makePractice,
-  type Practice,
-  startTestServer,
-  type TestServer,
-} from "../../packages/server/test/support/harness.ts";
 import { filesUnder, findMarker, markerForms, readIfThere } from "../support/attachments.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { TestClient } from "../support/sdk.ts";

@@ -1,8 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ConversationId, SessionResponse } from "@hearth/protocol";
-import SQLite from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   AttachmentError,
   type AttachmentProgressEvent,
@@ -10,14 +7,17 @@ import {
   Attachments,
   HearthApi,
   HearthApiError,
-} from "../../packages/client/src/index.ts";
+} from "@hearth/client";
+import type { ConversationId, SessionResponse } from "@hearth/protocol";
 import {
   makePractice,
   otherPracticeTherapist,
   type Practice,
   startTestServer,
   type TestServer,
-} from "../../packages/server/test/support/harness.ts";
+} from "@hearth/server/testing";
+import SQLite from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { blobFile, filesUnder } from "../support/attachments.ts";
 import { TestClient } from "../support/sdk.ts";
 

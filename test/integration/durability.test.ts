@@ -1,6 +1,6 @@
+import { HearthApi } from "@hearth/client";
 import type { ConversationId } from "@hearth/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { HearthApi } from "../../packages/client/src/index.ts";
 import { burst, burstTexts, signUpPractice } from "../support/burst.ts";
 import { ChildServer } from "../support/child-server.ts";
 import { TestClient } from "../support/sdk.ts";

@@ -1,3 +1,5 @@
+import type { PayloadCodec } from "@hearth/client";
+import { encodeE2eePayload, signedPart } from "@hearth/client/testing";
 import {
   createArchiveEnvelope,
   createDeviceIdentity,
@@ -8,17 +10,9 @@ import {
   signAsDevice,
 } from "@hearth/crypto";
 import { base64ToBytes, bytesToBase64, type ConversationId, type LogEntry } from "@hearth/protocol";
+import { login, makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { encodeE2eePayload, signedPart } from "../../packages/client/src/e2ee/e2ee-payload.ts";
-import type { PayloadCodec } from "../../packages/client/src/index.ts";
-import {
-  login,
-  makePractice,
-  type Practice,
-  startTestServer,
-  type TestServer,
-} from "../../packages/server/test/support/harness.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { TestClient } from "../support/sdk.ts";
 

@@ -1,14 +1,8 @@
+import { decodeE2eePayload } from "@hearth/client/testing";
 import { MlsEngine } from "@hearth/crypto";
 import { base64ToBytes, type ConversationId, type LogEntry } from "@hearth/protocol";
+import { login, makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decodeE2eePayload } from "../../packages/client/src/e2ee/e2ee-payload.ts";
-import {
-  login,
-  makePractice,
-  type Practice,
-  startTestServer,
-  type TestServer,
-} from "../../packages/server/test/support/harness.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 
 describe("end-to-end encryption across devices (real server, real SDK)", () => {

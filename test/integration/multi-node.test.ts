@@ -1,17 +1,15 @@
+import { HearthApi } from "@hearth/client";
 import type { ConversationId } from "@hearth/protocol";
-import { afterAll, expect, it } from "vitest";
-import { HearthApi } from "../../packages/client/src/index.ts";
 import {
+  describeWithService,
   dropSchema,
   POSTGRES_URL,
   postgresReachable,
-  uniqueSchemaName,
-} from "../../packages/server/test/support/pg-schema.ts";
-import {
-  describeWithService,
   REDIS_URL,
   redisReachable,
-} from "../../packages/server/test/support/services.ts";
+  uniqueSchemaName,
+} from "@hearth/server/testing";
+import { afterAll, expect, it } from "vitest";
 import { burst, burstTexts, signUpPractice } from "../support/burst.ts";
 import { ChildServer } from "../support/child-server.ts";
 import { FailoverProxy } from "../support/failover-proxy.ts";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { filesUnder } from "../../packages/server/test/support/files.ts";
-import type { TestServer } from "../../packages/server/test/support/harness.ts";
+import type { TestServer } from "@hearth/server/testing";
+import { filesUnder } from "@hearth/server/testing";
 
 export { filesUnder };
 

@@ -2,12 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import helmet from "@fastify/helmet";
+import { registerWeb, securityHeaders } from "@hearth/server";
 import axe from "axe-core";
 import Fastify, { type FastifyInstance } from "fastify";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { describe } from "vitest";
-import { securityHeaders } from "../../packages/server/src/http/security-headers.ts";
-import { registerWeb } from "../../packages/server/src/modules/web/web-routes.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 

@@ -1,5 +1,5 @@
+import { HearthApi, type SentAck } from "@hearth/client";
 import type { SessionResponse } from "@hearth/protocol";
-import { HearthApi, type SentAck } from "../../packages/client/src/index.ts";
 import type { TestClient } from "./sdk.ts";
 
 export const PASSWORD = "correct horse battery staple";

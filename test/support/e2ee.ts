@@ -1,5 +1,5 @@
+import { MemoryKeyStore } from "@hearth/client";
 import type { SessionResponse } from "@hearth/protocol";
-import { MemoryKeyStore } from "../../packages/client/src/index.ts";
 import { TestClient } from "./sdk.ts";
 
 /** A real SDK client with end-to-end encryption over an in-memory key store. */

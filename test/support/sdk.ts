@@ -1,5 +1,3 @@
-import type { ConversationId, SessionResponse } from "@hearth/protocol";
-import WebSocket from "ws";
 import {
   HearthClient,
   type HearthClientEvents,
@@ -7,8 +5,10 @@ import {
   type ReceivedMessage,
   State,
   type WebSocketConstructor,
-} from "../../packages/client/src/index.ts";
-import { CLIENT_EVENT_NAMES } from "../../packages/client/src/testing.ts";
+} from "@hearth/client";
+import { CLIENT_EVENT_NAMES } from "@hearth/client/testing";
+import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import WebSocket from "ws";
 
 /** A real SDK client in Node (the `ws` WebSocket), recording everything it emits. */
 export class TestClient {

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { registerWeb } from "@hearth/server";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerWeb } from "../../packages/server/src/modules/web/web-routes.ts";
 
 async function serverFor(distDir: string): Promise<FastifyInstance> {
   const app = Fastify();

@@ -29,6 +29,7 @@ export enum State {
  * - `server_restart`: the server went away cleanly (1001, 1012); reconnecting.
  * - `heartbeat_timeout`: nothing arrived for too long after a ping.
  * - `request_timeout`: a request (hello, send, delete, commit) got no answer in time.
+ * - `hello_timeout`: the server closed with 4002: it saw no `hello` in time; reconnecting.
  * - `sequence_gap`: an entry arrived after a gap that could not be filled over HTTP; resuming.
  * - `protocol_error`: the server closed with 4000 or 1009 (a frame it refused).
  * - `slow_consumer`: the server dropped this device for reading too slowly (4003).
@@ -41,6 +42,7 @@ export type DisconnectReason =
   | "server_restart"
   | "heartbeat_timeout"
   | "request_timeout"
+  | "hello_timeout"
   | "sequence_gap"
   | "protocol_error"
   | "slow_consumer"

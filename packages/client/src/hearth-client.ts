@@ -1,7 +1,9 @@
 import {
   base64ToBytes,
   bytesToBase64,
+  CloseCode,
   type ConversationId,
+  closeReason,
   DEFAULT_MAX_FRAME_BYTES,
   type DeviceId,
   type ErrorCode,
@@ -456,12 +458,10 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     };
     ws.onclose = (ev) => {
       if (this.#ws !== ws) return;
-      if (ev.code === 4001) this.#end("token_invalid");
-      else if (ev.code === 4000 || ev.code === 1009) this.#lost("protocol_error");
-      else if (ev.code === 4003) this.#lost("slow_consumer");
-      else if (ev.code === 4002) this.#lost("request_timeout");
-      else if (ev.code === 1001 || ev.code === 1012) this.#lost("server_restart");
-      else this.#lost("network");
+      // One reading of close codes for both sides: @hearth/protocol's closeReason.
+      const reason = closeReason(ev.code);
+      if (reason === "token_invalid") this.#end(reason);
+      else this.#lost(reason);
     };
     ws.onerror = () => {
       // onclose follows and decides.
@@ -529,7 +529,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     if (!ws) return;
     this.#lost(reason);
     try {
-      ws.close(4000, reason);
+      ws.close(CloseCode.protocolError, reason);
     } catch {
       // already closing
     }
@@ -577,7 +577,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     for (const t of this.#typingOut.values()) clock.clearTimeout(t.idle);
     this.#typingOut.clear();
     const ws = this.#teardown();
-    if (ws && ws.readyState <= OPEN) ws.close(1000, "bye");
+    if (ws && ws.readyState <= OPEN) ws.close(CloseCode.normal, "bye");
     this.#setState(State.Closed, reason);
     // The items stay in the store's outbox for the next client; these promises end here.
     for (const [messageId, w] of this.#waiters)

@@ -4,6 +4,10 @@
  * receipts, typing, presence, and the typed HTTP API. The environment (WebSocket, fetch, clock,
  * random, storage) is passed in through options; no `node:*` imports.
  */
+
+export type { TransferProgress } from "./api/blob-bodies.ts";
+export type { CallArgs, CallBody, CallOptions, CallResult } from "./api/call-options.ts";
+export { decodeApiError, HearthApiError, type HearthApiErrorCode } from "./api/hearth-api-error.ts";
 export {
   type AttachmentRef,
   MAX_ATTACHMENT_NAME_LENGTH,
@@ -25,7 +29,7 @@ export { type DisconnectReason, State } from "./connection-state.ts";
 export { type DeviceKeyStore, MemoryKeyStore } from "./device-key-store.ts";
 export { EncryptionError, type EncryptionSetup } from "./e2ee/e2ee-session.ts";
 export { Emitter } from "./emitter.ts";
-export { HearthApi, HearthApiError, type HearthApiOptions } from "./hearth-api.ts";
+export { DEFAULT_API_TIMEOUT_MS, HearthApi, type HearthApiOptions } from "./hearth-api.ts";
 export {
   type CommitResult,
   HearthClient,

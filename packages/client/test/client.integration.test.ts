@@ -1,12 +1,7 @@
 import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import {
-  makePractice,
-  type Practice,
-  startTestServer,
-  type TestServer,
-} from "../../server/test/support/harness.ts";
 import {
   HearthApi,
   HearthClient,

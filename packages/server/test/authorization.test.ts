@@ -1,5 +1,4 @@
 import { newId, type SessionResponse } from "@hearth/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   makePractice,
   otherPracticeTherapist,
@@ -7,7 +6,8 @@ import {
   RawSocket,
   startTestServer,
   type TestServer,
-} from "./support/harness.ts";
+} from "@hearth/server/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 

@@ -1,6 +1,4 @@
 import { ERROR_CODES, newId, type SessionResponse } from "@hearth/protocol";
-import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   login,
   makePractice,
@@ -8,7 +6,9 @@ import {
   RawSocket,
   startTestServer,
   type TestServer,
-} from "./support/harness.ts";
+} from "@hearth/server/testing";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const LIMIT = 8 * 1024;

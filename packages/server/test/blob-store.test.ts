@@ -1,11 +1,10 @@
 import { mkdir, utimes, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { filesUnder, makeTempDir } from "@hearth/server/testing";
 import { describe, expect, it } from "vitest";
 import { newBlobId } from "../src/modules/blobs/blob-service.ts";
 import { FsBlobStore } from "../src/modules/blobs/fs/fs-blob-store.ts";
 import { runBlobStoreSuite } from "./blob-store-suite.ts";
-import { filesUnder } from "./support/files.ts";
-import { makeTempDir } from "./support/temp-dir.ts";
 
 describe("filesystem blob store", () => {
   runBlobStoreSuite("files in a temp dir", async () => {

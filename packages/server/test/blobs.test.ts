@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SessionResponse } from "@hearth/protocol";
-import SQLite from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { filesUnder } from "./support/files.ts";
 import {
+  filesUnder,
   makePractice,
   otherPracticeTherapist,
   type Practice,
   startTestServer,
   type TestServer,
-} from "./support/harness.ts";
+} from "@hearth/server/testing";
+import SQLite from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const LIMIT = 256 * 1024;
 

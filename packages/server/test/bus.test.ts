@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { describeWithService, REDIS_URL, redisReachable } from "@hearth/server/testing";
 import { describe } from "vitest";
 import { MemoryBus } from "../src/bus/memory/memory-bus.ts";
 import { RedisBus } from "../src/bus/redis/redis-bus.ts";
 import { runBusSuite } from "./bus-suite.ts";
-import { describeWithService, REDIS_URL, redisReachable } from "./support/services.ts";
 
 describe("MemoryBus", () => {
   runBusSuite(async () => {

@@ -1,4 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   login,
   makePractice,
@@ -6,7 +5,8 @@ import {
   RawSocket,
   startTestServer,
   type TestServer,
-} from "./support/harness.ts";
+} from "@hearth/server/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** The places where behaviour and docs/protocol.md once parted: each holds now. */
 describe("the server keeps the documented contract", () => {

@@ -1,12 +1,12 @@
 import { newId } from "@hearth/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   makePractice,
   type Practice,
   RawSocket,
   startTestServer,
   type TestServer,
-} from "./support/harness.ts";
+} from "@hearth/server/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 

@@ -1,5 +1,3 @@
-import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   login,
   makePractice,
@@ -7,7 +5,9 @@ import {
   RawSocket,
   startTestServer,
   type TestServer,
-} from "./support/harness.ts";
+} from "@hearth/server/testing";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 const b64 = (bytes: number[]) => Buffer.from(bytes).toString("base64");
 

@@ -1,5 +1,5 @@
+import { startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./support/harness.ts";
 
 // Security check finding 7: the CSP admitted fonts from any https host (a helmet default), and
 // X-Frame-Options said SAMEORIGIN while frame-ancestors said 'none'.

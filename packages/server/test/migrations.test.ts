@@ -1,17 +1,17 @@
 import { join } from "node:path";
-import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, sql } from "kysely";
-import { describe, expect, it } from "vitest";
-import { migrate, migrations, type SqlDialect } from "../src/storage/migrations.ts";
 import {
+  describeWithService,
   dropSchema,
+  makeTempDir,
   openEmptyPostgresSchema,
   POSTGRES_URL,
   postgresReachable,
   uniqueSchemaName,
-} from "./support/pg-schema.ts";
-import { describeWithService } from "./support/services.ts";
-import { makeTempDir } from "./support/temp-dir.ts";
+} from "@hearth/server/testing";
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { migrate, migrations, type SqlDialect } from "../src/storage/migrations.ts";
 
 /**
  * Schema-agnostic on purpose: each case sees the database as it was at its own migration, not as

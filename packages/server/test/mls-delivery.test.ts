@@ -1,5 +1,4 @@
 import { newId } from "@hearth/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   login,
   makePractice,
@@ -7,7 +6,8 @@ import {
   RawSocket,
   startTestServer,
   type TestServer,
-} from "./support/harness.ts";
+} from "@hearth/server/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 const b64 = (bytes: number[]) => Buffer.from(bytes).toString("base64");
 

@@ -1,6 +1,6 @@
 import type { MeResponse } from "@hearth/protocol";
+import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePractice, type Practice, startTestServer, type TestServer } from "./support/harness.ts";
 
 // Security check finding 4 through the real server: a name with a bidi override, NUL or another
 // control or format character is refused with `name_invalid` and nothing is stored; an accepted name

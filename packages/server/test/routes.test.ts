@@ -7,12 +7,19 @@ import {
   routeQuery,
   type SessionResponse,
 } from "@hearth/protocol";
+import {
+  describeWithService,
+  dropSchema,
+  joinByInvite,
+  POSTGRES_URL,
+  postgresReachable,
+  startTestServer,
+  type TestServer,
+  uniqueSchemaName,
+} from "@hearth/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgresStorage } from "../src/storage/postgres/postgres-storage.ts";
 import type { Storage } from "../src/storage/storage.ts";
-import { joinByInvite, startTestServer, type TestServer } from "./support/harness.ts";
-import { dropSchema, POSTGRES_URL, postgresReachable, uniqueSchemaName } from "./support/pg-schema.ts";
-import { describeWithService } from "./support/services.ts";
 
 const PASSWORD = "correct horse battery staple";
 const b64 = (bytes: number[]) => Buffer.from(bytes).toString("base64");

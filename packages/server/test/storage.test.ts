@@ -1,4 +1,12 @@
 import { join } from "node:path";
+import {
+  describeWithService,
+  dropSchema,
+  makeTempDir,
+  POSTGRES_URL,
+  postgresReachable,
+  uniqueSchemaName,
+} from "@hearth/server/testing";
 import { describe, expect, it } from "vitest";
 import { openPostgresStorage } from "../src/storage/postgres/postgres-storage.ts";
 import { openSqliteStorage } from "../src/storage/sqlite/sqlite-storage.ts";
@@ -10,9 +18,6 @@ import { runDeliverySuite } from "./stores/delivery-suite.ts";
 import { runKeysSuite } from "./stores/keys-suite.ts";
 import type { MakeStorage } from "./stores/storage-fixtures.ts";
 import { runStorageSuite } from "./stores/storage-suite.ts";
-import { dropSchema, POSTGRES_URL, postgresReachable, uniqueSchemaName } from "./support/pg-schema.ts";
-import { describeWithService } from "./support/services.ts";
-import { makeTempDir } from "./support/temp-dir.ts";
 
 /** Every port's conformance suite, and the aggregate's; a new module adds its suite here. */
 function runEverySuite(makeStorage: MakeStorage) {
