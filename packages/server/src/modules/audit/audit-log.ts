@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { UserId } from "@hearth/protocol";
 import type { AuditRecord, AuditStore } from "./audit-store.ts";
 
 /** Audited actions. Subjects and actors are ids only, never content or names. */
@@ -47,7 +48,7 @@ export class AuditLog {
   }
 
   /** Appends one row (through `tx` when given, to commit with the change it records). */
-  async record(action: AuditAction, actorId: string | null, subject: string | null, tx?: AuditStore) {
+  async record(action: AuditAction, actorId: UserId | null, subject: string | null, tx?: AuditStore) {
     const at = new Date().toISOString();
     return (tx ?? this.#store).appendAudit({ at, actorId, action, subject }, (prev) =>
       rowHash(prev, at, actorId, action, subject),

@@ -1,8 +1,10 @@
+import type { UserId } from "@hearth/protocol";
+
 /** One row of the tamper-evident audit log. */
 export interface AuditRecord {
   seq: number;
   at: string;
-  actorId: string | null;
+  actorId: UserId | null;
   action: string;
   subject: string | null;
   prevHash: string;
@@ -12,7 +14,7 @@ export interface AuditRecord {
 /** The fields of an audit row that the caller chooses; the store chains it. */
 export interface AuditInput {
   at: string;
-  actorId: string | null;
+  actorId: UserId | null;
   action: string;
   subject: string | null;
 }

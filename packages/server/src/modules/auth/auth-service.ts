@@ -177,7 +177,7 @@ export class AuthService {
     now: number,
     failure: "auth.login_failed" | "auth.unlock_failed",
     /** Who tried and on what, for the audit: a sign-in has no actor yet; an unlock has a device. */
-    who: { actor: string | null; subject: string },
+    who: { actor: UserId | null; subject: string },
   ): Promise<void> {
     const { store, audit, lockout } = this.#d;
     if (user.lockedUntil && Date.parse(user.lockedUntil) > now) throw new HttpRefusal("locked_out");
@@ -351,6 +351,6 @@ export class AuthService {
 
   /** The device ids of a session, typed. */
   static ids(s: Session) {
-    return { userId: s.user.id as UserId, deviceId: s.device.id as DeviceId };
+    return { userId: s.user.id, deviceId: s.device.id };
   }
 }

@@ -36,7 +36,7 @@ export function toLogEntry(e: EntryRecord): LogEntry {
 
 function toSummary(v: ConversationView): ConversationSummary {
   return {
-    conversationId: v.id as ConversationId,
+    conversationId: v.id,
     kind: v.kind,
     members: v.members.map(
       (m) =>

@@ -5,9 +5,11 @@ import {
   type ConversationId,
   type ErrorCode,
   encodeServerFrame,
+  type MessageId,
   parseClientFrame,
   type ServerFrame,
   TYPING_REFRESH_MS,
+  type UserId,
 } from "@hearth/protocol";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
@@ -56,8 +58,8 @@ export class Connection {
   #closed = false;
   #tokens: number;
   #lastRefill = Date.now();
-  readonly #typingAt = new Map<string, number>();
-  readonly #presenceSent = new Map<string, boolean>();
+  readonly #typingAt = new Map<ConversationId, number>();
+  readonly #presenceSent = new Map<UserId, boolean>();
 
   constructor(ws: WebSocket, deps: ConnectionDeps) {
     this.#ws = ws;
@@ -235,7 +237,13 @@ export class Connection {
 
   #ack(
     id: number,
-    e: { conversationId: string; messageId: string; seq: number; sentAt: string; epoch: number | null },
+    e: {
+      conversationId: ConversationId;
+      messageId: MessageId;
+      seq: number;
+      sentAt: string;
+      epoch: number | null;
+    },
   ) {
     this.#send(serverFrames.ack(id, e));
   }
@@ -344,7 +352,7 @@ export class Connection {
     }
   }
 
-  #presence(userId: string, online: boolean) {
+  #presence(userId: UserId, online: boolean) {
     // Several shared conversations repeat the same news; send each change once.
     if (this.#presenceSent.get(userId) === online) return;
     this.#presenceSent.set(userId, online);

@@ -29,7 +29,7 @@ export class DeliveryService {
    * Stores one entry durably, then publishes it. A duplicate (resend) is published again too: a
    * node that crashed between commit and publish left others without it, and receivers dedupe by seq.
    */
-  async append(req: AppendRequest, welcomeOwners?: Map<string, string>): Promise<AppendResult> {
+  async append(req: AppendRequest, welcomeOwners?: Map<DeviceId, UserId>): Promise<AppendResult> {
     const r = await this.#appends.submit(req);
     if (r.ok && !r.duplicate && req.welcomes && welcomeOwners) {
       for (const w of req.welcomes) {

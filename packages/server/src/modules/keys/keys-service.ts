@@ -85,9 +85,9 @@ export class KeysService {
       this.#store.getArchiveKey(userId),
     ]);
     return {
-      userId: userId as UserId,
+      userId,
       identityKey,
-      devices: devices.map((d) => d.id as DeviceId),
+      devices: devices.map((d) => d.id),
       archiveKey,
     };
   }

@@ -1,3 +1,4 @@
+import type { UserId } from "@hearth/protocol";
 import type { Selectable } from "kysely";
 import type { AuditInput, AuditRecord, AuditStore } from "../../modules/audit/audit-store.ts";
 import type { Database } from "../schema.ts";
@@ -6,7 +7,7 @@ import { type Db, inTransaction, type StorageDialect } from "./storage-dialect.t
 const toAudit = (r: Selectable<Database["audit"]>): AuditRecord => ({
   seq: Number(r.seq),
   at: r.at,
-  actorId: r.actor_id,
+  actorId: r.actor_id as UserId | null,
   action: r.action,
   subject: r.subject,
   prevHash: r.prev_hash,
