@@ -17,7 +17,14 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { HearthApi, HearthClient, MemoryKeyStore, State, type WebSocketConstructor } from "@hearth/client";
+import {
+  HearthApi,
+  HearthClient,
+  MemoryKeyStore,
+  State,
+  unencryptedCodecForTests,
+  type WebSocketConstructor,
+} from "@hearth/client";
 import type { ConversationId, SessionResponse } from "@hearth/protocol";
 import WebSocket from "ws";
 import { machine, percentile, rssMiB, table } from "./stats.ts";
@@ -226,7 +233,9 @@ async function benchHearth(n: number): Promise<Result[]> {
           WebSocket: WebSocket as unknown as WebSocketConstructor,
           backoff: { minMs: 100, maxMs: 2000 },
           maxInFlightPerConversation: WINDOW,
-          ...(E2EE ? { encryption: { keyStore: new MemoryKeyStore() } } : {}),
+          ...(E2EE
+            ? { encryption: { keyStore: new MemoryKeyStore() } }
+            : { codec: unencryptedCodecForTests }),
         }),
     ) as [HearthClient, HearthClient];
     clients.push(...sides);
@@ -243,7 +252,7 @@ async function benchHearth(n: number): Promise<Result[]> {
     }
     return pair;
   });
-  if (E2EE) for (const c of clients) await c.setUpEncryption();
+  if (E2EE) for (const c of clients) await c.crypto.setUp();
   for (const c of clients) c.connect();
   const deadline = Date.now() + 60_000 + (E2EE ? n * 2_000 : 0);
   while (clients.some((c) => c.state !== State.Connected)) {
@@ -256,7 +265,7 @@ async function benchHearth(n: number): Promise<Result[]> {
       const cid = p.conversationId as ConversationId;
       for (;;) {
         const sizes = await Promise.all(
-          [clients[2 * i]!, clients[2 * i + 1]!].map(async (c) => (await c.encryptionMembers(cid)).length),
+          [clients[2 * i]!, clients[2 * i + 1]!].map(async (c) => (await c.crypto.members(cid)).length),
         );
         if (sizes.every((k) => k === 2)) break;
         if (Date.now() > deadline) throw new Error("groups did not form");

@@ -64,7 +64,7 @@ describeWithBrowser("a 10,000-message conversation (Chromium)", () => {
     // identity (the browser later restores it with the recovery key), the therapist's devices join.
     const sky = new E2eeTestClient(t.url, patient);
     clients.push(sky);
-    const skySetup = await sky.client.setUpEncryption();
+    const skySetup = await sky.client.crypto.setUp();
     if (skySetup.kind !== "new-identity") throw new Error("expected a new identity");
     patientRecoveryKey = skySetup.recoveryKey;
     await sky.connect();
@@ -75,9 +75,9 @@ describeWithBrowser("a 10,000-message conversation (Chromium)", () => {
     }
     const writers = sessions.map((s) => new E2eeTestClient(t!.url, s));
     clients.push(...writers);
-    const first = await writers[0]!.client.setUpEncryption();
+    const first = await writers[0]!.client.crypto.setUp();
     if (first.kind !== "new-identity") throw new Error("expected a new identity");
-    for (const w of writers.slice(1)) await w.client.restoreFromRecoveryKey(first.recoveryKey);
+    for (const w of writers.slice(1)) await w.client.crypto.restoreFromRecoveryKey(first.recoveryKey);
     await Promise.all(writers.map((w) => w.connect()));
     const devices = [patient.deviceId, ...sessions.map((s) => s.deviceId)];
     await until(() => converged([sky, ...writers], conversationId!, devices), "one MLS group", 60_000);

@@ -82,8 +82,8 @@ describe("attachment canary: nothing readable reaches the server", () => {
     const pa = new E2eeTestClient(t.url, p.patients[0]!);
     const th = new E2eeTestClient(t.url, p.therapist);
     clients.push(pa, th);
-    await th.client.setUpEncryption();
-    await pa.client.setUpEncryption();
+    await th.client.crypto.setUp();
+    await pa.client.crypto.setUp();
     await th.connect();
     await pa.connect();
     await until(() => converged([th, pa], cid, [p.therapist.deviceId, p.patients[0]!.deviceId]), "one group");

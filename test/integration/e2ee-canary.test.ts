@@ -39,8 +39,8 @@ describe("canary: no plaintext reaches the server's database or logs", () => {
     const th = new E2eeTestClient(t.url, p.therapist);
     const pa = new E2eeTestClient(t.url, p.patients[0]!);
     clients.push(th, pa);
-    await th.client.setUpEncryption();
-    await pa.client.setUpEncryption();
+    await th.client.crypto.setUp();
+    await pa.client.crypto.setUp();
     await th.connect();
     await pa.connect();
     await until(() => converged([th, pa], cid, [p.therapist.deviceId, p.patients[0]!.deviceId]), "one group");

@@ -25,8 +25,8 @@ describe("MLS group lifecycle against the real server", () => {
     const th = new E2eeTestClient(t.url, p.therapist);
     const pa = new E2eeTestClient(t.url, p.patients[0]!);
     clients.push(th, pa);
-    await th.client.setUpEncryption();
-    await pa.client.setUpEncryption();
+    await th.client.crypto.setUp();
+    await pa.client.crypto.setUp();
     await th.connect();
     await pa.connect();
     await until(
@@ -48,7 +48,7 @@ describe("MLS group lifecycle against the real server", () => {
 
   it("a device whose credential is not certified by the user's pinned identity key never joins, and its messages are refused", async () => {
     const { th, pa } = await pair();
-    const epochBefore = await th.client.encryptionEpoch(cid);
+    const epochBefore = await th.client.crypto.epoch(cid);
     // The attacker has the patient's password (or is the server): a real session for a new device,
     // with key packages made under an identity key of its own.
     const me = await t.call<{ login: string }>("GET", "/v1/me", { token: p.patients[0]!.token });
@@ -75,10 +75,10 @@ describe("MLS group lifecycle against the real server", () => {
         "certificate_identity_not_pinned",
       );
     }
-    await th.client.encryptionIdle();
-    await pa.client.encryptionIdle();
+    await th.client.crypto.idle();
+    await pa.client.crypto.idle();
     expect(await converged([th, pa], cid, [p.therapist.deviceId, p.patients[0]!.deviceId])).toBe(true);
-    expect(await th.client.encryptionEpoch(cid)).toBe(epochBefore);
+    expect(await th.client.crypto.epoch(cid)).toBe(epochBefore);
     expect(th.events["device-added"]?.some((e) => e.deviceId === forged.deviceId) ?? false).toBe(false);
 
     // It cannot join MLS, so it seals a message to the archive keys and signs it with its forged device key.
@@ -131,20 +131,20 @@ describe("MLS group lifecycle against the real server", () => {
     const me = await t.call<{ login: string }>("GET", "/v1/me", { token: p.patients[0]!.token });
     const next = new E2eeTestClient(t.url, await login(t, me.body.login, "new tablet"));
     clients.push(next);
-    expect((await next.client.setUpEncryption()).kind).toBe("needs-history");
+    expect((await next.client.crypto.setUp()).kind).toBe("needs-history");
     // A wrong code is refused: no keys.
-    const wrong = await next.client.startDeviceTransfer({ typedCode: async () => "000000x" });
-    await (await pa.client.approveDeviceTransfer(wrong.qrPayload)).confirm();
+    const wrong = await next.client.crypto.startDeviceTransfer({ typedCode: async () => "000000x" });
+    await (await pa.client.crypto.approveDeviceTransfer(wrong.qrPayload)).confirm();
     await expect(wrong.done).rejects.toMatchObject({ code: "transfer_code_mismatch" });
     expect(next.keyStore.size).toBe(0);
     // The right one installs the keys.
     let shown = "";
-    const right = await next.client.startDeviceTransfer({ typedCode: async () => shown });
-    const approval = await pa.client.approveDeviceTransfer(right.qrPayload);
+    const right = await next.client.crypto.startDeviceTransfer({ typedCode: async () => shown });
+    const approval = await pa.client.crypto.approveDeviceTransfer(right.qrPayload);
     shown = approval.shortCode;
     await approval.confirm();
     await right.done;
-    expect((await next.client.setUpEncryption()).kind).toBe("ready");
+    expect((await next.client.crypto.setUp()).kind).toBe("ready");
   });
 
   it("a changed identity key on the server raises identity-changed, and that user's new devices are refused", async () => {
@@ -172,9 +172,9 @@ describe("MLS group lifecycle against the real server", () => {
       () => (th.events["identity-changed"] ?? []).some((e) => e.userId === p.patients[0]!.userId),
       "identity-changed",
     );
-    await th.client.encryptionIdle();
-    await pa.client.encryptionIdle();
-    const members = (await th.client.encryptionMembers(cid)).map((m) => m.deviceId);
+    await th.client.crypto.idle();
+    await pa.client.crypto.idle();
+    const members = (await th.client.crypto.members(cid)).map((m) => m.deviceId);
     expect(members).not.toContain(planted.deviceId);
     // The patient's real device stays (the swap must not let the server kick it out either).
     expect(members).toContain(p.patients[0]!.deviceId);
@@ -185,21 +185,21 @@ describe("MLS group lifecycle against the real server", () => {
 
   it("both sides compute the same safety number; each side's QR verifies on the other", async () => {
     const { th, pa } = await pair();
-    const a = await th.client.safetyNumber(p.patients[0]!.userId);
-    const b = await pa.client.safetyNumber(p.therapist.userId);
+    const a = await th.client.crypto.safetyNumber(p.patients[0]!.userId);
+    const b = await pa.client.crypto.safetyNumber(p.therapist.userId);
     expect(a.digits).toMatch(/^(\d{5} ){11}\d{5}$/);
     expect(a.digits).toBe(b.digits);
     expect(a.qr).not.toBe(b.qr);
-    expect(await pa.client.verifySafetyNumber(p.therapist.userId, a.qr)).toBe(true);
-    expect(await th.client.verifySafetyNumber(p.patients[0]!.userId, b.qr)).toBe(true);
-    expect(await th.client.verifySafetyNumber(p.patients[0]!.userId, a.qr)).toBe(false);
+    expect(await pa.client.crypto.verifySafetyNumber(p.therapist.userId, a.qr)).toBe(true);
+    expect(await th.client.crypto.verifySafetyNumber(p.patients[0]!.userId, b.qr)).toBe(true);
+    expect(await th.client.crypto.verifySafetyNumber(p.patients[0]!.userId, a.qr)).toBe(false);
   });
 
   it("concurrent commits for one epoch: exactly one wins, the loser processes it and re-proposes, both converge", async () => {
     const { th, pa } = await pair();
-    const start = (await th.client.encryptionEpoch(cid)) ?? -1;
-    expect(await pa.client.encryptionEpoch(cid)).toBe(start);
-    const stale = () => th.client.encryptionStats().staleCommits + pa.client.encryptionStats().staleCommits;
+    const start = (await th.client.crypto.epoch(cid)) ?? -1;
+    expect(await pa.client.crypto.epoch(cid)).toBe(start);
+    const stale = () => th.client.crypto.stats().staleCommits + pa.client.crypto.stats().staleCommits;
     const staleBefore = stale();
     const commitCount = async () =>
       (
@@ -209,10 +209,7 @@ describe("MLS group lifecycle against the real server", () => {
       ).body.entries.filter((e) => e.kind === "commit").length;
     const commitsBefore = await commitCount();
     // Both devices commit an update in the same epoch at once.
-    const [a, b] = await Promise.all([
-      th.client.rotateEncryptionKeys(cid),
-      pa.client.rotateEncryptionKeys(cid),
-    ]);
+    const [a, b] = await Promise.all([th.client.crypto.rotateKeys(cid), pa.client.crypto.rotateKeys(cid)]);
     expect([a.attempts, b.attempts].sort()).toEqual([1, 2]);
     expect(stale() - staleBefore).toBe(1);
     expect(Math.max(a.epoch, b.epoch)).toBe(start + 2);
@@ -220,17 +217,17 @@ describe("MLS group lifecycle against the real server", () => {
     expect((await commitCount()) - commitsBefore).toBe(2);
     await until(
       async () =>
-        (await th.client.encryptionEpoch(cid)) === start + 2 &&
-        (await pa.client.encryptionEpoch(cid)) === start + 2,
+        (await th.client.crypto.epoch(cid)) === start + 2 &&
+        (await pa.client.crypto.epoch(cid)) === start + 2,
       "both at the same epoch",
     );
-    const mlsBefore = th.client.encryptionStats().mls;
+    const mlsBefore = th.client.crypto.stats().mls;
     await (await pa.client.send(cid, { text: "after the race" })).sent;
     await (await th.client.send(cid, { text: "and back" })).sent;
     await th.waitFor(() => th.texts(cid).length === 2, "therapist reads");
     await pa.waitFor(() => pa.texts(cid).length === 2, "patient reads");
     expect(th.texts(cid)).toEqual(["after the race", "and back"]);
     expect(pa.texts(cid)).toEqual(["after the race", "and back"]);
-    expect(th.client.encryptionStats().mls).toBe(mlsBefore + 1);
+    expect(th.client.crypto.stats().mls).toBe(mlsBefore + 1);
   });
 });

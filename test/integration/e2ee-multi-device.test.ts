@@ -29,8 +29,8 @@ describe("end-to-end encryption across devices (real server, real SDK)", () => {
   it("two devices: the first of each user creates an identity; messages decrypt on both sides", async () => {
     const th = make(p.therapist);
     const pa = make(p.patients[0]!);
-    const a = await th.client.setUpEncryption();
-    const b = await pa.client.setUpEncryption();
+    const a = await th.client.crypto.setUp();
+    const b = await pa.client.crypto.setUp();
     expect(a.kind).toBe("new-identity");
     expect(b.kind).toBe("new-identity");
     await th.connect();
@@ -58,7 +58,7 @@ describe("end-to-end encryption across devices (real server, real SDK)", () => {
       "hello from the therapist",
       "after your reload",
     ]);
-    expect(again.client.encryptionStats().mls).toBeGreaterThanOrEqual(1);
+    expect(again.client.crypto.stats().mls).toBeGreaterThanOrEqual(1);
   });
 
   it("2+2 devices talk; a 5th reads history after a QR transfer, a 6th after the recovery key; a removed device is out", async () => {
@@ -66,8 +66,8 @@ describe("end-to-end encryption across devices (real server, real SDK)", () => {
       (await t.call<{ login: string }>("GET", "/v1/me", { token })).body.login;
     const th1 = make(p.therapist);
     const pa1 = make(p.patients[0]!);
-    const thSetup = await th1.client.setUpEncryption();
-    const paSetup = await pa1.client.setUpEncryption();
+    const thSetup = await th1.client.crypto.setUp();
+    const paSetup = await pa1.client.crypto.setUp();
     if (thSetup.kind !== "new-identity" || paSetup.kind !== "new-identity")
       throw new Error("expected new identities");
     await th1.connect();
@@ -75,23 +75,23 @@ describe("end-to-end encryption across devices (real server, real SDK)", () => {
 
     // Second therapist device: QR transfer from the first. Second patient device: recovery key.
     const th2 = make(await login(t, await loginOf(p.therapist.token), "tablet"));
-    expect((await th2.client.setUpEncryption()).kind).toBe("needs-history");
-    const transfer = await th2.client.startDeviceTransfer();
-    const approval = await th1.client.approveDeviceTransfer(transfer.qrPayload);
+    expect((await th2.client.crypto.setUp()).kind).toBe("needs-history");
+    const transfer = await th2.client.crypto.startDeviceTransfer();
+    const approval = await th1.client.crypto.approveDeviceTransfer(transfer.qrPayload);
     await approval.confirm();
     await transfer.done;
     expect(await transfer.shortCode).toBe(approval.shortCode);
-    expect((await th2.client.setUpEncryption()).kind).toBe("ready");
+    expect((await th2.client.crypto.setUp()).kind).toBe("ready");
     await th2.connect();
 
     const pa2 = make(await login(t, await loginOf(p.patients[0]!.token), "laptop"));
-    expect((await pa2.client.setUpEncryption()).kind).toBe("needs-history");
-    await expect(pa2.client.recoveryKey()).rejects.toMatchObject({ code: "not_set_up" });
-    await pa2.client.restoreFromRecoveryKey(paSetup.recoveryKey);
+    expect((await pa2.client.crypto.setUp()).kind).toBe("needs-history");
+    await expect(pa2.client.crypto.recoveryKey()).rejects.toMatchObject({ code: "not_set_up" });
+    await pa2.client.crypto.restoreFromRecoveryKey(paSetup.recoveryKey);
     await pa2.connect();
     // Either device can show the recovery key again: the same one.
-    expect(await pa2.client.recoveryKey()).toBe(paSetup.recoveryKey);
-    expect(await pa1.client.recoveryKey()).toBe(paSetup.recoveryKey);
+    expect(await pa2.client.crypto.recoveryKey()).toBe(paSetup.recoveryKey);
+    expect(await pa1.client.crypto.recoveryKey()).toBe(paSetup.recoveryKey);
 
     const four = [th1, th2, pa1, pa2];
     const ids = four.map((c) => c.session.deviceId);
@@ -106,15 +106,15 @@ describe("end-to-end encryption across devices (real server, real SDK)", () => {
     for (const c of four) await c.waitFor(() => c.texts(cid).length === 4, "all four messages");
     for (const c of four) expect(c.texts(cid)).toEqual(expected);
     // Others' messages came through MLS on every device.
-    for (const c of four) expect(c.client.encryptionStats().mls).toBeGreaterThanOrEqual(3);
+    for (const c of four) expect(c.client.crypto.stats().mls).toBeGreaterThanOrEqual(3);
     const reply = th1.messages.find((m) => m.content?.text === "t1: replying");
     expect(pa1.messages.find((m) => m.messageId === reply?.messageId)?.content?.replyTo).toBe(q.messageId);
 
     // Fifth device (patient): QR transfer; it reads everything from before it joined.
     const pa3 = make(await login(t, await loginOf(p.patients[0]!.token), "phone"));
-    expect((await pa3.client.setUpEncryption()).kind).toBe("needs-history");
-    const t3 = await pa3.client.startDeviceTransfer();
-    const a3 = await pa1.client.approveDeviceTransfer(t3.qrPayload);
+    expect((await pa3.client.crypto.setUp()).kind).toBe("needs-history");
+    const t3 = await pa3.client.crypto.startDeviceTransfer();
+    const a3 = await pa1.client.crypto.approveDeviceTransfer(t3.qrPayload);
     await a3.confirm();
     await t3.done;
     await pa3.connect();
@@ -123,7 +123,7 @@ describe("end-to-end encryption across devices (real server, real SDK)", () => {
 
     // Sixth device (therapist): recovery key.
     const th3 = make(await login(t, await loginOf(p.therapist.token), "desktop"));
-    await th3.client.restoreFromRecoveryKey(thSetup.recoveryKey);
+    await th3.client.crypto.restoreFromRecoveryKey(thSetup.recoveryKey);
     await th3.connect();
     await th3.waitFor(() => th3.texts(cid).length === 4, "history on the sixth device");
     expect(th3.texts(cid)).toEqual(expected);
@@ -170,13 +170,13 @@ describe("end-to-end encryption across devices (real server, real SDK)", () => {
       (await t.call<{ login: string }>("GET", "/v1/me", { token })).body.login;
     const th = make(p.therapist);
     const pa1 = make(p.patients[0]!);
-    await th.client.setUpEncryption();
-    const paSetup = await pa1.client.setUpEncryption();
+    await th.client.crypto.setUp();
+    const paSetup = await pa1.client.crypto.setUp();
     if (paSetup.kind !== "new-identity") throw new Error("expected a new identity");
     await th.connect();
     await pa1.connect();
     const lost = make(await login(t, await loginOf(p.patients[0]!.token), "lost phone"));
-    await lost.client.restoreFromRecoveryKey(paSetup.recoveryKey);
+    await lost.client.crypto.restoreFromRecoveryKey(paSetup.recoveryKey);
     await lost.connect();
     const all = [th, pa1, lost];
     await until(

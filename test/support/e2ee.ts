@@ -29,7 +29,7 @@ export async function converged(clients: TestClient[], conversationId: string, d
   const want = [...deviceIds].sort().join(",");
   const epochs = new Set<number | undefined>();
   for (const c of clients) {
-    const members = await c.client.encryptionMembers(conversationId as never);
+    const members = await c.client.crypto.members(conversationId as never);
     if (
       members
         .map((m) => m.deviceId)
@@ -37,7 +37,7 @@ export async function converged(clients: TestClient[], conversationId: string, d
         .join(",") !== want
     )
       return false;
-    epochs.add(await c.client.encryptionEpoch(conversationId as never));
+    epochs.add(await c.client.crypto.epoch(conversationId as never));
   }
   return epochs.size === 1;
 }

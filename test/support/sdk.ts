@@ -4,13 +4,17 @@ import {
   type HearthClientOptions,
   type ReceivedMessage,
   State,
+  unencryptedCodecForTests,
   type WebSocketConstructor,
 } from "@hearth/client";
 import { CLIENT_EVENT_NAMES } from "@hearth/client/testing";
 import type { ConversationId, SessionResponse } from "@hearth/protocol";
 import WebSocket from "ws";
 
-/** A real SDK client in Node (the `ws` WebSocket), recording everything it emits. */
+/**
+ * A real SDK client in Node (the `ws` WebSocket), recording everything it emits. Without
+ * `encryption` in `opts` it uses `unencryptedCodecForTests`.
+ */
 export class TestClient {
   readonly client: HearthClient;
   readonly session: SessionResponse;
@@ -24,6 +28,8 @@ export class TestClient {
       token: session.token,
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       backoff: { minMs: 20, maxMs: 300 },
+      // Not encrypted unless the test asks for encryption: these tests measure delivery, not MLS.
+      ...(opts.encryption ? {} : { codec: unencryptedCodecForTests }),
       ...opts,
     });
     for (const n of CLIENT_EVENT_NAMES) {

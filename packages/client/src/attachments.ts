@@ -8,8 +8,8 @@ import {
   MAX_ATTACHMENT_NAME_LENGTH,
   MAX_CAPTION_LENGTH,
 } from "./attachment-ref.ts";
+import type { Queued } from "./client-events.ts";
 import type { HearthApi } from "./hearth-api.ts";
-import type { Queued } from "./hearth-client.ts";
 import type { MessageContent } from "./payload-codec.ts";
 
 /**

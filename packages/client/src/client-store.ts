@@ -11,6 +11,11 @@ export interface OutboxItem {
   target?: MessageId;
   /** For a send: the encoded payload, base64. Encoded once, so every retry is byte-identical. */
   body?: string;
+  /**
+   * For a send: what the message says, kept on this device only (like a delivered message's
+   * content) so a pending message can be shown after a reload. Never sent: `body` is.
+   */
+  content?: MessageContent;
   /** Wall-clock time it was queued (ms). */
   createdAt: number;
   /** Strictly increasing queue position; the outbox sends in this order. */

@@ -1,7 +1,7 @@
 /**
  * @hearth/client — the Hearth SDK for browsers and Node: connection state machine, resume from
- * cursors, outbox with idempotent retries, the payload codec seam for end-to-end encryption,
- * receipts, typing, presence, and the typed HTTP API. The environment (WebSocket, fetch, clock,
+ * cursors, outbox with idempotent retries, end-to-end encryption (`client.crypto`), a view model
+ * per conversation (`client.conversation(id)`), receipts, typing, presence, and the typed HTTP API. The environment (WebSocket, fetch, clock,
  * random, storage) is passed in through options; no `node:*` imports.
  */
 
@@ -25,7 +25,14 @@ export {
 export { type BackoffOptions, fullJitterDelay } from "./backoff.ts";
 export type { ClientStore, OutboxItem, StoredMessage } from "./client-store.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-export { type DisconnectReason, State } from "./connection-state.ts";
+export { type DisconnectReason, State } from "./connection/connection-state.ts";
+export {
+  type ConversationMessage,
+  ConversationView,
+  type ConversationViewEvents,
+  type MessageStatus,
+} from "./conversation/conversation-view.ts";
+export { HearthCrypto } from "./crypto/hearth-crypto.ts";
 export { type DeviceKeyStore, MemoryKeyStore } from "./device-key-store.ts";
 export { EncryptionError, type EncryptionSetup } from "./e2ee/e2ee-session.ts";
 export { Emitter } from "./emitter.ts";
@@ -43,15 +50,15 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./hearth-client.ts";
-export { InboundSequencer, type SequenceVerdict } from "./inbound-sequencer.ts";
+export { InboundSequencer, type SequenceVerdict } from "./inbound/inbound-sequencer.ts";
 export { MemoryClientStore } from "./memory-client-store.ts";
-export { Outbox } from "./outbox.ts";
+export { Outbox } from "./outbox/outbox.ts";
 export {
   type CodecContext,
   type DecodeResult,
-  jsonCodec,
   MAX_TEXT_LENGTH,
   type MessageContent,
   type PayloadCodec,
   type UndecryptableReason,
+  unencryptedCodecForTests,
 } from "./payload-codec.ts";

@@ -7,7 +7,7 @@ import type { ClientStore, OutboxItem, StoredMessage } from "./client-store.ts";
  *
  * @example
  * const store = new MemoryClientStore();
- * const client = new HearthClient({ baseUrl, token, store });
+ * const client = new HearthClient({ baseUrl, token, store, encryption: { keyStore } });
  */
 export class MemoryClientStore implements ClientStore {
   readonly #cursors = new Map<string, number>();

@@ -49,8 +49,8 @@ export type DecodeResult = { ok: true; content: MessageContent } | { ok: false; 
 
 /**
  * The single place where message payloads are produced and read. The SDK base64s the bytes into the
- * `send` frame and back; the server never parses them. The default is {@link jsonCodec}; the
- * end-to-end encryption layer replaces it with an MLS codec, hence the promises.
+ * `send` frame and back; the server never parses them. With `encryption` the client uses its MLS
+ * codec; tests and benchmarks may pass {@link unencryptedCodecForTests} instead. There is no default.
  *
  * Contract: `decode` must not throw for any input bytes (it returns a reason instead); `encode` may
  * throw only for misuse (content the codec cannot represent).
@@ -65,13 +65,11 @@ const dec = new TextDecoder("utf-8", { fatal: true });
 const MESSAGE_ID = /^msg_[A-Za-z0-9_-]{16,43}$/;
 
 /**
- * The plain (not encrypted) codec: UTF-8 JSON `{"v":1,"text":…,"replyTo"?:…,"attachment"?:…}`
+ * The content format: UTF-8 JSON `{"v":1,"text":…,"replyTo"?:…,"attachment"?:…}`
  * (`attachment` is an {@link AttachmentRef}, validated both ways). Unknown fields are
- * ignored on decode, so a newer client can add fields without older ones failing.
- *
- * @example
- * const bytes = await jsonCodec.encode({ text: "Hi" }, ctx);
- * const r = await jsonCodec.decode(bytes, ctx); // { ok: true, content: { text: "Hi" } }
+ * ignored on decode, so a newer client can add fields without older ones failing. This is the
+ * plaintext that the MLS codec encrypts; internal to the SDK (the package exports it only as
+ * {@link unencryptedCodecForTests}).
  */
 export const jsonCodec: PayloadCodec = {
   async encode(content) {
@@ -120,3 +118,13 @@ export const jsonCodec: PayloadCodec = {
     return { ok: true, content };
   },
 };
+
+/**
+ * **Not encrypted: the server can read every message.** The content format on the wire as it is,
+ * for tests and benchmarks that measure the SDK and the server without MLS. Pass it as
+ * `codec` explicitly; real clients pass `encryption` (docs/sdk.md).
+ *
+ * @example
+ * const client = new HearthClient({ baseUrl, token, codec: unencryptedCodecForTests }); // tests only
+ */
+export const unencryptedCodecForTests: PayloadCodec = jsonCodec;

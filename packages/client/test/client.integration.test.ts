@@ -7,6 +7,7 @@ import {
   HearthClient,
   type HearthClientOptions,
   State,
+  unencryptedCodecForTests,
   type WebSocketConstructor,
   type WebSocketLike,
 } from "../src/index.ts";
@@ -65,6 +66,7 @@ describe("HearthClient against the real server", () => {
       token: session.token,
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       backoff: { minMs: 20, maxMs: 200 },
+      ...(opts.encryption ? {} : { codec: unencryptedCodecForTests }),
       ...opts,
     });
     clients.push(client);

@@ -202,7 +202,7 @@ function SafetyNumber({ session, userId, name }: { session: HearthSession; userI
   const load = async () => {
     if (digits) return;
     try {
-      setDigits((await session.client.safetyNumber(userId as UserId)).digits);
+      setDigits((await session.client.crypto.safetyNumber(userId as UserId)).digits);
     } catch {
       setProblem("The safety number isn't available yet. Try again once you're both connected.");
     }

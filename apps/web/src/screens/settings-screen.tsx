@@ -192,7 +192,7 @@ function RecoveryKeyCard({ session }: { session: HearthSession }) {
   const show = async () => {
     setAsking(false);
     try {
-      setKey(await session.client.recoveryKey());
+      setKey(await session.client.crypto.recoveryKey());
     } catch {
       setStatus("The recovery key isn't available on this device.");
     }
@@ -337,7 +337,7 @@ function AddDeviceCard({ session }: { session: HearthSession }) {
   const [status, setStatus] = useState("");
   const check = async (data: FormData) => {
     try {
-      setPending(await session.client.approveDeviceTransfer(text(data, "transfer-code")));
+      setPending(await session.client.crypto.approveDeviceTransfer(text(data, "transfer-code")));
     } catch {
       return "That code didn't work. Check that you copied all of it, or start again on the new device.";
     }

@@ -10,6 +10,7 @@ export const CLIENT_EVENT_NAMES = [
   "ready",
   "synced",
   "message",
+  "queued",
   "sent",
   "failed",
   "receipt",

@@ -6,7 +6,7 @@ import type { Clock, TimerHandle } from "../clock.ts";
  *
  * @example
  * const clock = new ManualClock();
- * const client = new HearthClient({ baseUrl, token, WebSocket, clock });
+ * const client = new HearthClient({ baseUrl, token, WebSocket, clock, codec: unencryptedCodecForTests });
  * clock.advance(6_000); // typing indicators expire, pings go out
  */
 export class ManualClock implements Clock {

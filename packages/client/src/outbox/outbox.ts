@@ -1,5 +1,5 @@
 import type { MessageId } from "@hearth/protocol";
-import type { OutboxItem } from "./client-store.ts";
+import type { OutboxItem } from "../client-store.ts";
 
 /**
  * The outbox's bookkeeping, with no I/O: which queued items go on the wire next. Items are kept per

@@ -1,7 +1,7 @@
 import { type ConversationId, type MessageId, newId } from "@hearth/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { OutboxItem } from "./client-store.ts";
+import type { OutboxItem } from "../client-store.ts";
 import { Outbox } from "./outbox.ts";
 
 const CONVS = [newId("cnv"), newId("cnv"), newId("cnv")] as const;

@@ -1,0 +1,282 @@
+import type { ConversationId, MessageId, UserId } from "@hearth/protocol";
+import type { SendFailureCode } from "../client-events.ts";
+import type { OutboxItem, StoredMessage } from "../client-store.ts";
+import { Emitter } from "../emitter.ts";
+import type { HearthClient } from "../hearth-client.ts";
+import type { MessageContent, UndecryptableReason } from "../payload-codec.ts";
+
+/**
+ * Where one of this user's messages stands: queued on this device (`pending`), stored by the server
+ * (`sent`), received by every other member (`delivered`), seen by every other member (`read`), or
+ * refused for good (`failed`, with its code in {@link ConversationMessage.failure}). Others'
+ * messages are `sent`.
+ */
+export type MessageStatus = "pending" | "sent" | "delivered" | "read" | "failed";
+
+/** A message as a conversation screen shows it. */
+export interface ConversationMessage {
+  messageId: MessageId;
+  /** Undefined while it waits for the server's ack (or after it failed). */
+  seq: number | undefined;
+  /** Undefined only for a pending message before this client is signed in. */
+  senderId: UserId | undefined;
+  sentAt: string;
+  own: boolean;
+  /** What it says; read back from the local outbox while pending. Undefined when deleted or unreadable. */
+  content: MessageContent | undefined;
+  deleted: boolean;
+  /** Why it could not be read, if it could not. */
+  undecryptable: UndecryptableReason | undefined;
+  status: MessageStatus;
+  /** For `failed`: the server's code (or `client_closed`). */
+  failure: SendFailureCode | undefined;
+}
+
+/** Events of a {@link ConversationView}. */
+export interface ConversationViewEvents {
+  /** Something on screen changed; `version` grows with every change. */
+  change: { version: number };
+}
+
+interface ViewHost {
+  client: HearthClient;
+  userId(): UserId | undefined;
+  closed(view: ConversationView): void;
+}
+
+/**
+ * One conversation's messages with their status, kept current from the client's events: what a
+ * chat screen renders. Stored messages in seq order, then this device's pending ones in send
+ * order. Made by {@link HearthClient.conversation}; call {@link ConversationView.load} once, and
+ * {@link ConversationView.close} when the screen goes.
+ */
+export class ConversationView extends Emitter<ConversationViewEvents> {
+  readonly conversationId: ConversationId;
+  readonly #host: ViewHost;
+  #list: ConversationMessage[] = [];
+  readonly #byId = new Map<string, ConversationMessage>();
+  #version = 0;
+  #others: Set<string> | undefined;
+  readonly #marks = new Map<string, { delivered: number; read: number }>();
+  readonly #off: (() => void)[] = [];
+  #loading: Promise<void> | undefined;
+
+  /** @internal Made by {@link HearthClient.conversation}. */
+  constructor(conversationId: ConversationId, host: ViewHost) {
+    super();
+    this.conversationId = conversationId;
+    this.#host = host;
+    const c = host.client;
+    const mine = (e: { conversationId: ConversationId }) => e.conversationId === conversationId;
+    this.#off.push(
+      c.on("message", (m) => mine(m) && this.#apply(m) && this.#changed()),
+      c.on("queued", (item) => mine(item) && this.#applyPending(item) && this.#changed()),
+      c.on("sent", (ack) => {
+        const m = mine(ack) ? this.#byId.get(ack.messageId) : undefined;
+        if (!m || m.seq !== undefined) return;
+        m.sentAt = ack.sentAt;
+        this.#place(m, ack.seq);
+        this.#changed();
+      }),
+      c.on("failed", (f) => {
+        const m = mine(f) ? this.#byId.get(f.messageId) : undefined;
+        if (!m || m.seq !== undefined) return;
+        m.status = "failed";
+        m.failure = f.code;
+        this.#changed();
+      }),
+      c.on("receipt", (r) => {
+        if (!mine(r) || r.userId === host.userId()) return;
+        this.setWatermark(r.userId, r.kind, r.seq);
+      }),
+    );
+  }
+
+  /** The messages, oldest first (pending ones last). Replaced, not mutated in place, on change. */
+  get messages(): readonly ConversationMessage[] {
+    return this.#list;
+  }
+
+  /** Grows with every change (for memoised rendering). */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** One message, by id (for showing what a reply answers). */
+  message(messageId: MessageId | string): ConversationMessage | undefined {
+    return this.#byId.get(messageId);
+  }
+
+  /**
+   * Reads what this device has: stored messages and the outbox (pending messages, readable
+   * locally). Messages that arrive meanwhile are kept. Once per view; later calls return the same.
+   */
+  load(): Promise<void> {
+    this.#loading ??= (async () => {
+      const c = this.#host.client;
+      const stored = await c.localMessages(this.conversationId, { limit: Number.MAX_SAFE_INTEGER });
+      const live = this.#list;
+      this.#list = [];
+      this.#byId.clear();
+      for (const m of stored) this.#apply(m);
+      for (const m of live) {
+        if (this.#byId.has(m.messageId)) continue;
+        this.#byId.set(m.messageId, m);
+        this.#list.push(m);
+      }
+      for (const item of c.pendingItems())
+        if (item.conversationId === this.conversationId) this.#applyPending(item);
+      this.#list.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER));
+      this.#changed();
+    })();
+    this.#loading.catch(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
+  /**
+   * The members other than this user: an own message is `delivered` or `read` once every one of
+   * them has a watermark at or past it. Until set, own messages stop at `sent`.
+   */
+  setMembers(userIds: Iterable<UserId | string>): void {
+    const me = this.#host.userId();
+    this.#others = new Set([...userIds].filter((u) => u !== me));
+    this.#restatus();
+  }
+
+  /** Moves a member's watermark (from a `receipt` event, or seeded from what was saved); never back. */
+  setWatermark(userId: UserId | string, kind: "delivered" | "read", seq: number): void {
+    const w = this.#marks.get(userId) ?? { delivered: 0, read: 0 };
+    if (w[kind] >= seq) return;
+    w[kind] = seq;
+    this.#marks.set(userId, w);
+    this.#restatus();
+  }
+
+  /** Takes a failed message off the list (it was never stored anywhere). */
+  forget(messageId: MessageId | string): void {
+    const m = this.#byId.get(messageId);
+    if (m?.status !== "failed") return;
+    this.#byId.delete(messageId);
+    this.#list = this.#list.filter((x) => x !== m);
+    this.#changed();
+  }
+
+  /** Stops following the client's events (the next `client.conversation(id)` is a new view). */
+  close(): void {
+    for (const off of this.#off.splice(0)) off();
+    this.#host.closed(this);
+  }
+
+  #changed(): true {
+    this.#version++;
+    this.#list = [...this.#list];
+    this.emit("change", { version: this.#version });
+    return true;
+  }
+
+  #status(seq: number): MessageStatus {
+    const others = this.#others;
+    if (!others || others.size === 0) return "sent";
+    const all = (pick: (w: { delivered: number; read: number }) => number) =>
+      [...others].every((u) => {
+        const w = this.#marks.get(u);
+        return w !== undefined && pick(w) >= seq;
+      });
+    if (all((w) => w.read)) return "read";
+    if (all((w) => Math.max(w.delivered, w.read))) return "delivered";
+    return "sent";
+  }
+
+  #restatus(): void {
+    let changed = false;
+    for (const m of this.#list) {
+      if (!m.own || m.seq === undefined) continue;
+      const s = this.#status(m.seq);
+      if (s !== m.status) {
+        m.status = s;
+        changed = true;
+      }
+    }
+    if (changed) this.#changed();
+  }
+
+  /** Gives a message its seq and moves it to its place among the stored ones. */
+  #place(m: ConversationMessage, seq: number): void {
+    m.seq = seq;
+    m.status = m.own ? this.#status(seq) : "sent";
+    m.failure = undefined;
+    const i = this.#list.indexOf(m);
+    if (i >= 0) this.#list.splice(i, 1);
+    let j = this.#list.length;
+    while (j > 0) {
+      const before = this.#list[j - 1]?.seq;
+      if (before !== undefined && before < seq) break;
+      j--;
+    }
+    this.#list.splice(j, 0, m);
+  }
+
+  /** Applies a delivered entry; false when nothing changed. */
+  #apply(s: StoredMessage): boolean {
+    if (s.kind === "commit") return false;
+    if (s.kind === "tombstone") {
+      const target = s.target ? this.#byId.get(s.target) : undefined;
+      if (!target) return false;
+      target.deleted = true;
+      target.content = undefined;
+      return true;
+    }
+    const existing = this.#byId.get(s.messageId);
+    if (existing) {
+      // The echo of this user's own message: it confirms the pending one.
+      existing.sentAt = s.sentAt;
+      this.#place(existing, s.seq);
+      return true;
+    }
+    const own = s.senderId === this.#host.userId();
+    const m: ConversationMessage = {
+      messageId: s.messageId,
+      seq: undefined,
+      senderId: s.senderId,
+      sentAt: s.sentAt,
+      own,
+      content: s.content,
+      deleted: s.kind === "deleted",
+      undecryptable: s.undecryptable,
+      status: "sent",
+      failure: undefined,
+    };
+    this.#byId.set(m.messageId, m);
+    this.#place(m, s.seq);
+    return true;
+  }
+
+  /** Shows an outbox item: a message as pending, a deletion at once on its target. */
+  #applyPending(item: OutboxItem): boolean {
+    if (item.kind === "delete") {
+      const target = item.target ? this.#byId.get(item.target) : undefined;
+      if (!target) return false;
+      target.deleted = true;
+      target.content = undefined;
+      return true;
+    }
+    if (this.#byId.has(item.messageId)) return false;
+    const m: ConversationMessage = {
+      messageId: item.messageId,
+      seq: undefined,
+      senderId: this.#host.userId(),
+      sentAt: new Date(item.createdAt).toISOString(),
+      own: true,
+      content: item.content,
+      deleted: false,
+      undecryptable: undefined,
+      status: "pending",
+      failure: undefined,
+    };
+    this.#byId.set(m.messageId, m);
+    this.#list.push(m);
+    return true;
+  }
+}
