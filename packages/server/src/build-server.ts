@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
 import { MemoryBus } from "./bus/memory/memory-bus.ts";
+import { systemClock } from "./clock.ts";
 import { DEFAULTS, type ServerOptions } from "./config.ts";
 import { createAuthentication } from "./http/authenticate.ts";
 import { registerRouteSupport } from "./http/define-route.ts";
@@ -24,6 +25,7 @@ import type { BlobStore } from "./modules/blobs/blob-store.ts";
 import { FsBlobStore } from "./modules/blobs/fs/fs-blob-store.ts";
 import { conversationRoutes } from "./modules/conversations/conversation-routes.ts";
 import { ConversationService } from "./modules/conversations/conversation-service.ts";
+import { ByteBudgets } from "./modules/delivery/byte-budget.ts";
 import { DeliveryService } from "./modules/delivery/delivery-service.ts";
 import { Gateway } from "./modules/delivery/gateway.ts";
 import { PresenceService } from "./modules/delivery/presence-service.ts";
@@ -81,12 +83,23 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const logger = input.logger ?? createLogger();
   const storage = input.storage;
   const bus = input.bus ?? new MemoryBus();
+  const clock = input.clock ?? systemClock;
 
+  // Slow clients do not hold connections: headers within `headersTimeoutMs`, the whole request within
+  // `requestTimeoutMs`, checked every second (Node's default check runs only every 30 s).
+  const timeouts = {
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+  };
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: options.maxFrameBytes,
     trustProxy: false,
-    ...(input.tls ? { https: { cert: input.tls.cert, key: input.tls.key } } : {}),
+    requestTimeout: options.requestTimeoutMs,
+    ...(input.tls
+      ? { https: { cert: input.tls.cert, key: input.tls.key, ...timeouts } }
+      : { http: timeouts }),
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, securityHeaders(Boolean(input.tls)));
@@ -131,13 +144,23 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     audit,
   });
   const presence = new PresenceService({ conversations: storage.conversations, bus });
-  const delivery = new DeliveryService({ store: storage.delivery, bus });
+  const delivery = new DeliveryService({
+    store: storage.delivery,
+    conversations: storage.conversations,
+    bus,
+    clock,
+  });
+  const budgets = new ByteBudgets(
+    { frames: options.frameRate, socket: options.byteRate.socket, user: options.byteRate.user },
+    clock,
+  );
   const keys = new KeysService({
     store: storage.keys,
     conversations: storage.conversations,
     auth: storage.auth,
     audit,
     bus,
+    clock,
   });
 
   const blobs = new BlobService({
@@ -145,8 +168,9 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     conversations: storage.conversations,
     transaction,
     audit,
-    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs") }),
+    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
+    blobQuotaBytes: options.blobQuotaBytes,
   });
 
   // Every HTTP route comes from the protocol's route table, registered by its module's plugin.
@@ -173,6 +197,8 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
       delivery,
       presence,
       keys,
+      budgets,
+      clock,
       log: logger,
       options,
     });

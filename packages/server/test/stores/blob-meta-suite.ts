@@ -58,6 +58,21 @@ export function runBlobMetaSuite(makeStorage: MakeStorage) {
         expect(await storage.blobs.getBlob("b3")).toBeUndefined();
       });
 
+      it("sums the stored bytes of each uploader's blobs; none is 0", async () => {
+        await seedConversations(storage);
+        await storage.auth.createDevice(device("bob-phone", "bob"));
+        await storage.auth.createDevice(device("alice-laptop", "alice"));
+        expect(await storage.blobs.storedBlobBytes("bob")).toBe(0);
+        await storage.blobs.createBlob(blob("b1", { size: 1000 }));
+        await storage.blobs.createBlob(blob("b2", { size: 2 ** 33 }));
+        await storage.blobs.createBlob(
+          blob("b3", { uploaderId: "alice", uploaderDeviceId: "alice-laptop", size: 7 }),
+        );
+        expect(await storage.blobs.storedBlobBytes("bob")).toBe(2 ** 33 + 1000);
+        expect(await storage.blobs.storedBlobBytes("alice")).toBe(7);
+        expect(await storage.blobs.storedBlobBytes("carol")).toBe(0);
+      });
+
       it("rolls a blob back with its transaction", async () => {
         await seedConversations(storage);
         await storage.auth.createDevice(device("bob-phone", "bob"));

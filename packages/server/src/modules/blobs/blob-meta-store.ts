@@ -21,4 +21,6 @@ export interface BlobMetaStore {
   createBlob(b: BlobRecord): Promise<void>;
   /** A blob's metadata, if it exists. */
   getBlob(id: BlobId): Promise<BlobRecord | undefined>;
+  /** Total stored size (ciphertext bytes) of the blobs this user uploaded; 0 when none. */
+  storedBlobBytes(userId: UserId): Promise<number>;
 }
