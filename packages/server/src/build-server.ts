@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
 import { MemoryBus } from "./bus/memory/memory-bus.ts";
+import { systemClock } from "./clock.ts";
 import { DEFAULTS, type ServerOptions } from "./config.ts";
 import { createAuthentication } from "./http/authenticate.ts";
 import { registerRouteSupport } from "./http/define-route.ts";
@@ -81,6 +82,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const logger = input.logger ?? createLogger();
   const store = input.store;
   const bus = input.bus ?? new MemoryBus();
+  const clock = input.clock ?? systemClock;
 
   const app = Fastify({
     loggerInstance: logger,
@@ -116,12 +118,12 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const conversations = new ConversationService({ store, bus, audit });
   const presence = new PresenceService({ store, bus });
   const delivery = new DeliveryService({ store, bus });
-  const keys = new KeysService({ store, audit, bus });
+  const keys = new KeysService({ store, audit, bus, clock });
 
   const blobs = new BlobService({
     store,
     audit,
-    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs") }),
+    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
   });
 
@@ -142,7 +144,17 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
 
   let gateway: Gateway | undefined;
   const openGateway = () => {
-    gateway ??= new Gateway(app.server, { store, bus, auth, delivery, presence, keys, log: logger, options });
+    gateway ??= new Gateway(app.server, {
+      store,
+      bus,
+      auth,
+      delivery,
+      presence,
+      keys,
+      log: logger,
+      options,
+      clock,
+    });
     return gateway;
   };
 
