@@ -5,6 +5,7 @@ import {
   fullJitterDelay,
   HearthApi,
   HearthClient,
+  type OutboxItem,
   type ReceivedMessage,
   State,
   type StoredMessage,
@@ -493,6 +494,14 @@ export class HearthSession {
       this.search.onMessage(m);
       for (const l of this.#messageListeners) l(m);
     });
+    c.on("queued", (item) => {
+      const loaded = this.#loaded.get(item.conversationId);
+      if (loaded) {
+        this.#addPending(loaded, item);
+        this.#bump(loaded);
+      }
+      this.#changed();
+    });
     c.on("sent", (ack) => {
       const loaded = this.#loaded.get(ack.conversationId);
       const msg = loaded?.byId.get(ack.messageId);
@@ -642,31 +651,7 @@ export class HearthSession {
       }
       // Queued but not yet acked (also from before a reload): shown as pending.
       for (const item of this.client.pendingItems()) {
-        if (item.conversationId !== conversationId) continue;
-        if (item.kind === "delete") {
-          const target = item.target ? loaded.byId.get(item.target) : undefined;
-          if (target) target.deleted = true;
-          continue;
-        }
-        if (loaded.byId.has(item.messageId)) continue;
-        // The SDK keeps what a queued message says on this device (its body is encrypted).
-        const content = item.content;
-        const msg: ChatMessage = {
-          messageId: item.messageId,
-          seq: undefined,
-          senderId: this.userId,
-          sentAt: new Date(item.createdAt).toISOString(),
-          own: true,
-          // An item queued by an older version kept no content: say what it is instead.
-          text: content ? content.text : "A message you wrote earlier, waiting to be sent.",
-          replyTo: content?.replyTo,
-          attachment: content?.attachment,
-          deleted: false,
-          undecryptable: false,
-          failed: false,
-        };
-        loaded.byId.set(msg.messageId, msg);
-        loaded.list.push(msg);
+        if (item.conversationId === conversationId) this.#addPending(loaded, item);
       }
       this.#sort(loaded);
       this.#loaded.set(conversationId, loaded);
@@ -675,6 +660,36 @@ export class HearthSession {
     this.#loading.set(conversationId, p);
     p.catch(() => this.#loading.delete(conversationId));
     return p;
+  }
+
+  /**
+   * One of my queued items, on screen: a message as pending (its content is kept by the SDK on this
+   * device, as its body is encrypted), a deletion at once on its target.
+   */
+  #addPending(loaded: Loaded, item: OutboxItem): void {
+    if (item.kind === "delete") {
+      const target = item.target ? loaded.byId.get(item.target) : undefined;
+      if (target) target.deleted = true;
+      return;
+    }
+    if (loaded.byId.has(item.messageId)) return;
+    const content = item.content;
+    const msg: ChatMessage = {
+      messageId: item.messageId,
+      seq: undefined,
+      senderId: this.userId,
+      sentAt: new Date(item.createdAt).toISOString(),
+      own: true,
+      // An item queued by an older version kept no content: say what it is instead.
+      text: content ? content.text : "A message you wrote earlier, waiting to be sent.",
+      replyTo: content?.replyTo,
+      attachment: content?.attachment,
+      deleted: false,
+      undecryptable: false,
+      failed: false,
+    };
+    loaded.byId.set(msg.messageId, msg);
+    loaded.list.push(msg);
   }
 
   #sort(loaded: Loaded): void {
@@ -745,26 +760,8 @@ export class HearthSession {
   /** Sends a message; it shows at once as pending. */
   async send(conversationId: string, text: string, replyTo?: MessageId): Promise<void> {
     const content = replyTo ? { text, replyTo } : { text };
-    const { messageId } = await this.client.send(conversationId as ConversationId, content);
-    const loaded = this.#loaded.get(conversationId);
-    if (loaded && !loaded.byId.has(messageId)) {
-      const msg: ChatMessage = {
-        messageId,
-        seq: undefined,
-        senderId: this.userId,
-        sentAt: new Date().toISOString(),
-        own: true,
-        text,
-        replyTo,
-        attachment: undefined,
-        deleted: false,
-        undecryptable: false,
-        failed: false,
-      };
-      loaded.byId.set(messageId, msg);
-      loaded.list.push(msg);
-      this.#bump(loaded);
-    }
+    // The SDK's `queued` event puts it on screen as pending.
+    await this.client.send(conversationId as ConversationId, content);
     this.#changed(true);
   }
 
@@ -775,7 +772,8 @@ export class HearthSession {
     this.#changed(true);
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      const { queued, attachment } = await this.attachments.send(
+      // The SDK's `queued` event puts the message on screen as pending once uploaded.
+      await this.attachments.send(
         conversationId as ConversationId,
         bytes,
         {
@@ -792,25 +790,6 @@ export class HearthSession {
           this.#changed();
         },
       );
-      const loaded = this.#loaded.get(conversationId);
-      if (loaded && !loaded.byId.has(queued.messageId)) {
-        const msg: ChatMessage = {
-          messageId: queued.messageId,
-          seq: undefined,
-          senderId: this.userId,
-          sentAt: new Date().toISOString(),
-          own: true,
-          text: caption ?? "",
-          replyTo: undefined,
-          attachment,
-          deleted: false,
-          undecryptable: false,
-          failed: false,
-        };
-        loaded.byId.set(msg.messageId, msg);
-        loaded.list.push(msg);
-        this.#bump(loaded);
-      }
     } finally {
       this.uploads.delete(conversationId);
       this.#changed(true);
