@@ -2,21 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type SearchDoc, SearchIndex, snippet } from "../../apps/web/src/search/search-index.ts";
 import { queryTokens, tokenize, wordSpans } from "../../apps/web/src/search/tokenize.ts";
+import { searchDoc } from "../support/search-docs.ts";
 
 /** Search in scripts written without spaces (Chinese, Japanese, Thai) and in accented Latin. */
 
-let n = 0;
-function doc(text: string): SearchDoc {
-  n++;
-  return {
-    conversationId: "cnv_1",
-    messageId: `msg_${n}`,
-    seq: n,
-    sentAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
-    senderId: "usr_a",
-    text,
-  };
-}
+const doc = searchDoc;
 
 function indexOf(...texts: string[]): { index: SearchIndex; docs: SearchDoc[] } {
   const index = new SearchIndex();
