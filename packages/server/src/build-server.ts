@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
 import { MemoryBus } from "./bus/memory/memory-bus.ts";
+import { systemClock } from "./clock.ts";
 import { DEFAULTS, type ServerOptions } from "./config.ts";
 import { createAuthentication } from "./http/authenticate.ts";
 import { registerRouteSupport } from "./http/define-route.ts";
@@ -24,6 +25,7 @@ import type { BlobStore } from "./modules/blobs/blob-store.ts";
 import { FsBlobStore } from "./modules/blobs/fs/fs-blob-store.ts";
 import { conversationRoutes } from "./modules/conversations/conversation-routes.ts";
 import { ConversationService } from "./modules/conversations/conversation-service.ts";
+import { ByteBudgets } from "./modules/delivery/byte-budget.ts";
 import { DeliveryService } from "./modules/delivery/delivery-service.ts";
 import { Gateway } from "./modules/delivery/gateway.ts";
 import { PresenceService } from "./modules/delivery/presence-service.ts";
@@ -81,12 +83,23 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const logger = input.logger ?? createLogger();
   const store = input.store;
   const bus = input.bus ?? new MemoryBus();
+  const clock = input.clock ?? systemClock;
 
+  // Slow clients do not hold connections: headers within `headersTimeoutMs`, the whole request within
+  // `requestTimeoutMs`, checked every second (Node's default check runs only every 30 s).
+  const timeouts = {
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+  };
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: options.maxFrameBytes,
     trustProxy: false,
-    ...(input.tls ? { https: { cert: input.tls.cert, key: input.tls.key } } : {}),
+    requestTimeout: options.requestTimeoutMs,
+    ...(input.tls
+      ? { https: { cert: input.tls.cert, key: input.tls.key, ...timeouts } }
+      : { http: timeouts }),
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, securityHeaders(Boolean(input.tls)));
@@ -112,17 +125,36 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(errorBody("not_found")));
 
   const audit = new AuditLog(store);
-  const auth = new AuthService({ ...options, store, bus, audit });
+  const auth = new AuthService({ ...options, clock, store, bus, audit });
+  await auth.start();
   const conversations = new ConversationService({ store, bus, audit });
   const presence = new PresenceService({ store, bus });
-  const delivery = new DeliveryService({ store, bus });
-  const keys = new KeysService({ store, audit, bus });
+  const budgets = new ByteBudgets(
+    { frames: options.frameRate, socket: options.byteRate.socket, user: options.byteRate.user },
+    clock,
+  );
+  const keys = new KeysService({ store, audit, bus, clock });
 
   const blobs = new BlobService({
     store,
     audit,
-    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs") }),
+    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
+    blobQuotaBytes: options.blobQuotaBytes,
+  });
+  const delivery = new DeliveryService({
+    store,
+    bus,
+    clock,
+    // The metadata is gone already (the delete committed): a file left behind by an I/O failure is
+    // never served again, so the failure is logged and the delete still acknowledged.
+    onBlobsErased: (ids) =>
+      blobs.erase(ids).catch((err: unknown) => {
+        logger.error(
+          { err: { type: (err as Error).name, code: (err as { code?: string }).code } },
+          "blob erase failed",
+        );
+      }),
   });
 
   // Every HTTP route comes from the protocol's route table, registered by its module's plugin.
@@ -142,7 +174,18 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
 
   let gateway: Gateway | undefined;
   const openGateway = () => {
-    gateway ??= new Gateway(app.server, { store, bus, auth, delivery, presence, keys, log: logger, options });
+    gateway ??= new Gateway(app.server, {
+      store,
+      bus,
+      auth,
+      delivery,
+      presence,
+      keys,
+      budgets,
+      clock,
+      log: logger,
+      options,
+    });
     return gateway;
   };
 

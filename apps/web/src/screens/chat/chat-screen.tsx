@@ -5,7 +5,7 @@ import { Page } from "../../components/page.tsx";
 import { useLiveSession } from "../../session/session-context.tsx";
 import type { ChatMessage, HearthSession } from "../../state/hearth-session.ts";
 import { SendFilesDialog, sendEach, useFileDrop } from "./attachments.tsx";
-import { BackToConversations, chatTitle } from "./chat-header.tsx";
+import { BackToConversations, ChatTitle } from "./chat-header.tsx";
 import { Composer } from "./composer.tsx";
 import { MessageList } from "./message-list.tsx";
 import { SafetyNumber } from "./safety-number.tsx";
@@ -91,7 +91,7 @@ export function ChatScreen({
 
   return (
     <Page
-      title={chatTitle(summary, session.userId)}
+      title={<ChatTitle summary={summary} ownUserId={session.userId} />}
       documentTitle="Conversation"
       className="page--chat"
       before={<BackToConversations />}

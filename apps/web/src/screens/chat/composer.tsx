@@ -1,5 +1,6 @@
 import { type ClipboardEvent, type FormEvent, type KeyboardEvent, type RefObject, useId } from "react";
 import { LinkPreviews } from "../../components/link-preview.tsx";
+import { Name } from "../../components/names.tsx";
 import { VoiceRecorder } from "../../components/voice-recorder.tsx";
 import { findLinks } from "../../format/links.ts";
 import type { ChatMessage, HearthSession } from "../../state/hearth-session.ts";
@@ -64,7 +65,8 @@ export function Composer({
         <div className="composer__reply">
           <p>
             <span className="composer__reply-who">
-              Replying to {replyTo.own ? "yourself" : session.nameOf(conversationId, replyTo.senderId)}
+              Replying to{" "}
+              {replyTo.own ? "yourself" : <Name>{session.nameOf(conversationId, replyTo.senderId)}</Name>}
             </span>
             <span className="composer__reply-text">{about(replyTo)}</span>
           </p>

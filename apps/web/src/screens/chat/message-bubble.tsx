@@ -1,8 +1,9 @@
 import { AttachmentView } from "../../components/attachment-view.tsx";
 import { LinkedText, LinkPreviews } from "../../components/link-preview.tsx";
+import { Name } from "../../components/names.tsx";
 import { clockTime } from "../../format/time.ts";
 import type { ChatMessage, HearthSession, MessageStatus } from "../../state/hearth-session.ts";
-import { about, replyingTo } from "./message-summary.ts";
+import { about, quotedName } from "./message-summary.ts";
 
 const STATUS_TEXT: Record<MessageStatus, string> = {
   pending: "Sending",
@@ -21,6 +22,29 @@ function StatusMark({ status }: { status: MessageStatus }) {
       <span className="status__text">{STATUS_TEXT[status]}</span>
     </span>
   );
+}
+
+/** "Replying to Sky", "Replying to you" (they quoted me), "Replying to yourself" (I quoted me). */
+function ReplyingTo({
+  session,
+  conversationId,
+  m,
+  quoted,
+}: {
+  session: HearthSession;
+  conversationId: string;
+  m: ChatMessage;
+  quoted: ChatMessage | undefined;
+}) {
+  if (!quoted) return "Reply";
+  const name = quotedName(session, conversationId, quoted);
+  if (name !== undefined)
+    return (
+      <>
+        Replying to <Name>{name}</Name>
+      </>
+    );
+  return m.own ? "Replying to yourself" : "Replying to you";
 }
 
 /** One message: who, the quote it replies to, its words or file, time and status, and its actions. */
@@ -62,16 +86,16 @@ export function MessageBubble({
       tabIndex={found ? -1 : undefined}
     >
       <div className="msg__bubble">
-        <span className="visually-hidden">{m.own ? "You" : sender}: </span>
+        <span className="visually-hidden">{m.own ? "You" : <Name>{sender}</Name>}: </span>
         {group && !m.own ? (
           <p className="msg__sender" aria-hidden="true">
-            {sender}
+            <Name>{sender}</Name>
           </p>
         ) : null}
         {m.replyTo && !m.deleted ? (
           <p className="msg__quote">
             <span className="msg__quote-who">
-              {quoted ? replyingTo(session, conversationId, m, quoted) : "Reply"}
+              <ReplyingTo session={session} conversationId={conversationId} m={m} quoted={quoted} />
             </span>
             <span className="msg__quote-text">{quoted ? about(quoted) : "An earlier message"}</span>
           </p>
@@ -122,7 +146,7 @@ export function MessageBubble({
             Reply
             <span className="visually-hidden">
               {" "}
-              to {m.own ? "your message" : sender}: {about(m)}
+              to {m.own ? "your message" : <Name>{sender}</Name>}: {about(m)}
             </span>
           </button>
           {m.own ? (

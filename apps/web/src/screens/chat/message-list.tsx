@@ -1,14 +1,18 @@
+import { Name } from "../../components/names.tsx";
 import type { ChatMessage, HearthSession } from "../../state/hearth-session.ts";
 import { MessageBubble } from "./message-bubble.tsx";
 import type { MessageListState } from "./use-message-list.ts";
 
 /** "Sky is typing…", "Several people are typing…", or nothing. */
-function typingText(session: HearthSession, conversationId: string): string {
+function TypingText({ session, conversationId }: { session: HearthSession; conversationId: string }) {
   const typing = session.typing(conversationId);
-  if (typing.length === 0) return "";
-  return typing.length === 1
-    ? `${session.nameOf(conversationId, typing[0] ?? "")} is typing…`
-    : "Several people are typing…";
+  if (typing.length === 0) return null;
+  if (typing.length > 1) return "Several people are typing…";
+  return (
+    <>
+      <Name>{session.nameOf(conversationId, typing[0] ?? "")}</Name> is typing…
+    </>
+  );
 }
 
 /**
@@ -99,7 +103,7 @@ export function MessageList({
       </div>
       <div className="chat__status-row">
         <p className="chat__typing" aria-live="polite">
-          {typingText(session, conversationId)}
+          <TypingText session={session} conversationId={conversationId} />
         </p>
         <div className="chat__jumps">
           {list.canJumpToUnread ? (

@@ -15,13 +15,14 @@ function snippet(text: string | undefined): string {
   return text.length > 90 ? `${text.slice(0, 90)}…` : text;
 }
 
-/** "Replying to Sky", "Replying to you" (they quoted me), "Replying to yourself" (I quoted me). */
-export function replyingTo(
+/**
+ * Whom a reply answers: the quoted message's sender's name, or undefined when that is me ("Replying
+ * to you" when they quoted me, "Replying to yourself" when I quoted me).
+ */
+export function quotedName(
   session: HearthSession,
   conversationId: string,
-  m: ChatMessage,
   quoted: ChatMessage,
-): string {
-  if (!quoted.own) return `Replying to ${session.nameOf(conversationId, quoted.senderId)}`;
-  return m.own ? "Replying to yourself" : "Replying to you";
+): string | undefined {
+  return quoted.own ? undefined : session.nameOf(conversationId, quoted.senderId);
 }

@@ -1,5 +1,6 @@
 import type { UserId } from "@hearth/protocol";
 import { useState } from "react";
+import { Name } from "../../components/names.tsx";
 import type { HearthSession } from "../../state/hearth-session.ts";
 
 /**
@@ -27,10 +28,12 @@ export function SafetyNumber({
   };
   return (
     <details className="safety" onToggle={(e) => e.currentTarget.open && void load()}>
-      <summary>Check encryption with {name}</summary>
+      <summary>
+        Check encryption with <Name>{name}</Name>
+      </summary>
       <p className="quiet">
-        Compare this number with {name} in a session or on a call. If both of you see the same number, your
-        messages can only be read by the two of you.
+        Compare this number with <Name>{name}</Name> in a session or on a call. If both of you see the same
+        number, your messages can only be read by the two of you.
       </p>
       {digits ? (
         <p className="safety__digits" data-testid="safety-number">

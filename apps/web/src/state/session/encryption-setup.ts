@@ -1,8 +1,11 @@
-import type { EncryptionSetup, HearthClient } from "@hearth/client";
+import { type EncryptionSetup, fullJitterDelay, type HearthClient } from "@hearth/client";
+
+/** Retrying encryption set-up while the server is unreachable: full-jitter backoff, 1 s to 30 s. */
+const SETUP_RETRY = { minMs: 1_000, maxMs: 30_000 };
 
 /**
  * Where this device stands with end-to-end encryption: being checked, one of the SDK's
- * `setUpEncryption()` outcomes, or a failure to reach the server (retried).
+ * `crypto.setUp()` outcomes, or a failure to reach the server (retried).
  */
 export type EncryptionState = { kind: "checking" } | EncryptionSetup | { kind: "unreachable" };
 
@@ -53,7 +56,7 @@ export class EncryptionSetupFlow {
       this.#onError(err);
       this.state = { kind: "unreachable" };
       this.#changed();
-      this.#timer = setTimeout(() => void this.start(attempt + 1), Math.min(30_000, 1000 * 2 ** attempt));
+      this.#timer = setTimeout(() => void this.start(attempt + 1), fullJitterDelay(attempt, SETUP_RETRY));
       return;
     }
     if (this.#stopped) return;
