@@ -133,12 +133,12 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     { frames: options.frameRate, socket: options.byteRate.socket, user: options.byteRate.user },
     clock,
   );
-  const keys = new KeysService({ store, audit, bus });
+  const keys = new KeysService({ store, audit, bus, clock });
 
   const blobs = new BlobService({
     store,
     audit,
-    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs") }),
+    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
     blobQuotaBytes: options.blobQuotaBytes,
   });
