@@ -125,10 +125,10 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(errorBody("not_found")));
 
   const audit = new AuditLog(store);
-  const auth = new AuthService({ ...options, store, bus, audit });
+  const auth = new AuthService({ ...options, clock, store, bus, audit });
+  await auth.start();
   const conversations = new ConversationService({ store, bus, audit });
   const presence = new PresenceService({ store, bus });
-  const delivery = new DeliveryService({ store, bus, clock });
   const budgets = new ByteBudgets(
     { frames: options.frameRate, socket: options.byteRate.socket, user: options.byteRate.user },
     clock,
@@ -141,6 +141,20 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
     blobQuotaBytes: options.blobQuotaBytes,
+  });
+  const delivery = new DeliveryService({
+    store,
+    bus,
+    clock,
+    // The metadata is gone already (the delete committed): a file left behind by an I/O failure is
+    // never served again, so the failure is logged and the delete still acknowledged.
+    onBlobsErased: (ids) =>
+      blobs.erase(ids).catch((err: unknown) => {
+        logger.error(
+          { err: { type: (err as Error).name, code: (err as { code?: string }).code } },
+          "blob erase failed",
+        );
+      }),
   });
 
   // Every HTTP route comes from the protocol's route table, registered by its module's plugin.

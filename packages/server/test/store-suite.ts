@@ -198,17 +198,43 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
       });
 
       it("counts simultaneous failed logins each, and locks at the limit (then counts afresh)", async () => {
-        await seed();
+        // Keyed by login key (an HMAC the auth module makes), whether or not an account has it.
+        const at = T0;
+        const limits = { maxFailures: 5, lockUntil: T1, at, forgetBefore: "2000-01-01T00:00:00.000Z" };
         const results = await Promise.all(
-          Array.from({ length: 4 }, () => store.countFailedLogin("bob", 5, T1)),
+          Array.from({ length: 4 }, () => store.countLoginFailure("key-bob", limits)),
         );
         expect(results).toEqual(["counted", "counted", "counted", "counted"]);
-        expect((await store.getUser("bob"))?.failedLogins).toBe(4);
-        expect(await store.countFailedLogin("bob", 5, T1)).toBe("locked");
-        expect(await store.getUser("bob")).toMatchObject({ failedLogins: 0, lockedUntil: T1 });
-        expect(await store.countFailedLogin("bob", 5, T1)).toBe("counted");
-        expect(await store.countFailedLogin("nobody", 5, T1)).toBe("counted");
-        expect(await store.getUser("nobody")).toBeUndefined();
+        expect((await store.getLoginAttempt("key-bob"))?.failures).toBe(4);
+        expect(await store.countLoginFailure("key-bob", limits)).toBe("locked");
+        expect(await store.getLoginAttempt("key-bob")).toMatchObject({ failures: 0, lockedUntil: T1 });
+        expect(await store.countLoginFailure("key-bob", limits)).toBe("counted");
+        expect(await store.countLoginFailure("key-nobody", limits)).toBe("counted");
+        expect(await store.getLoginAttempt("key-nobody")).toEqual({
+          key: "key-nobody",
+          failures: 1,
+          lockedUntil: null,
+          updatedAt: at,
+        });
+        await store.clearLoginFailures("key-bob");
+        expect(await store.getLoginAttempt("key-bob")).toMatchObject({ failures: 0, lockedUntil: T1 });
+      });
+
+      it("forgets login counters untouched since forgetBefore, unless locked", async () => {
+        const old = { maxFailures: 5, lockUntil: T1, at: T0, forgetBefore: T0 };
+        for (let i = 0; i < 5; i++) await store.countLoginFailure("locked", old);
+        await store.countLoginFailure("stale", old);
+        // Later than both: the stale count goes, the lock in force stays.
+        await store.countLoginFailure("fresh", { ...old, at: T1, forgetBefore: T1 });
+        expect(await store.getLoginAttempt("stale")).toBeUndefined();
+        expect(await store.getLoginAttempt("locked")).toMatchObject({ lockedUntil: T1 });
+        expect((await store.getLoginAttempt("fresh"))?.failures).toBe(1);
+      });
+
+      it("ensureMeta keeps the first value stored", async () => {
+        expect(await store.ensureMeta("secret", "first")).toBe("first");
+        expect(await store.ensureMeta("secret", "second")).toBe("first");
+        expect(await store.getMeta("secret")).toBe("first");
       });
 
       it("refuses a second user with a login already taken", async () => {
@@ -920,6 +946,46 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreUnderT
           }),
         ).rejects.toThrow("boom");
         expect(await store.getBlob("b1")).toBeUndefined();
+      });
+
+      it("a message declares its sender's blobs; a delete for everyone erases the ones no other message declares", async () => {
+        await seedConversations();
+        await store.createDevice(device("bob-phone", "bob"));
+        await store.createDevice(device("alice-laptop", "alice"));
+        await store.createBlob(blob("b1"));
+        await store.createBlob(blob("b2"));
+        await store.createBlob(blob("b-alice", { uploaderId: "alice", uploaderDeviceId: "alice-laptop" }));
+        await store.createBlob(
+          blob("b-c2", { conversationId: "c2", uploaderId: "alice", uploaderDeviceId: "alice-laptop" }),
+        );
+        // Not the sender's, another conversation's, unknown: refused, nothing appended.
+        for (const bad of [["b-alice"], ["b1", "nope"]]) {
+          expect((await store.append([{ ...msg("c1", "bad", "bob"), blobIds: bad }]))[0]).toEqual({
+            ok: false,
+            code: "not_found",
+            path: "blobIds",
+          });
+        }
+        expect((await store.append([{ ...msg("c1", "bad", "alice"), blobIds: ["b-c2"] }]))[0]).toMatchObject({
+          ok: false,
+          code: "not_found",
+        });
+        expect((await store.getConversation("c1"))?.lastSeq).toBe(0);
+        const [m1, m2] = await store.append([
+          { ...msg("c1", "m1", "bob"), blobIds: ["b1", "b2", "b1"] },
+          { ...msg("c1", "m2", "bob"), blobIds: ["b2"] },
+        ]);
+        expect([entryOf(m1).seq, entryOf(m2).seq]).toEqual([1, 2]);
+        const [d1] = await store.append([del("c1", "d1", "bob", "m1")]);
+        expect(d1).toMatchObject({ ok: true, erasedBlobIds: ["b1"] });
+        expect(await store.getBlob("b1")).toBeUndefined();
+        expect(await store.getBlob("b2")).toBeDefined();
+        // A resent delete is a duplicate and erases nothing more.
+        expect((await store.append([del("c1", "d1", "bob", "m1")]))[0]).toMatchObject({ duplicate: true });
+        const [d2] = await store.append([del("c1", "d2", "bob", "m2")]);
+        expect(d2).toMatchObject({ ok: true, erasedBlobIds: ["b2"] });
+        expect(await store.getBlob("b2")).toBeUndefined();
+        expect(await store.getBlob("b-alice")).toBeDefined();
       });
     });
 

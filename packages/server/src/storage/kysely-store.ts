@@ -1,4 +1,6 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { loginAttemptQueries } from "./login-attempt-queries.ts";
+import { messageBlobQueries } from "./message-blob-queries.ts";
 import type { SqlDialect } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 import type {
@@ -86,6 +88,16 @@ const toAudit = (r: Selectable<Database["audit"]>): AuditRecord => ({
   hash: r.hash,
 });
 
+/** What an adapter adds to the shared query layer. */
+export interface KyselyStoreHooks {
+  /**
+   * Runs after a committed append that deleted messages for everyone (once per batch), outside any
+   * transaction: the SQLite adapter checkpoints and truncates its WAL there, so the erased
+   * ciphertext leaves the disk at once.
+   */
+  afterErase?: () => Promise<void>;
+}
+
 /**
  * The one query layer over every SQL dialect (Kysely). Dialect differences live in the adapters
  * (`sqlite/sqlite-store.ts`, `postgres/postgres-store.ts`), which only open the connection and say
@@ -95,18 +107,20 @@ export class KyselyStore implements Store {
   readonly #db: Db;
   readonly #dialect: SqlDialect;
   readonly #onClose: () => Promise<void>;
+  readonly #hooks: KyselyStoreHooks;
 
-  constructor(db: Db, dialect: SqlDialect, onClose: () => Promise<void>) {
+  constructor(db: Db, dialect: SqlDialect, onClose: () => Promise<void>, hooks: KyselyStoreHooks = {}) {
     this.#db = db;
     this.#dialect = dialect;
     this.#onClose = onClose;
+    this.#hooks = hooks;
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return fn(this);
     return (this.#db as Kysely<Database>)
       .transaction()
-      .execute((trx) => fn(new KyselyStore(trx, this.#dialect, this.#onClose)));
+      .execute((trx) => fn(new KyselyStore(trx, this.#dialect, this.#onClose, this.#hooks)));
   }
 
   async #tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -125,6 +139,20 @@ export class KyselyStore implements Store {
       .values({ key, value })
       .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
       .execute();
+  }
+
+  async ensureMeta(key: string, value: string) {
+    await this.#db
+      .insertInto("meta")
+      .values({ key, value })
+      .onConflict((oc) => oc.column("key").doNothing())
+      .execute();
+    const r = await this.#db
+      .selectFrom("meta")
+      .select("value")
+      .where("key", "=", key)
+      .executeTakeFirstOrThrow();
+    return r.value;
   }
 
   async deleteMeta(key: string) {
@@ -193,21 +221,28 @@ export class KyselyStore implements Store {
     await this.#db.updateTable("users").set(set).where("id", "=", id).execute();
   }
 
-  async countFailedLogin(id: string, maxFailures: number, lockUntil: string) {
-    // One statement: N simultaneous wrong passwords add N, never 1.
-    const row = await this.#db
-      .updateTable("users")
-      .set((eb) => ({ failed_logins: eb("failed_logins", "+", 1) }))
-      .where("id", "=", id)
-      .returning("failed_logins")
-      .executeTakeFirst();
-    if (!row || Number(row.failed_logins) < maxFailures) return "counted" as const;
-    await this.#db
-      .updateTable("users")
-      .set({ failed_logins: 0, locked_until: lockUntil })
-      .where("id", "=", id)
-      .execute();
-    return "locked" as const;
+  async getLoginAttempt(key: string) {
+    return loginAttemptQueries.get(this.#db, key);
+  }
+
+  async countLoginFailure(
+    key: string,
+    limits: { maxFailures: number; lockUntil: string; at: string; forgetBefore: string },
+  ) {
+    return this.#tx((db) =>
+      loginAttemptQueries.countFailure(
+        db,
+        key,
+        limits.maxFailures,
+        limits.lockUntil,
+        limits.at,
+        limits.forgetBefore,
+      ),
+    );
+  }
+
+  async clearLoginFailures(key: string) {
+    await loginAttemptQueries.clear(this.#db, key);
   }
 
   async createDevice(d: DeviceRecord) {
@@ -451,6 +486,14 @@ export class KyselyStore implements Store {
 
   async append(requests: AppendRequest[]): Promise<AppendResult[]> {
     if (requests.length === 0) return [];
+    const results = await this.#appendAll(requests);
+    // Once per batch (group commit), after it committed: let the adapter wipe what the deletes left.
+    const erased = results.some((r) => r.ok && r.entry.kind === "delete" && !r.duplicate);
+    if (erased && !this.#db.isTransaction) await this.#hooks.afterErase?.();
+    return results;
+  }
+
+  #appendAll(requests: AppendRequest[]): Promise<AppendResult[]> {
     return this.#tx(async (db) => {
       if (this.#dialect === "postgres") {
         // Lock every conversation of the batch up front, in one statement and in id order. Under the
@@ -497,6 +540,13 @@ export class KyselyStore implements Store {
       // Unknown, not a message, or already deleted (by another tombstone): nothing left to delete.
       if (target?.kind !== "message" || Number(target.deleted) === 1) return { ok: false, code: "not_found" };
       if (target.sender_id !== req.senderId) return { ok: false, code: "not_sender" };
+    }
+    const blobIds = req.kind === "message" ? (req.blobIds ?? []) : [];
+    if (
+      blobIds.length > 0 &&
+      !(await messageBlobQueries.mayAttach(db, req.conversationId, req.senderId, blobIds))
+    ) {
+      return { ok: false, code: "not_found", path: "blobIds" };
     }
     const now = new Date().toISOString();
     if (req.kind === "commit") {
@@ -562,14 +612,18 @@ export class KyselyStore implements Store {
         )
         .execute();
     }
+    if (blobIds.length > 0) await messageBlobQueries.attach(db, req.conversationId, req.messageId, blobIds);
     if (req.kind === "delete") {
-      // The tombstone stays in the order; the deleted message's ciphertext is erased for good.
+      // The tombstone stays in the order; the deleted message's ciphertext is erased for good, and
+      // so is the metadata of the blobs only it referred to.
       await db
         .updateTable("entries")
         .set({ body: null, deleted: 1 })
         .where("conversation_id", "=", req.conversationId)
         .where("message_id", "=", req.target ?? "")
         .execute();
+      const erasedBlobIds = await messageBlobQueries.detach(db, req.conversationId, req.target ?? "");
+      return { ok: true, entry: toEntry(row), duplicate: false, erasedBlobIds };
     }
     return { ok: true, entry: toEntry(row), duplicate: false };
   }

@@ -17,9 +17,22 @@ export interface UserRecord {
   email: string | null;
   passwordHash: string;
   showPresence: boolean;
+  /** Unused since migration 0006: failed sign-ins are counted per login key ({@link LoginAttemptRecord}). */
   failedLogins: number;
+  /** Unused since migration 0006, like `failedLogins`. */
   lockedUntil: string | null;
   createdAt: string;
+}
+
+/**
+ * Failed sign-ins against one login key: an HMAC of the normalised login under a server secret, so
+ * unknown logins are counted (and locked) exactly like real ones and the table names no login.
+ */
+export interface LoginAttemptRecord {
+  key: string;
+  failures: number;
+  lockedUntil: string | null;
+  updatedAt: string;
 }
 
 /** A signed-in device; the session token is stored only as its SHA-256 hash. */
@@ -107,6 +120,11 @@ export interface AppendRequest {
   welcomes?: { deviceId: string; body: Uint8Array }[];
   /** For a commit: the new epoch's group info (for external joins). */
   groupInfo?: Uint8Array | null;
+  /**
+   * For a message: the blobs it refers to, as the sender declared them (each uploaded by the sender
+   * into this conversation, else the append is refused with `not_found` at `blobIds`).
+   */
+  blobIds?: string[];
 }
 
 /** A device-transfer mailbox: relays one opaque message between two devices of one user. */
@@ -128,8 +146,17 @@ export interface WelcomeRecord {
 
 /** The outcome of one append: the stored entry (possibly an earlier one, for a resend) or a refusal. */
 export type AppendResult =
-  | { ok: true; entry: EntryRecord; duplicate: boolean }
-  | { ok: false; code: "not_found" | "not_sender" | "message_conflict" }
+  | {
+      ok: true;
+      entry: EntryRecord;
+      duplicate: boolean;
+      /**
+       * For a delete: the blobs whose metadata went with the deleted message (no other message refers
+       * to them); their bytes are the caller's to delete from the BlobStore.
+       */
+      erasedBlobIds?: string[];
+    }
+  | { ok: false; code: "not_found" | "not_sender" | "message_conflict"; path?: "blobIds" }
   | { ok: false; code: "stale_commit"; epoch: number };
 
 /** A receipt watermark move. */
@@ -184,6 +211,8 @@ export interface Store {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   deleteMeta(key: string): Promise<void>;
+  /** Stores `value` under `key` unless a value is there already; returns the stored one (race-free). */
+  ensureMeta(key: string, value: string): Promise<string>;
 
   createPractice(p: PracticeRecord): Promise<void>;
   getPractice(id: string): Promise<PracticeRecord | undefined>;
@@ -197,11 +226,20 @@ export interface Store {
     patch: Partial<Pick<UserRecord, "displayName" | "showPresence" | "failedLogins" | "lockedUntil">>,
   ): Promise<void>;
 
+  /** The failed-sign-in counter of one login key (an HMAC of the login), if it has one. */
+  getLoginAttempt(key: string): Promise<LoginAttemptRecord | undefined>;
   /**
-   * Counts one failed password check atomically (concurrent failures each count). The failure that
-   * reaches `maxFailures` locks the account until `lockUntil` and starts the count again.
+   * Counts one failed password check for the key atomically (concurrent failures each count),
+   * whether or not any account has that login. The failure that reaches `maxFailures` locks the key
+   * until `lockUntil` and starts the count again. Counters untouched since `forgetBefore` (and not
+   * locked at `at`) are forgotten.
    */
-  countFailedLogin(id: string, maxFailures: number, lockUntil: string): Promise<"counted" | "locked">;
+  countLoginFailure(
+    key: string,
+    limits: { maxFailures: number; lockUntil: string; at: string; forgetBefore: string },
+  ): Promise<"counted" | "locked">;
+  /** Forgets the key's failures (a successful sign-in or unlock). */
+  clearLoginFailures(key: string): Promise<void>;
 
   createDevice(d: DeviceRecord): Promise<void>;
   /** The live (not revoked) device holding this token hash, with its user. */

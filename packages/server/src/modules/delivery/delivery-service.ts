@@ -30,11 +30,19 @@ export class DeliveryService {
   /** Per `conversationId userId`: the current typing window's start and frames forwarded in it. */
   readonly #typing = new Map<string, { start: number; count: number }>();
   #typingSweptAt = 0;
+  readonly #onBlobsErased: (blobIds: string[]) => Promise<void>;
 
-  constructor(deps: { store: Store; bus: Bus; clock: Clock }) {
+  constructor(deps: {
+    store: Store;
+    bus: Bus;
+    clock: Clock;
+    /** Deletes the bytes of blobs whose last referring message was deleted for everyone. */
+    onBlobsErased?: (blobIds: string[]) => Promise<void>;
+  }) {
     this.#store = deps.store;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
+    this.#onBlobsErased = deps.onBlobsErased ?? (async () => {});
     this.#appends = new Batcher((reqs) => this.#store.append(reqs));
     this.#watermarks = new Batcher(async (ups) => {
       // Several receipts for one (conversation, user, kind) in a batch: only the highest matters.
@@ -49,6 +57,8 @@ export class DeliveryService {
    */
   async append(req: AppendRequest, welcomeOwners?: Map<string, string>): Promise<AppendResult> {
     const r = await this.#appends.submit(req);
+    // Before the ack: once a delete is acknowledged, its blobs are gone from the blob store too.
+    if (r.ok && r.erasedBlobIds && r.erasedBlobIds.length > 0) await this.#onBlobsErased(r.erasedBlobIds);
     if (r.ok && !r.duplicate && req.welcomes && welcomeOwners) {
       for (const w of req.welcomes) {
         const owner = welcomeOwners.get(w.deviceId);

@@ -1,5 +1,5 @@
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, SqliteDialect, sql } from "kysely";
 import { KyselyStore } from "../kysely-store.ts";
 import { migrate } from "../migrations.ts";
 import type { Database } from "../schema.ts";
@@ -17,7 +17,8 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * Opens (and migrates) the embedded SQLite store: one file, WAL mode, foreign keys on.
+ * Opens (and migrates) the embedded SQLite store: one file, WAL mode, foreign keys on, secure delete
+ * on (and the WAL checkpointed and truncated after every batch that deletes messages for everyone).
  *
  * @example
  * const store = await openSqliteStore({ path: "./data/hearth.db" });
@@ -28,9 +29,19 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   sqlite.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // Freed content (a message deleted for everyone, a used key package) is overwritten with zeros,
+  // not left in free pages and free space where a copy of the file would still hold it.
+  sqlite.pragma("secure_delete = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db as Kysely<unknown>, "sqlite");
-  return new KyselyStore(db, "sqlite", () => db.destroy());
+  return new KyselyStore(db, "sqlite", () => db.destroy(), {
+    // The page versions from before a delete live on in the WAL until a checkpoint copies the new
+    // ones over; TRUNCATE then empties the WAL file. Through Kysely, so it waits for (and never runs
+    // inside) a transaction on the one connection.
+    afterErase: async () => {
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    },
+  });
 }
 
 /** Most distinct SQL texts kept prepared; the hot paths use a few dozen. */
