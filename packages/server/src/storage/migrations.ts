@@ -215,6 +215,13 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex("message_blobs_blob").on("message_blobs").column("blob_id").execute();
       },
     },
+    "0008_blobs_uploader": {
+      async up(db: Kysely<unknown>) {
+        // The per-user blob quota sums the sizes of a user's blobs on every upload (security
+        // finding 6): an index on the uploader keeps that a lookup, not a scan of every blob.
+        await db.schema.createIndex("blobs_uploader").on("blobs").column("uploader_id").execute();
+      },
+    },
   };
 }
 
