@@ -1,4 +1,4 @@
-import { HearthApi } from "@hearth/client";
+import { HearthApi, MemoryClientStore } from "@hearth/client";
 import type { ConversationId } from "@hearth/protocol";
 import { login, makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -136,7 +136,7 @@ describe("messaging through the SDK and the real server", () => {
     // A new client object over the same (persisted) cursors: resume.
     const cursor = pa.client.cursor(cid);
     expect(cursor).toBe(1);
-    const store = new (await import("@hearth/client")).MemoryClientStore();
+    const store = new MemoryClientStore();
     await store.saveCursor(cid, cursor);
     const again = new TestClient(t.url, p.patients[0]!, { store });
     clients.push(again);

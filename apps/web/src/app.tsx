@@ -4,7 +4,7 @@ import { AppHeader } from "./components/app-header.tsx";
 import { CrisisDialog } from "./components/crisis-dialog.tsx";
 import { PAGE_HEADING_ID, Page } from "./components/page.tsx";
 import { navigate, type Route, SIGNED_IN_ROUTES, useRoute } from "./router/router.ts";
-import { ChatScreen } from "./screens/chat-screen.tsx";
+import { ChatScreen } from "./screens/chat/chat-screen.tsx";
 import { ConversationListScreen } from "./screens/conversation-list-screen.tsx";
 import { InviteScreen } from "./screens/invite-screen.tsx";
 import { LockScreen } from "./screens/lock-screen.tsx";

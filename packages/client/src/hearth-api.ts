@@ -11,7 +11,7 @@ import type {
   SetupBody,
   UserId,
 } from "@hearth/protocol";
-import { parse, ROUTES, routePath, routeQuery } from "@hearth/protocol";
+import { BLOB_CONTENT_TYPE, parse, ROUTES, routePath, routeQuery } from "@hearth/protocol";
 import { readBinaryAnswer, type TransferProgress, type UploadBody, uploadBody } from "./api/blob-bodies.ts";
 import { CallDeadline } from "./api/call-deadline.ts";
 import type { CallArgs, CallResult } from "./api/call-options.ts";
@@ -118,7 +118,7 @@ export class HearthApi {
     let upload: UploadBody | undefined;
     if (route.body === "binary") {
       const bytes = o.body as Uint8Array;
-      headers["content-type"] = "application/octet-stream";
+      headers["content-type"] = BLOB_CONTENT_TYPE;
       upload = uploadBody(bytes, this.#streamUploads, onChunk);
       if (!upload.duplex) deadline.touch(Math.ceil((bytes.byteLength / MIN_UPLOAD_BYTES_PER_SECOND) * 1000));
     } else if (o.body !== undefined) {

@@ -249,6 +249,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     if (!view) {
       view = new ConversationView(conversationId, {
         client: this,
+        load: () => this.#load(),
         userId: () => this.#userId,
         closed: (v) => {
           if (this.#views.get(conversationId) === v) this.#views.delete(conversationId);

@@ -82,6 +82,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const logger = input.logger ?? createLogger();
   const store = input.store;
   const bus = input.bus ?? new MemoryBus();
+  const clock = input.clock ?? systemClock;
 
   const app = Fastify({
     loggerInstance: logger,
@@ -113,16 +114,16 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(errorBody("not_found")));
 
   const audit = new AuditLog(store);
-  const auth = new AuthService({ ...options, clock: input.clock ?? systemClock, store, bus, audit });
+  const auth = new AuthService({ ...options, clock, store, bus, audit });
   await auth.start();
   const conversations = new ConversationService({ store, bus, audit });
   const presence = new PresenceService({ store, bus });
-  const keys = new KeysService({ store, audit, bus });
+  const keys = new KeysService({ store, audit, bus, clock });
 
   const blobs = new BlobService({
     store,
     audit,
-    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs") }),
+    blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
   });
   const delivery = new DeliveryService({
@@ -156,7 +157,17 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
 
   let gateway: Gateway | undefined;
   const openGateway = () => {
-    gateway ??= new Gateway(app.server, { store, bus, auth, delivery, presence, keys, log: logger, options });
+    gateway ??= new Gateway(app.server, {
+      store,
+      bus,
+      auth,
+      delivery,
+      presence,
+      keys,
+      log: logger,
+      options,
+      clock,
+    });
     return gateway;
   };
 

@@ -1,5 +1,6 @@
 import { mkdir, utimes, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { ManualClock } from "@hearth/client/testing";
 import { filesUnder, makeTempDir } from "@hearth/server/testing";
 import { describe, expect, it } from "vitest";
 import { newBlobId } from "../src/modules/blobs/blob-service.ts";
@@ -46,6 +47,32 @@ describe("filesystem blob store", () => {
         .map((f) => relative(root, f))
         .sort();
       expect(left).toEqual([join(id.slice(4, 6), id), join("tmp", "in-progress.part")].sort());
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it("measures a partial upload's age by its clock", async () => {
+    const dir = await makeTempDir();
+    try {
+      const root = join(dir.path, "blobs");
+      await mkdir(join(root, "tmp"), { recursive: true });
+      await writeFile(join(root, "tmp", "just-written.part"), "partial");
+      // Two hours on, by the store's clock, the file just written is stale.
+      const clock = new ManualClock(Date.now());
+      clock.advance(2 * 3600_000);
+      const blobs = new FsBlobStore({ dir: root, clock });
+      const id = newBlobId();
+      expect(
+        await blobs.put(
+          id,
+          (async function* () {
+            yield new Uint8Array([1]);
+          })(),
+          10,
+        ),
+      ).toEqual({ ok: true, size: 1 });
+      expect(filesUnder(root).map((f) => relative(root, f))).toEqual([join(id.slice(4, 6), id)]);
     } finally {
       await dir.remove();
     }

@@ -2,6 +2,7 @@ import type { AttachmentRef } from "@hearth/client";
 import { useEffect, useRef, useState } from "react";
 import { MAX_VIEW_BYTES, viewable } from "../state/decrypted-files.ts";
 import type { HearthSession } from "../state/hearth-session.ts";
+import { Name } from "./names.tsx";
 
 export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
@@ -108,7 +109,9 @@ function ImageView({
       )}
       <figcaption className="file">
         <span className="file__text">
-          <span className="file__name">{attachment.name}</span>
+          <span className="file__name">
+            <Name>{attachment.name}</Name>
+          </span>
           <span className="file__size">{fileSize(attachment.size)}</span>
         </span>
         <DownloadButton session={session} attachment={attachment} />
@@ -139,7 +142,9 @@ function PdfView({
           ▤
         </span>
         <span className="file__text">
-          <span className="file__name">{attachment.name}</span>
+          <span className="file__name">
+            <Name>{attachment.name}</Name>
+          </span>
           <span className="file__size">PDF · {fileSize(attachment.size)}</span>
         </span>
         <button
@@ -193,7 +198,9 @@ function AudioView({
           ♪
         </span>
         <span className="file__text">
-          <span className="file__name">{label}</span>
+          <span className="file__name">
+            <Name>{label}</Name>
+          </span>
           <span className="file__size">{fileSize(attachment.size)}</span>
         </span>
         {load.state === "ready" ? null : (
@@ -258,7 +265,9 @@ export function AttachmentView({
         ▤
       </span>
       <span className="file__text">
-        <span className="file__name">{attachment.name}</span>
+        <span className="file__name">
+          <Name>{attachment.name}</Name>
+        </span>
         <span className="file__size">{fileSize(attachment.size)}</span>
       </span>
       <DownloadButton session={session} attachment={attachment} />

@@ -1,11 +1,23 @@
-import { type ReactNode, useEffect } from "react";
+import { type ReactElement, type ReactNode, useEffect } from "react";
 
 /** Props of {@link Page}. */
-export interface PageProps {
-  /** The screen's heading, also used in the document title. */
-  title: string;
-  /** The tab title, when the heading names something private (a person, a conversation). */
-  documentTitle?: string;
+export type PageProps = PageCommonProps &
+  (
+    | {
+        /** The screen's heading, also used in the document title. */
+        title: string;
+        /** The tab title, when the heading names something private (a person, a conversation). */
+        documentTitle?: string;
+      }
+    | {
+        /** A heading with markup (names isolated with `<bdi>`): the tab title must then be given. */
+        title: ReactElement;
+        documentTitle: string;
+      }
+  );
+
+/** What every {@link Page} may have besides its title. */
+interface PageCommonProps {
   /** Optional content above the heading (e.g. a way back). */
   before?: ReactNode;
   /** Extra class on `<main>` (e.g. the chat's full-height layout). */
@@ -21,7 +33,7 @@ export const PAGE_HEADING_ID = "page-heading";
  * names the screen but never a person or a conversation, since tab titles are visible to others.
  */
 export function Page({ title, documentTitle, before, className, children }: PageProps) {
-  const tabTitle = documentTitle ?? title;
+  const tabTitle = documentTitle ?? (typeof title === "string" ? title : "Hearth");
   useEffect(() => {
     document.title = `${tabTitle} · Hearth`;
   }, [tabTitle]);

@@ -2,16 +2,22 @@ import type { ConversationSummary } from "@hearth/protocol";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { InvitePanel } from "../components/invite-panel.tsx";
 import { Link } from "../components/link.tsx";
+import { Name, Names } from "../components/names.tsx";
 import { Page } from "../components/page.tsx";
 import { lastActivity } from "../format/time.ts";
 import { navigate } from "../router/router.ts";
 import { useLiveSession } from "../session/session-context.tsx";
 import type { HearthSession } from "../state/hearth-session.ts";
 
-function otherNames(session: HearthSession, c: ConversationSummary): string {
-  const others = c.members.filter((m) => m.userId !== session.userId);
-  const names = others.map((m) => m.displayName).join(", ") || "Just you";
-  return c.kind === "group" ? `Group: ${names}` : names;
+/** The other members' names, each isolated: "Sky", "Group: Sky, River", or "Just you". */
+function OtherNames({ session, c }: { session: HearthSession; c: ConversationSummary }) {
+  const names = c.members.filter((m) => m.userId !== session.userId).map((m) => m.displayName);
+  return (
+    <>
+      {c.kind === "group" ? "Group: " : null}
+      <Names names={names} empty="Just you" />
+    </>
+  );
 }
 
 /**
@@ -69,7 +75,7 @@ function GroupCreator({ session }: { session: HearthSession }) {
                 checked={chosen.has(userId)}
                 onChange={(e) => toggle(userId, e.currentTarget.checked)}
               />
-              {name}
+              <Name>{name}</Name>
             </label>
           ))}
         </fieldset>
@@ -151,7 +157,7 @@ function ConversationRow({
     if (!editing && wasEditing.current) editButton.current?.focus();
     wasEditing.current = editing;
   }, [editing]);
-  const name = otherNames(session, c);
+  const name = <OtherNames session={session} c={c} />;
   // Labels belong to one patient: only on their 1:1 conversation.
   const patient =
     c.kind === "direct"
@@ -168,7 +174,11 @@ function ConversationRow({
             {lastActivity(c.lastActivityAt)}
           </span>
         </span>
-        {caseload && label ? <span className="conversation-list__label">{label}</span> : null}
+        {caseload && label ? (
+          <span className="conversation-list__label">
+            <Name>{label}</Name>
+          </span>
+        ) : null}
         <span className="conversation-list__meta">
           {c.unread > 0 ? (
             <span className="unread">

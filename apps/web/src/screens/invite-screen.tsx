@@ -1,27 +1,13 @@
 import type { InviteInfoResponse } from "@hearth/protocol";
 import { useEffect, useState } from "react";
-import { ActionForm, describeError, Field, text } from "../components/form.tsx";
+import { describeError } from "../components/form.tsx";
 import { Link } from "../components/link.tsx";
+import { Name } from "../components/names.tsx";
+import { type NewAccount, NewAccountForm } from "../components/new-account-form.tsx";
 import { Page } from "../components/page.tsx";
 import { forgetFragmentSecret, fragmentSecret, navigate } from "../router/router.ts";
 import { hearthApi } from "../sdk/load-sdk.ts";
-import { deviceName } from "../session/saved-session.ts";
 import { useSession } from "../session/session-context.tsx";
-
-/** Shared advice for new passwords (the server asks for 10 characters or more). */
-export const PASSWORD_HINT = "At least 10 characters. A few unrelated words work well.";
-
-/** A username suggested from a display name: lowercase, safe characters, a short random tail. */
-function suggestLogin(name: string, tail: string): string {
-  const base = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ".")
-    .replace(/^\.+|\.+$/g, "")
-    .slice(0, 24);
-  return base ? `${base}.${tail}` : "";
-}
 
 /**
  * Accepting an invite from `/invite#token`. The token rides in the fragment, which browsers never
@@ -32,10 +18,6 @@ export function InviteScreen() {
   const [token] = useState(() => fragmentSecret("/invite"));
   const [info, setInfo] = useState<InviteInfoResponse | undefined>();
   const [problem, setProblem] = useState("");
-  const [name, setName] = useState("");
-  const [login, setLogin] = useState("");
-  const [loginEdited, setLoginEdited] = useState(false);
-  const [tail] = useState(() => Math.random().toString(36).slice(2, 6));
   const { signIn, session } = useSession();
 
   useEffect(() => {
@@ -50,22 +32,21 @@ export function InviteScreen() {
     };
   }, [token]);
 
-  const join = async (data: FormData) => {
+  const join = async (account: NewAccount) => {
     if (!token) return;
-    const r = await (await hearthApi()).acceptInvite({
-      token,
-      displayName: text(data, "display-name"),
-      login: text(data, "login").toLowerCase(),
-      password: String(data.get("password") ?? ""),
-      deviceName: deviceName(),
-    });
+    const r = await (await hearthApi()).acceptInvite({ token, ...account });
     forgetFragmentSecret();
     await signIn(r);
     navigate(r.conversationId ? `/conversations/${r.conversationId}` : "/conversations");
   };
 
-  const shownLogin = loginEdited ? login : suggestLogin(name, tail);
-  const who = info ? `${info.inviterName} at ${info.practiceName}` : "Your therapist";
+  const who = info ? (
+    <>
+      <Name>{info.inviterName}</Name> at <Name>{info.practiceName}</Name>
+    </>
+  ) : (
+    "Your therapist"
+  );
   const isPatient = !info || info.role === "patient";
 
   return (
@@ -96,43 +77,19 @@ export function InviteScreen() {
           <p className="lead">
             {who} invited you to Hearth{isPatient ? "" : ` as a ${info?.role}`}. It takes a minute to join.
           </p>
-          <section className="card" aria-label="Join Hearth">
-            <ActionForm label="Join Hearth" submitLabel="Join" busyLabel="Joining…" action={join}>
-              <Field
-                id="display-name"
-                label="Name to show"
-                autoComplete="nickname"
-                hint="A first name or a nickname is fine. It's what the people you talk with see."
-                required
-                maxLength={64}
-                value={name}
-                onChange={setName}
-              />
-              <Field
-                id="login"
-                label="Username"
-                autoComplete="username"
-                hint="You sign in with this. We suggested one; change it if you like."
-                required
-                minLength={3}
-                pattern="[A-Za-z0-9._@+\-]+"
-                value={shownLogin}
-                onChange={(v) => {
-                  setLoginEdited(true);
-                  setLogin(v);
-                }}
-              />
-              <Field
-                id="password"
-                label="Password"
-                type="password"
-                autoComplete="new-password"
-                hint={PASSWORD_HINT}
-                required
-                minLength={10}
-              />
-            </ActionForm>
-          </section>
+          <NewAccountForm
+            label="Join Hearth"
+            submitLabel="Join"
+            busyLabel="Joining…"
+            nameField={{
+              id: "display-name",
+              label: "Name to show",
+              autoComplete: "nickname",
+              hint: "A first name or a nickname is fine. It's what the people you talk with see.",
+            }}
+            suggestLogin
+            onCreate={join}
+          />
           <p className="quiet">No email address or phone number needed.</p>
         </>
       )}

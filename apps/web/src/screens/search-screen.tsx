@@ -1,16 +1,17 @@
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { Link } from "../components/link.tsx";
+import { Name, Names } from "../components/names.tsx";
 import { Page } from "../components/page.tsx";
 import { clockTime, dayLabel } from "../format/time.ts";
 import type { SearchResult } from "../search/search-index.ts";
 import { useLiveSession } from "../session/session-context.tsx";
 import type { HearthSession } from "../state/hearth-session.ts";
 
-/** The other members' names, as the chat's heading shows them. */
-function conversationName(session: HearthSession, conversationId: string): string {
+/** The other members' names, as the chat's heading shows them (each isolated). */
+function ConversationName({ session, conversationId }: { session: HearthSession; conversationId: string }) {
   const summary = session.conversations.find((c) => c.conversationId === conversationId);
   const others = summary?.members.filter((m) => m.userId !== session.userId) ?? [];
-  return others.map((m) => m.displayName).join(", ") || "Conversation";
+  return <Names names={others.map((m) => m.displayName)} empty="Conversation" />;
 }
 
 function ResultRow({ session, result }: { session: HearthSession; result: SearchResult }) {
@@ -19,13 +20,17 @@ function ResultRow({ session, result }: { session: HearthSession; result: Search
     <li>
       <Link to={`/conversations/${doc.conversationId}?m=${doc.messageId}`} className="search-result">
         <span className="search-result__top">
-          <span className="search-result__where">{conversationName(session, doc.conversationId)}</span>
+          <span className="search-result__where">
+            <ConversationName session={session} conversationId={doc.conversationId} />
+          </span>
           <time className="search-result__when" dateTime={doc.sentAt}>
             {dayLabel(doc.sentAt)}, {clockTime(doc.sentAt)}
           </time>
         </span>
         <span className="search-result__text">
-          <span className="search-result__who">{session.nameOf(doc.conversationId, doc.senderId)}: </span>
+          <span className="search-result__who">
+            <Name>{session.nameOf(doc.conversationId, doc.senderId)}</Name>:{" "}
+          </span>
           {snippet.map((part, i) =>
             part.match ? (
               // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one snippet never reorder.

@@ -1,7 +1,8 @@
 import type { DeviceSummary } from "@hearth/protocol";
-import { useCallback, useEffect, useId, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useId, useState } from "react";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { ActionForm, describeError, Field, text } from "../components/form.tsx";
+import { Name } from "../components/names.tsx";
 import { Page } from "../components/page.tsx";
 import { SignOutButton } from "../components/sign-out-button.tsx";
 import { ThemeSelect } from "../components/theme-select.tsx";
@@ -238,7 +239,7 @@ function RecoveryKeyCard({ session }: { session: HearthSession }) {
 
 function DevicesCard({ session }: { session: HearthSession }) {
   const [devices, setDevices] = useState<DeviceSummary[] | undefined>();
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState<ReactNode>("");
   const [renaming, setRenaming] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
@@ -253,7 +254,11 @@ function DevicesCard({ session }: { session: HearthSession }) {
   const revoke = async (d: DeviceSummary) => {
     try {
       await session.api.revokeDevice(d.deviceId);
-      setStatus(`${d.name} is signed out.`);
+      setStatus(
+        <>
+          <Name>{d.name}</Name> is signed out.
+        </>,
+      );
       await load();
     } catch (err) {
       setStatus(describeError(err));
@@ -278,7 +283,11 @@ function DevicesCard({ session }: { session: HearthSession }) {
                       const name = text(data, "device-name");
                       await session.api.renameDevice(d.deviceId, name);
                       setRenaming(undefined);
-                      setStatus(`Renamed to ${name}.`);
+                      setStatus(
+                        <>
+                          Renamed to <Name>{name}</Name>.
+                        </>,
+                      );
                       await load();
                     }}
                   >
@@ -293,7 +302,7 @@ function DevicesCard({ session }: { session: HearthSession }) {
                 ) : (
                   <div>
                     <p className="device-list__name">
-                      {d.name}
+                      <Name>{d.name}</Name>
                       {d.current ? <span className="tag">This device</span> : null}
                     </p>
                     <p className="quiet">Last active: {lastActivity(d.lastSeenAt)}</p>
@@ -306,7 +315,10 @@ function DevicesCard({ session }: { session: HearthSession }) {
                     onClick={() => setRenaming(renaming === d.deviceId ? undefined : d.deviceId)}
                   >
                     {renaming === d.deviceId ? "Cancel" : "Rename"}
-                    <span className="visually-hidden"> {d.name}</span>
+                    <span className="visually-hidden">
+                      {" "}
+                      <Name>{d.name}</Name>
+                    </span>
                   </button>
                   {d.current ? null : (
                     <button
@@ -314,7 +326,11 @@ function DevicesCard({ session }: { session: HearthSession }) {
                       className="button button--quiet button--small"
                       onClick={() => revoke(d)}
                     >
-                      Sign out<span className="visually-hidden"> {d.name}</span>
+                      Sign out
+                      <span className="visually-hidden">
+                        {" "}
+                        <Name>{d.name}</Name>
+                      </span>
                     </button>
                   )}
                 </div>

@@ -1,26 +1,22 @@
 import { useState } from "react";
-import { ActionForm, Field, text } from "../components/form.tsx";
+import { Field, text } from "../components/form.tsx";
+import { type NewAccount, NewAccountForm } from "../components/new-account-form.tsx";
 import { Page } from "../components/page.tsx";
 import { forgetFragmentSecret, fragmentSecret, navigate } from "../router/router.ts";
 import { hearthApi } from "../sdk/load-sdk.ts";
-import { deviceName } from "../session/saved-session.ts";
 import { useSession } from "../session/session-context.tsx";
-import { PASSWORD_HINT } from "./invite-screen.tsx";
 
 /** First run: create the practice and its first admin account, from the one-time link `/setup#token`. */
 export function SetupScreen() {
   const [token] = useState(() => fragmentSecret("/setup"));
   const { signIn } = useSession();
 
-  const create = async (data: FormData) => {
+  const create = async (account: NewAccount, data: FormData) => {
     if (!token) return;
     const r = await (await hearthApi()).setup({
       setupToken: token,
       practiceName: text(data, "practice"),
-      displayName: text(data, "name"),
-      login: text(data, "login").toLowerCase(),
-      password: String(data.get("password") ?? ""),
-      deviceName: deviceName(),
+      ...account,
     });
     forgetFragmentSecret();
     await signIn(r);
@@ -32,41 +28,16 @@ export function SetupScreen() {
       {token ? (
         <>
           <p className="lead">Create your practice and the first admin account. This link works once.</p>
-          <section className="card" aria-label="Practice details">
-            <ActionForm
-              label="Set up your practice"
-              submitLabel="Create practice"
-              busyLabel="Creating…"
-              action={create}
-            >
-              <Field
-                id="practice"
-                label="Practice name"
-                autoComplete="organization"
-                required
-                maxLength={120}
-              />
-              <Field id="name" label="Your name" autoComplete="name" required maxLength={64} />
-              <Field
-                id="login"
-                label="Username"
-                autoComplete="username"
-                hint="You sign in with this. Letters, digits, dots and dashes."
-                required
-                minLength={3}
-                pattern="[A-Za-z0-9._@+\-]+"
-              />
-              <Field
-                id="password"
-                label="Password"
-                type="password"
-                autoComplete="new-password"
-                hint={PASSWORD_HINT}
-                required
-                minLength={10}
-              />
-            </ActionForm>
-          </section>
+          <NewAccountForm
+            label="Set up your practice"
+            cardLabel="Practice details"
+            submitLabel="Create practice"
+            busyLabel="Creating…"
+            nameField={{ id: "name", label: "Your name", autoComplete: "name" }}
+            onCreate={create}
+          >
+            <Field id="practice" label="Practice name" autoComplete="organization" required maxLength={120} />
+          </NewAccountForm>
         </>
       ) : (
         <p className="notice">

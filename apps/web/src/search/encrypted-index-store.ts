@@ -1,4 +1,5 @@
-import { deleteDatabase, done, promised } from "../storage/idb.ts";
+import type { IDBPDatabase } from "idb";
+import { deleteDatabase, openDatabase, type SearchDb } from "../storage/db.ts";
 import type { SearchDoc } from "./search-index.ts";
 
 /** What is saved: the indexed messages and, per conversation, the last seq already indexed. */
@@ -16,32 +17,13 @@ export interface EncryptedIndexStoreOptions {
 }
 
 const FORMAT = 1;
-const STORE = "search";
 const KEY = "key";
 const INDEX = "index";
-
-/**
- * The search database of one user on this device. Not named `hearth.<…>`: tests and tools look
- * for the message store as the one `hearth.` database that is not `hearth.keys.`.
- */
-export function searchDatabaseName(userId: string): string {
-  return `hearth-search.${userId}`;
-}
 
 interface Sealed {
   v: number;
   iv: Uint8Array;
   ciphertext: Uint8Array;
-}
-
-function open(name: string): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(name, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-    req.onblocked = () => reject(new Error("IndexedDB is blocked by another tab"));
-  });
 }
 
 function isSavedIndex(v: unknown): v is SavedIndex {
@@ -70,7 +52,7 @@ function isSavedIndex(v: unknown): v is SavedIndex {
  */
 export class EncryptedIndexStore {
   readonly #userId: string;
-  readonly #db: Promise<IDBDatabase>;
+  readonly #db: Promise<IDBPDatabase<SearchDb>>;
   readonly #key: Promise<CryptoKey>;
   readonly #delayMs: number;
   readonly #maxDelayMs: number;
@@ -84,14 +66,14 @@ export class EncryptedIndexStore {
     this.#userId = userId;
     this.#delayMs = options.delayMs ?? 1000;
     this.#maxDelayMs = options.maxDelayMs ?? 5000;
-    this.#db = open(searchDatabaseName(userId)).then((db) => {
-      // Sign-out in another tab deletes the database: let it.
-      db.onversionchange = () => {
+    // Sign-out in another tab deletes the database: let it.
+    const opened: Promise<IDBPDatabase<SearchDb>> = openDatabase("search", userId, {
+      onVersionChange: () => {
         this.#closed = true;
-        db.close();
-      };
-      return db;
+        void opened.then((db) => db.close());
+      },
     });
+    this.#db = opened;
     this.#key = this.#db.then((db) => keyOf(db));
     // Neither may surface as an unhandled rejection: load() and writes report their own failure.
     this.#key.catch(() => undefined);
@@ -99,16 +81,14 @@ export class EncryptedIndexStore {
 
   /** Deletes a user's search database (sign-out). */
   static destroy(userId: string): Promise<void> {
-    return deleteDatabase(searchDatabaseName(userId));
+    return deleteDatabase("search", userId);
   }
 
   /** The saved index, or undefined when there is none or it can't be read (then rebuild). */
   async load(): Promise<SavedIndex | undefined> {
     try {
       const db = await this.#db;
-      const sealed = (await promised(db.transaction(STORE, "readonly").objectStore(STORE).get(INDEX))) as
-        | Sealed
-        | undefined;
+      const sealed = (await db.get("search", INDEX)) as Sealed | undefined;
       if (!sealed || sealed.v !== FORMAT) return undefined;
       const plain = await crypto.subtle.decrypt(
         { name: "AES-GCM", iv: sealed.iv as Uint8Array<ArrayBuffer>, additionalData: this.#aad() },
@@ -174,9 +154,8 @@ export class EncryptedIndexStore {
     );
     const db = await this.#db;
     if (this.#closed) return;
-    const tx = db.transaction(STORE, "readwrite");
-    tx.objectStore(STORE).put({ v: FORMAT, iv, ciphertext } satisfies Sealed, INDEX);
-    await done(tx);
+    const tx = db.transaction("search", "readwrite");
+    await Promise.all([tx.store.put({ v: FORMAT, iv, ciphertext } satisfies Sealed, INDEX), tx.done]);
   }
 
   #aad(): Uint8Array<ArrayBuffer> {
@@ -185,21 +164,22 @@ export class EncryptedIndexStore {
 }
 
 /** The database's key, made on first use. Another tab may make one at the same time: the first wins. */
-async function keyOf(db: IDBDatabase): Promise<CryptoKey> {
-  const existing: unknown = await promised(db.transaction(STORE, "readonly").objectStore(STORE).get(KEY));
+async function keyOf(db: IDBPDatabase<SearchDb>): Promise<CryptoKey> {
+  const existing = await db.get("search", KEY);
   if (existing instanceof CryptoKey) return existing;
   const fresh = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
     "encrypt",
     "decrypt",
   ]);
-  let key = fresh;
-  const tx = db.transaction(STORE, "readwrite");
-  const store = tx.objectStore(STORE);
-  const req = store.get(KEY);
-  req.onsuccess = () => {
-    if (req.result instanceof CryptoKey) key = req.result;
-    else store.put(fresh, KEY);
-  };
-  await done(tx);
+  const tx = db.transaction("search", "readwrite");
+  // Read and write in one transaction: a key another tab stored meanwhile is kept, not replaced.
+  const [key] = await Promise.all([
+    tx.store.get(KEY).then(async (stored) => {
+      if (stored instanceof CryptoKey) return stored;
+      await tx.store.put(fresh, KEY);
+      return fresh;
+    }),
+    tx.done,
+  ]);
   return key;
 }

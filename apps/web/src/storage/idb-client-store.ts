@@ -1,39 +1,12 @@
 import type { ClientStore, OutboxItem, StoredMessage } from "@hearth/client";
 import type { ConversationId, MessageId } from "@hearth/protocol";
-import { done, promised } from "./idb.ts";
+import type { IDBPDatabase } from "idb";
+import { deleteDatabase, type MessagesDb, openDatabase } from "./db.ts";
 
 /** A member's watermarks in one conversation, as last heard from `receipt` events. */
 export interface Watermarks {
   delivered: number;
   read: number;
-}
-
-const VERSION = 1;
-const MESSAGES = "messages";
-const CURSORS = "cursors";
-const OUTBOX = "outbox";
-const META = "meta";
-
-/** The IndexedDB database name of one user on this device. */
-export function databaseName(userId: string): string {
-  return `hearth.${userId}`;
-}
-
-function open(name: string): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(name, VERSION);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      const messages = db.createObjectStore(MESSAGES, { keyPath: ["conversationId", "seq"] });
-      messages.createIndex("messageId", "messageId");
-      db.createObjectStore(CURSORS);
-      db.createObjectStore(OUTBOX, { keyPath: "messageId" });
-      db.createObjectStore(META);
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-    req.onblocked = () => reject(new Error("IndexedDB is blocked by another tab"));
-  });
 }
 
 /**
@@ -51,21 +24,18 @@ function open(name: string): Promise<IDBDatabase> {
  * private labels for patients (the server has no place for them yet).
  */
 export class IdbClientStore implements ClientStore {
-  readonly #db: Promise<IDBDatabase>;
+  readonly #db: Promise<IDBPDatabase<MessagesDb>>;
   #batch: StoredMessage[] = [];
   #flushing: Promise<void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(userId: string) {
-    this.#db = open(databaseName(userId));
+    this.#db = openDatabase("messages", userId);
   }
 
   /** Deletes a user's local database (sign-out). */
-  static async destroy(userId: string): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const req = indexedDB.deleteDatabase(databaseName(userId));
-      req.onsuccess = req.onerror = req.onblocked = () => resolve();
-    });
+  static destroy(userId: string): Promise<void> {
+    return deleteDatabase("messages", userId);
   }
 
   /** Closes the connection (after a pending batch is written). */
@@ -92,34 +62,36 @@ export class IdbClientStore implements ClientStore {
 
   async #write(batch: StoredMessage[]): Promise<void> {
     const db = await this.#db;
-    const tx = db.transaction([MESSAGES, CURSORS], "readwrite", { durability: "relaxed" });
-    const messages = tx.objectStore(MESSAGES);
+    const tx = db.transaction(["messages", "cursors"], "readwrite", { durability: "relaxed" });
+    const messages = tx.objectStore("messages");
     const cursors = new Map<string, number>();
+    const requests: Promise<unknown>[] = [];
     for (const m of batch) {
-      messages.put(m);
+      requests.push(messages.put(m));
       cursors.set(m.conversationId, Math.max(cursors.get(m.conversationId) ?? 0, m.seq));
       if (m.kind === "tombstone" && m.target) {
         // Requests in one transaction run in order: a target put earlier in this batch is found.
-        const req = messages.index("messageId").get(m.target);
-        req.onsuccess = () => {
-          const old = req.result as StoredMessage | undefined;
-          if (!old || old.conversationId !== m.conversationId) return;
-          const { content: _c, undecryptable: _u, ...rest } = old;
-          messages.put({ ...rest, kind: "deleted" });
-        };
+        requests.push(
+          messages
+            .index("messageId")
+            .get(m.target)
+            .then((old) => {
+              if (!old || old.conversationId !== m.conversationId) return;
+              const { content: _c, undecryptable: _u, ...rest } = old;
+              return messages.put({ ...rest, kind: "deleted" });
+            }),
+        );
       }
     }
-    const cursorStore = tx.objectStore(CURSORS);
-    for (const [conversationId, seq] of cursors) cursorStore.put(seq, conversationId);
-    await done(tx);
+    const cursorStore = tx.objectStore("cursors");
+    for (const [conversationId, seq] of cursors) requests.push(cursorStore.put(seq, conversationId));
+    await Promise.all([...requests, tx.done]);
   }
 
   async loadCursors(): Promise<Record<string, number>> {
     await this.flush();
-    const db = await this.#db;
-    const tx = db.transaction(CURSORS, "readonly");
-    const store = tx.objectStore(CURSORS);
-    const [keys, values] = await Promise.all([promised(store.getAllKeys()), promised(store.getAll())]);
+    const store = (await this.#db).transaction("cursors", "readonly").store;
+    const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
     const out: Record<string, number> = {};
     keys.forEach((k, i) => {
       out[String(k)] = values[i] as number;
@@ -129,10 +101,8 @@ export class IdbClientStore implements ClientStore {
 
   async saveCursor(conversationId: ConversationId, seq: number): Promise<void> {
     await this.flush();
-    const db = await this.#db;
-    const tx = db.transaction(CURSORS, "readwrite");
-    tx.objectStore(CURSORS).put(seq, conversationId);
-    await done(tx);
+    const tx = (await this.#db).transaction("cursors", "readwrite");
+    await Promise.all([tx.store.put(seq, conversationId), tx.done]);
   }
 
   saveDelivered(message: StoredMessage): Promise<void> {
@@ -152,52 +122,39 @@ export class IdbClientStore implements ClientStore {
     const limit = opts.limit ?? 100;
     if (before <= 1) return [];
     const range = IDBKeyRange.bound([conversationId, 0], [conversationId, before - 1]);
-    const all = await promised(db.transaction(MESSAGES, "readonly").objectStore(MESSAGES).getAll(range));
-    return (all as StoredMessage[]).slice(Math.max(0, all.length - limit));
+    const all = await db.getAll("messages", range);
+    return all.slice(Math.max(0, all.length - limit));
   }
 
   async loadOutbox(): Promise<OutboxItem[]> {
-    const db = await this.#db;
-    return (await promised(db.transaction(OUTBOX, "readonly").objectStore(OUTBOX).getAll())) as OutboxItem[];
+    return (await this.#db).getAll("outbox");
   }
 
   async putOutbox(item: OutboxItem): Promise<void> {
-    const db = await this.#db;
-    const tx = db.transaction(OUTBOX, "readwrite");
-    tx.objectStore(OUTBOX).put(item);
-    await done(tx);
+    const tx = (await this.#db).transaction("outbox", "readwrite");
+    await Promise.all([tx.store.put(item), tx.done]);
   }
 
   async removeOutbox(messageId: MessageId): Promise<void> {
-    const db = await this.#db;
-    const tx = db.transaction(OUTBOX, "readwrite");
-    tx.objectStore(OUTBOX).delete(messageId);
-    await done(tx);
+    const tx = (await this.#db).transaction("outbox", "readwrite");
+    await Promise.all([tx.store.delete(messageId), tx.done]);
   }
 
   /** An app value kept on this device (watermarks, private labels). */
   async getMeta<T>(key: string): Promise<T | undefined> {
-    const db = await this.#db;
-    return (await promised(db.transaction(META, "readonly").objectStore(META).get(key))) as T | undefined;
+    return (await (await this.#db).get("meta", key)) as T | undefined;
   }
 
   /** Every app value whose key starts with `prefix`. */
   async metaWithPrefix<T>(prefix: string): Promise<Map<string, T>> {
-    const db = await this.#db;
-    const store = db.transaction(META, "readonly").objectStore(META);
+    const store = (await this.#db).transaction("meta", "readonly").store;
     const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
-    const [keys, values] = await Promise.all([
-      promised(store.getAllKeys(range)),
-      promised(store.getAll(range)),
-    ]);
+    const [keys, values] = await Promise.all([store.getAllKeys(range), store.getAll(range)]);
     return new Map(keys.map((k, i) => [String(k).slice(prefix.length), values[i] as T]));
   }
 
   async setMeta(key: string, value: unknown): Promise<void> {
-    const db = await this.#db;
-    const tx = db.transaction(META, "readwrite");
-    if (value === undefined) tx.objectStore(META).delete(key);
-    else tx.objectStore(META).put(value, key);
-    await done(tx);
+    const tx = (await this.#db).transaction("meta", "readwrite");
+    await Promise.all([value === undefined ? tx.store.delete(key) : tx.store.put(value, key), tx.done]);
   }
 }

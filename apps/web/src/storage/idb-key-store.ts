@@ -1,44 +1,25 @@
 import type { DeviceKeyStore } from "@hearth/client";
-
-const STORE = "keys";
-
-/** The IndexedDB database holding one user's device secrets (kept apart from messages). */
-export function keyDatabaseName(userId: string): string {
-  return `hearth.keys.${userId}`;
-}
-
-function promised<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
+import type { IDBPDatabase } from "idb";
+import { deleteDatabase, type KeysDb, openDatabase } from "./db.ts";
 
 /**
  * The browser's {@link DeviceKeyStore}: the device's end-to-end encryption secrets (archive root,
- * MLS identity and group states, pinned identity keys) in IndexedDB, never sent anywhere.
+ * MLS identity and group states, pinned identity keys) in IndexedDB (`hearth.keys.<userId>`, kept
+ * apart from messages), never sent anywhere.
  *
  * Not yet wrapped with a non-extractable WebCrypto key (the SDK's note): anyone who can read this
  * browser profile's storage can read them. Signing out deletes the database.
  */
 export class IdbKeyStore implements DeviceKeyStore {
-  readonly #db: Promise<IDBDatabase>;
+  readonly #db: Promise<IDBPDatabase<KeysDb>>;
 
   constructor(userId: string) {
-    this.#db = new Promise((resolve, reject) => {
-      const req = indexedDB.open(keyDatabaseName(userId), 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
+    this.#db = openDatabase("keys", userId);
   }
 
   /** Deletes a user's key database (sign-out). */
   static destroy(userId: string): Promise<void> {
-    return new Promise((resolve) => {
-      const req = indexedDB.deleteDatabase(keyDatabaseName(userId));
-      req.onsuccess = req.onerror = req.onblocked = () => resolve();
-    });
+    return deleteDatabase("keys", userId);
   }
 
   async close(): Promise<void> {
@@ -46,28 +27,17 @@ export class IdbKeyStore implements DeviceKeyStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const db = await this.#db;
-    const v = await promised(db.transaction(STORE, "readonly").objectStore(STORE).get(key));
+    const v: unknown = await (await this.#db).get("keys", key);
     return v instanceof Uint8Array ? v.slice() : undefined;
   }
 
   async set(key: string, value: Uint8Array): Promise<void> {
-    const db = await this.#db;
-    const tx = db.transaction(STORE, "readwrite");
-    tx.objectStore(STORE).put(value.slice(), key);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = tx.onabort = () => reject(tx.error);
-    });
+    const tx = (await this.#db).transaction("keys", "readwrite");
+    await Promise.all([tx.store.put(value.slice(), key), tx.done]);
   }
 
   async delete(key: string): Promise<void> {
-    const db = await this.#db;
-    const tx = db.transaction(STORE, "readwrite");
-    tx.objectStore(STORE).delete(key);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = tx.onabort = () => reject(tx.error);
-    });
+    const tx = (await this.#db).transaction("keys", "readwrite");
+    await Promise.all([tx.store.delete(key), tx.done]);
   }
 }

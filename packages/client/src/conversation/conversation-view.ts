@@ -40,6 +40,8 @@ export interface ConversationViewEvents {
 
 interface ViewHost {
   client: HearthClient;
+  /** Loads the client's store (cursors and outbox), once. */
+  load(): Promise<void>;
   userId(): UserId | undefined;
   closed(view: ConversationView): void;
 }
@@ -85,6 +87,7 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
         m.failure = f.code;
         this.#changed();
       }),
+      c.on("ready", ({ userId }) => this.#signedIn(userId)),
       c.on("receipt", (r) => {
         if (!mine(r) || r.userId === host.userId()) return;
         this.setWatermark(r.userId, r.kind, r.seq);
@@ -114,6 +117,7 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
   load(): Promise<void> {
     this.#loading ??= (async () => {
       const c = this.#host.client;
+      await this.#host.load();
       const stored = await c.localMessages(this.conversationId, { limit: Number.MAX_SAFE_INTEGER });
       const live = this.#list;
       this.#list = [];
@@ -136,12 +140,12 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
   }
 
   /**
-   * The members other than this user: an own message is `delivered` or `read` once every one of
-   * them has a watermark at or past it. Until set, own messages stop at `sent`.
+   * The conversation's members (this user among them or not): an own message is `delivered` or
+   * `read` once every other member has a watermark at or past it. Until set, own messages stop at
+   * `sent`.
    */
   setMembers(userIds: Iterable<UserId | string>): void {
-    const me = this.#host.userId();
-    this.#others = new Set([...userIds].filter((u) => u !== me));
+    this.#others = new Set(userIds);
     this.#restatus();
   }
 
@@ -177,10 +181,12 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
   }
 
   #status(seq: number): MessageStatus {
-    const others = this.#others;
-    if (!others || others.size === 0) return "sent";
+    // This user is left out here, not in setMembers: it may be called before sign-in.
+    const me = this.#host.userId();
+    const others = [...(this.#others ?? [])].filter((u) => u !== me);
+    if (others.length === 0) return "sent";
     const all = (pick: (w: { delivered: number; read: number }) => number) =>
-      [...others].every((u) => {
+      others.every((u) => {
         const w = this.#marks.get(u);
         return w !== undefined && pick(w) >= seq;
       });
@@ -200,6 +206,22 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
       }
     }
     if (changed) this.#changed();
+  }
+
+  /** Loaded before sign-in (offline): now that the user is known, their messages are theirs. */
+  #signedIn(userId: UserId): void {
+    let changed = false;
+    for (const m of this.#list) {
+      if (m.own && m.senderId === undefined) {
+        m.senderId = userId;
+        changed = true;
+      } else if (!m.own && m.senderId === userId) {
+        m.own = true;
+        changed = true;
+      }
+    }
+    if (changed) this.#changed();
+    this.#restatus();
   }
 
   /** Gives a message its seq and moves it to its place among the stored ones. */

@@ -149,9 +149,18 @@ export class Inbound {
     if (!api) return false;
     while (this.sequencer.cursor(conversationId) < upTo) {
       const after = this.sequencer.cursor(conversationId);
+      const limit = Math.min(HISTORY_PAGE, upTo - after);
+      const abort = new AbortController();
       let raw: unknown;
       try {
-        raw = await this.#bounded(api.history(conversationId, after, Math.min(HISTORY_PAGE, upTo - after)));
+        raw = await this.#bounded(
+          api.call("history", {
+            params: { id: conversationId },
+            query: { after, limit },
+            signal: abort.signal,
+          }),
+          abort,
+        );
       } catch {
         return false;
       }
@@ -169,12 +178,18 @@ export class Inbound {
     return true;
   }
 
-  /** Waits at most `gapFillTimeoutMs` for `p` (a hung request must not hold its lane forever). */
-  #bounded<T>(p: Promise<T>): Promise<T | typeof TIMED_OUT> {
+  /**
+   * Waits at most `gapFillTimeoutMs` for `p`, then cancels its request (a hung request must not
+   * hold its lane forever).
+   */
+  #bounded<T>(p: Promise<T>, abort: AbortController): Promise<T | typeof TIMED_OUT> {
     const { clock, gapFillTimeoutMs } = this.#host;
     let timer: TimerHandle;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = clock.setTimeout(() => resolve(TIMED_OUT), gapFillTimeoutMs);
+      timer = clock.setTimeout(() => {
+        abort.abort();
+        resolve(TIMED_OUT);
+      }, gapFillTimeoutMs);
     });
     p.catch(() => undefined); // an abandoned request may still fail later
     return Promise.race([p, timeout]).finally(() => clock.clearTimeout(timer));

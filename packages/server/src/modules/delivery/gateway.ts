@@ -2,7 +2,11 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { CloseCode, WS_PATH, WS_SUBPROTOCOL } from "@hearth/protocol";
 import { WebSocketServer } from "ws";
+import type { Clock, TimerHandle } from "../../clock.ts";
 import { Connection, type ConnectionDeps } from "./connection.ts";
+
+/** What the gateway needs: what each connection needs, and the clock that paces the heartbeat. */
+export type GatewayDeps = ConnectionDeps & { clock: Clock };
 
 /**
  * The WebSocket entry point: one socket per device at `/v1/ws`, subprotocol `hearth.v1`.
@@ -13,10 +17,15 @@ export class Gateway {
   readonly #deps: ConnectionDeps;
   readonly #alive = new WeakMap<object, boolean>();
   readonly #connections = new Set<Connection>();
-  readonly #heartbeat: NodeJS.Timeout;
+  readonly #clock: Clock;
+  readonly #heartbeatMs: number;
+  #heartbeat: TimerHandle;
+  #closed = false;
 
-  constructor(server: Server, deps: ConnectionDeps) {
+  constructor(server: Server, deps: GatewayDeps) {
     this.#deps = deps;
+    this.#clock = deps.clock;
+    this.#heartbeatMs = deps.options.heartbeatMs;
     this.#wss = new WebSocketServer({
       noServer: true,
       // Frames a little over the limit get a coded `frame_too_large` error and the socket lives on;
@@ -28,8 +37,19 @@ export class Gateway {
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#upgrade(req, socket, head),
     );
-    this.#heartbeat = setInterval(() => this.#beat(), deps.options.heartbeatMs);
-    this.#heartbeat.unref();
+    this.#armHeartbeat();
+  }
+
+  /** One heartbeat every `heartbeatMs`: a one-shot timer of the clock, re-armed after each beat. */
+  #armHeartbeat() {
+    if (this.#closed) return;
+    this.#heartbeat = this.#clock.setTimeout(() => {
+      this.#beat();
+      this.#armHeartbeat();
+    }, this.#heartbeatMs);
+    // A Node timer from the system clock must not keep the process alive on its own (as before with
+    // setInterval); a manual clock's handle has no `unref`.
+    (this.#heartbeat as { unref?: () => void } | undefined)?.unref?.();
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -67,7 +87,8 @@ export class Gateway {
   }
 
   async close() {
-    clearInterval(this.#heartbeat);
+    this.#closed = true;
+    this.#clock.clearTimeout(this.#heartbeat);
     for (const c of this.#connections) c.close(CloseCode.goingAway);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }

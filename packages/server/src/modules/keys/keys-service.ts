@@ -8,6 +8,7 @@ import type {
 import { bytesToBase64Url } from "@hearth/protocol";
 import type { Bus } from "../../bus/bus.ts";
 import { conversationTopic } from "../../bus/bus.ts";
+import type { Clock } from "../../clock.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
 import type { Store } from "../../storage/store.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
@@ -28,11 +29,18 @@ export class KeysService {
   readonly #store: Store;
   readonly #audit: AuditLog;
   readonly #bus: Bus | undefined;
+  readonly #clock: Clock;
 
-  constructor(deps: { store: Store; audit: AuditLog; bus?: Bus }) {
+  constructor(deps: { store: Store; audit: AuditLog; clock: Clock; bus?: Bus }) {
     this.#store = deps.store;
     this.#audit = deps.audit;
+    this.#clock = deps.clock;
     this.#bus = deps.bus;
+  }
+
+  /** The clock's now, as the ISO timestamp the store keeps. */
+  #nowIso() {
+    return new Date(this.#clock.now()).toISOString();
   }
 
   /** Tells the members of the user's conversations that the user's devices changed. */
@@ -87,7 +95,7 @@ export class KeysService {
 
   /** Opens a device-transfer mailbox for the caller's user, live for {@link TRANSFER_TTL_MS}. */
   async openTransfer(session: Session): Promise<TransferResponse> {
-    const now = Date.now();
+    const now = this.#clock.now();
     const id = `trf_${bytesToBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(16)))}`;
     const expiresAt = new Date(now + TRANSFER_TTL_MS).toISOString();
     await this.#store.createTransfer({
@@ -101,20 +109,20 @@ export class KeysService {
 
   /** Another device of the same user drops the sealed message in, once. */
   async putTransfer(session: Session, id: string, body: string) {
-    const r = await this.#store.putTransfer(id, session.user.id, bytes(body), new Date().toISOString());
+    const r = await this.#store.putTransfer(id, session.user.id, bytes(body), this.#nowIso());
     if (r === "not_found") throw new HttpRefusal("not_found");
     if (r === "full") throw new HttpRefusal("transfer_full");
   }
 
   async readTransfer(session: Session, id: string): Promise<TransferResponse> {
-    const t = await this.#store.getTransfer(id, session.user.id, new Date().toISOString());
+    const t = await this.#store.getTransfer(id, session.user.id, this.#nowIso());
     if (!t) throw new HttpRefusal("not_found");
     return { transferId: t.id, expiresAt: t.expiresAt, body: t.body ? b64(t.body) : null };
   }
 
   /** Closes one of my mailboxes; another user's (or an unknown one) is `not_found`, and stays. */
   async closeTransfer(session: Session, id: string) {
-    if (!(await this.#store.deleteTransfer(id, session.user.id, new Date().toISOString())))
+    if (!(await this.#store.deleteTransfer(id, session.user.id, this.#nowIso())))
       throw new HttpRefusal("not_found");
   }
 
@@ -123,7 +131,7 @@ export class KeysService {
       session.device.id,
       keyPackages.map(bytes),
       lastResort ? bytes(lastResort) : null,
-      new Date().toISOString(),
+      this.#nowIso(),
     );
     // A device that can now be added (or whose packages were used up) is worth a look by members.
     await this.#devicesChanged(session.user.id);

@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isBlobId } from "@hearth/protocol";
+import { type Clock, systemClock } from "../../../clock.ts";
 import type { BlobPutResult, BlobStore } from "../blob-store.ts";
 
 /** Options of {@link FsBlobStore}. */
@@ -15,6 +16,11 @@ export interface FsBlobStoreOptions {
    * nodes share the directory).
    */
   staleTempMs?: number;
+  /**
+   * The clock an upload's age is measured by (default the system clock). It is compared with the
+   * files' modification times, so it must keep the filesystem's time; a test may move it forward.
+   */
+  clock?: Clock;
 }
 
 /**
@@ -32,17 +38,19 @@ export class FsBlobStore implements BlobStore {
   readonly #dir: string;
   readonly #tmp: string;
   readonly #staleTempMs: number;
+  readonly #clock: Clock;
   #swept: Promise<void> | undefined;
 
   constructor(options: FsBlobStoreOptions) {
     this.#dir = options.dir;
     this.#tmp = join(options.dir, "tmp");
     this.#staleTempMs = options.staleTempMs ?? 3600_000;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Removes partial uploads a crash left behind (see {@link FsBlobStoreOptions.staleTempMs}). */
   async #sweep() {
-    const cutoff = Date.now() - this.#staleTempMs;
+    const cutoff = this.#clock.now() - this.#staleTempMs;
     for (const name of await readdir(this.#tmp)) {
       if (!name.endsWith(".part")) continue;
       const path = join(this.#tmp, name);
