@@ -84,7 +84,7 @@ export class Attachments {
   /**
    * Encrypts, uploads and sends `bytes` as an attachment message (`text` is the caption or empty).
    * Throws a `RangeError` for a name, type or caption that cannot be sent, and `HearthApiError` when
-   * the upload is refused (`blob_too_large`, `not_found` for a conversation that is not yours).
+   * the upload is refused (`blob_too_large`, `blob_quota_exceeded`, `not_found` for a conversation that is not yours).
    */
   async send(
     conversationId: ConversationId,

@@ -31,6 +31,7 @@ export const ERRORS = {
   not_a_member_device: { status: 400, message: "A welcome is addressed to a device that is not a member's." },
   transfer_full: { status: 409, message: "This transfer mailbox already holds a message." },
   blob_too_large: { status: 413, message: "The attachment is larger than this server accepts." },
+  blob_quota_exceeded: { status: 413, message: "Your attachments have used up your storage on this server." },
   already_authenticated: { status: 400, message: "This connection is already signed in." },
   hello_timeout: { status: 401, message: "No hello frame arrived in time." },
   internal: { status: 500, message: "Something went wrong on the server." },

@@ -25,6 +25,7 @@ import type { BlobStore } from "./modules/blobs/blob-store.ts";
 import { FsBlobStore } from "./modules/blobs/fs/fs-blob-store.ts";
 import { conversationRoutes } from "./modules/conversations/conversation-routes.ts";
 import { ConversationService } from "./modules/conversations/conversation-service.ts";
+import { ByteBudgets } from "./modules/delivery/byte-budget.ts";
 import { DeliveryService } from "./modules/delivery/delivery-service.ts";
 import { Gateway } from "./modules/delivery/gateway.ts";
 import { PresenceService } from "./modules/delivery/presence-service.ts";
@@ -84,11 +85,21 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const bus = input.bus ?? new MemoryBus();
   const clock = input.clock ?? systemClock;
 
+  // Slow clients do not hold connections: headers within `headersTimeoutMs`, the whole request within
+  // `requestTimeoutMs`, checked every second (Node's default check runs only every 30 s).
+  const timeouts = {
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+  };
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: options.maxFrameBytes,
     trustProxy: false,
-    ...(input.tls ? { https: { cert: input.tls.cert, key: input.tls.key } } : {}),
+    requestTimeout: options.requestTimeoutMs,
+    ...(input.tls
+      ? { https: { cert: input.tls.cert, key: input.tls.key, ...timeouts } }
+      : { http: timeouts }),
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, securityHeaders(Boolean(input.tls)));
@@ -118,6 +129,10 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   await auth.start();
   const conversations = new ConversationService({ store, bus, audit });
   const presence = new PresenceService({ store, bus });
+  const budgets = new ByteBudgets(
+    { frames: options.frameRate, socket: options.byteRate.socket, user: options.byteRate.user },
+    clock,
+  );
   const keys = new KeysService({ store, audit, bus, clock });
 
   const blobs = new BlobService({
@@ -125,10 +140,12 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     audit,
     blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
+    blobQuotaBytes: options.blobQuotaBytes,
   });
   const delivery = new DeliveryService({
     store,
     bus,
+    clock,
     // The metadata is gone already (the delete committed): a file left behind by an I/O failure is
     // never served again, so the failure is logged and the delete still acknowledged.
     onBlobsErased: (ids) =>
@@ -164,9 +181,10 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
       delivery,
       presence,
       keys,
+      budgets,
+      clock,
       log: logger,
       options,
-      clock,
     });
     return gateway;
   };

@@ -21,6 +21,10 @@ export interface ServerOptions {
   heartbeatMs: number;
   /** A connection must send `hello` within this time. */
   helloTimeoutMs: number;
+  /** An HTTP request's headers must arrive within this time (slow-header connections are cut, 408). */
+  headersTimeoutMs: number;
+  /** A whole HTTP request (headers and body, uploads included) must arrive within this time. */
+  requestTimeoutMs: number;
   /** A session token unused for this long stops working. */
   sessionIdleMs: number;
   /** Default invite lifetime. */
@@ -34,12 +38,21 @@ export interface ServerOptions {
   authRateLimitPerMinute: number;
   /** Per-connection frame budget: refill per second and burst. */
   frameRate: { perSecond: number; burst: number };
+  /** Largest frame accepted before `hello`; larger ones get `frame_too_large` and close 1009. */
+  preHelloMaxFrameBytes: number;
+  /**
+   * Byte budgets beside the frame budget (token buckets, bytes per second and burst): per socket, and
+   * per user across all of the user's sockets on this node. Beyond either: `rate_limited`.
+   */
+  byteRate: { socket: { perSecond: number; burst: number }; user: { perSecond: number; burst: number } };
   /** A socket whose unsent buffer grows past this is dropped (the client resyncs). */
   maxBufferedBytes: number;
   /** Largest accepted attachment blob (ciphertext bytes); larger uploads get `blob_too_large`. */
   maxBlobBytes: number;
   /** Per-IP limit on blob uploads (per minute). */
   blobUploadRateLimitPerMinute: number;
+  /** Total ciphertext bytes of blobs one user may have stored; beyond it `blob_quota_exceeded`. */
+  blobQuotaBytes: number;
   /** argon2id cost. OWASP's minimum (19 MiB, t=2, p=1) by default; tests may lower it. */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
 }
@@ -50,13 +63,21 @@ export const DEFAULTS: Readonly<Omit<ServerOptions, "store" | "bus" | "logger" |
   maxFrameBytes: 256 * 1024,
   heartbeatMs: 30_000,
   helloTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
   sessionIdleMs: 30 * 24 * 3600_000,
   inviteTtlHours: 72,
   lockout: Object.freeze({ maxFailures: 5, lockMs: 15 * 60_000, forgetMs: 24 * 3600_000 }),
   authRateLimitPerMinute: 30,
   frameRate: Object.freeze({ perSecond: 300, burst: 1000 }),
+  preHelloMaxFrameBytes: 64 * 1024,
+  byteRate: Object.freeze({
+    socket: Object.freeze({ perSecond: 1024 * 1024, burst: 4 * 1024 * 1024 }),
+    user: Object.freeze({ perSecond: 2 * 1024 * 1024, burst: 8 * 1024 * 1024 }),
+  }),
   maxBufferedBytes: 8 * 1024 * 1024,
   maxBlobBytes: 25 * 1024 * 1024,
   blobUploadRateLimitPerMinute: 120,
+  blobQuotaBytes: 1024 * 1024 * 1024,
   argon2: Object.freeze({ memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
 });

@@ -44,6 +44,7 @@ async function main() {
     ...(env.HEARTH_MAX_FRAME_BYTES ? { maxFrameBytes: Number(env.HEARTH_MAX_FRAME_BYTES) } : {}),
     blobDir: join(dataDir, "blobs"),
     ...(env.HEARTH_MAX_BLOB_BYTES ? { maxBlobBytes: Number(env.HEARTH_MAX_BLOB_BYTES) } : {}),
+    ...(env.HEARTH_BLOB_QUOTA_BYTES ? { blobQuotaBytes: Number(env.HEARTH_BLOB_QUOTA_BYTES) } : {}),
   });
   await server.listen(port, host);
   logger.info({ port, host, dataDir }, "Hearth is listening");

@@ -904,6 +904,16 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async storedBlobBytes(userId: string) {
+    const r = await this.#db
+      .selectFrom("blobs")
+      .select((eb) => eb.fn.sum<number | string | bigint | null>("size").as("bytes"))
+      .where("uploader_id", "=", userId)
+      .executeTakeFirst();
+    // SUM is NULL over no rows; PostgreSQL hands back a numeric sum as a string.
+    return Number(r?.bytes ?? 0);
+  }
+
   async getBlob(id: string) {
     const r = await this.#db.selectFrom("blobs").selectAll().where("id", "=", id).executeTakeFirst();
     return (

@@ -329,6 +329,8 @@ export interface Store {
   createBlob(b: BlobRecord): Promise<void>;
   /** A blob's metadata, if it exists. */
   getBlob(id: string): Promise<BlobRecord | undefined>;
+  /** Total stored size (ciphertext bytes) of the blobs this user uploaded; 0 when none. */
+  storedBlobBytes(userId: string): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -24,8 +24,15 @@ export class BlobService {
   readonly #blobs: BlobStore;
   readonly #audit: AuditLog;
   readonly #maxBytes: number;
+  readonly #quotaBytes: number;
 
-  constructor(deps: { store: Store; blobs: BlobStore; audit: AuditLog; maxBlobBytes: number }) {
+  constructor(deps: {
+    store: Store;
+    blobs: BlobStore;
+    audit: AuditLog;
+    maxBlobBytes: number;
+    blobQuotaBytes: number;
+  }) {
     this.#store = deps.store;
     this.#blobs = deps.blobs;
     this.#audit = deps.audit;
@@ -34,18 +41,35 @@ export class BlobService {
       throw new RangeError("maxBlobBytes must be a positive whole number of bytes");
     }
     this.#maxBytes = deps.maxBlobBytes;
+    if (!Number.isSafeInteger(deps.blobQuotaBytes) || deps.blobQuotaBytes < 0) {
+      throw new RangeError("blobQuotaBytes must be a whole number of bytes");
+    }
+    this.#quotaBytes = deps.blobQuotaBytes;
   }
 
-  /** Refuses before any byte is read: not a member (`not_found`) or a declared size over the limit. */
-  async #checkUpload(session: Session, conversationId: string, declaredBytes: number | undefined) {
+  /**
+   * Refuses before any byte is read: not a member (`not_found`), a declared size over the limit
+   * (`blob_too_large`) or over what is left of the user's quota (`blob_quota_exceeded`). Resolves
+   * with the bytes the user may still store.
+   */
+  async #checkUpload(
+    session: Session,
+    conversationId: string,
+    declaredBytes: number | undefined,
+  ): Promise<number> {
     if (!(await this.#store.isMember(conversationId, session.user.id))) throw new HttpRefusal("not_found");
     if (declaredBytes !== undefined && declaredBytes > this.#maxBytes)
       throw new HttpRefusal("blob_too_large");
+    const left = this.#quotaBytes - (await this.#store.storedBlobBytes(session.user.id));
+    if (left <= 0 || (declaredBytes !== undefined && declaredBytes > left))
+      throw new HttpRefusal("blob_quota_exceeded");
+    return left;
   }
 
   /**
    * Streams an upload into the blob store (never whole in memory), then records it. Over the limit
-   * mid-stream: `blob_too_large`, and nothing is stored.
+   * mid-stream: `blob_too_large`; over the user's quota (total ciphertext bytes of the blobs they
+   * uploaded, `blobQuotaBytes`): `blob_quota_exceeded`. Either way nothing is stored.
    */
   async upload(
     session: Session,
@@ -53,10 +77,11 @@ export class BlobService {
     body: AsyncIterable<Uint8Array>,
     declaredBytes: number | undefined,
   ): Promise<BlobUploadResponse> {
-    await this.#checkUpload(session, conversationId, declaredBytes);
+    const left = await this.#checkUpload(session, conversationId, declaredBytes);
     const id = newBlobId();
-    const put = await this.#blobs.put(id, body, this.#maxBytes);
-    if (!put.ok) throw new HttpRefusal(put.code);
+    // Streaming stops at whichever comes first, the size limit or the quota.
+    const put = await this.#blobs.put(id, body, Math.min(this.#maxBytes, left));
+    if (!put.ok) throw new HttpRefusal(left < this.#maxBytes ? "blob_quota_exceeded" : put.code);
     const record: BlobRecord = {
       id,
       conversationId,
@@ -67,6 +92,9 @@ export class BlobService {
     };
     try {
       await this.#store.transaction(async (tx) => {
+        // Checked again where it is recorded: concurrent uploads each saw the quota before the others.
+        if ((await tx.storedBlobBytes(session.user.id)) + record.size > this.#quotaBytes)
+          throw new HttpRefusal("blob_quota_exceeded");
         await tx.createBlob(record);
         await this.#audit.record("blob.upload", session.user.id, id, tx);
       });

@@ -6,22 +6,37 @@ import {
   encodeServerFrame,
   parseClientFrame,
   type ServerFrame,
-  TYPING_REFRESH_MS,
 } from "@hearth/protocol";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { type Bus, type BusEvent, conversationTopic, userTopic } from "../../bus/bus.ts";
+import type { Clock, TimerHandle } from "../../clock.ts";
 import type { ServerOptions } from "../../config.ts";
 import { shortId } from "../../logger.ts";
 import type { Store } from "../../storage/store.ts";
 import type { AuthService, Session } from "../auth/auth-service.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
 import type { KeysService } from "../keys/keys-service.ts";
+import type { ByteBudgets, SocketBudget } from "./byte-budget.ts";
 import type { DeliveryService } from "./delivery-service.ts";
 import type { PresenceService } from "./presence-service.ts";
 import { encodeMessageFrame, serverFrames } from "./server-frames.ts";
 
 const SYNC_PAGE = 500;
+/** A frame refused before decoding is parsed for its id only up to this size; past it, see idAtEdges. */
+const PEEK_ID_MAX_BYTES = 4096;
+const EDGE_BYTES = 64;
+
+/**
+ * The request id of a large frame without decoding it: a top-level `"id":N` among its first or last
+ * bytes, where encoders put it (the SDK appends it). Best effort, like the error's id itself.
+ */
+function idAtEdges(data: Buffer): number | undefined {
+  const head = data.toString("latin1", 0, EDGE_BYTES);
+  const tail = data.toString("latin1", Math.max(EDGE_BYTES, data.byteLength - EDGE_BYTES));
+  const m = /[{,]\s*"id"\s*:\s*(\d{1,15})\s*[,}]/.exec(`${head} ${tail}`);
+  return m ? Number(m[1]) : undefined;
+}
 
 /** What every connection shares. */
 export interface ConnectionDeps {
@@ -31,10 +46,13 @@ export interface ConnectionDeps {
   delivery: DeliveryService;
   presence: PresenceService;
   keys: KeysService;
+  /** The frame and byte budgets every inbound frame is charged to. */
+  budgets: ByteBudgets;
+  clock: Clock;
   log: Logger;
   options: Pick<
     ServerOptions,
-    "maxFrameBytes" | "helloTimeoutMs" | "frameRate" | "maxBufferedBytes" | "heartbeatMs"
+    "maxFrameBytes" | "preHelloMaxFrameBytes" | "helloTimeoutMs" | "maxBufferedBytes" | "heartbeatMs"
   >;
 }
 
@@ -51,18 +69,16 @@ export class Connection {
   readonly #sent = new Map<string, number>();
   readonly #unsubscribe = new Map<string, () => void>();
   #queue: Promise<void> = Promise.resolve();
-  #helloTimer: NodeJS.Timeout | undefined;
+  #helloTimer: TimerHandle;
   #closed = false;
-  #tokens: number;
-  #lastRefill = Date.now();
-  readonly #typingAt = new Map<string, number>();
+  readonly #budget: SocketBudget;
   readonly #presenceSent = new Map<string, boolean>();
 
   constructor(ws: WebSocket, deps: ConnectionDeps) {
     this.#ws = ws;
     this.#d = deps;
-    this.#tokens = deps.options.frameRate.burst;
-    this.#helloTimer = setTimeout(
+    this.#budget = deps.budgets.open();
+    this.#helloTimer = deps.clock.setTimeout(
       () => this.#fail("hello_timeout", CloseCode.helloTimeout),
       deps.options.helloTimeoutMs,
     );
@@ -106,17 +122,20 @@ export class Connection {
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(closeCode, code);
   }
 
-  #takeToken(): boolean {
-    const { perSecond, burst } = this.#d.options.frameRate;
-    const now = Date.now();
-    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#lastRefill) / 1000) * perSecond);
-    this.#lastRefill = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
-
   #onRaw(data: Buffer, isBinary: boolean) {
+    if (this.#closed) return;
+    if (!this.#session && data.byteLength > this.#d.options.preHelloMaxFrameBytes) {
+      // Before `hello` the peer is nobody: a small limit, and a large frame ends the connection.
+      this.#d.log.info({ code: "frame_too_large" }, "large frame before hello refused");
+      return this.#fail("frame_too_large", CloseCode.tooBig);
+    }
+    // Every frame is charged before it is decoded (valid or not): one frame token, and its bytes
+    // from this socket's and (after hello) this user's byte budgets. Over budget it is not processed.
+    if (!this.#budget.charge(data.byteLength)) {
+      const id = data.byteLength <= PEEK_ID_MAX_BYTES ? this.#peekId(data) : idAtEdges(data);
+      this.#error("rate_limited", id);
+      return;
+    }
     if (isBinary) {
       // The protocol speaks text frames only; a binary one is refused whatever it holds.
       this.#d.log.info({ device: shortId(this.deviceId), code: "invalid_frame" }, "binary frame refused");
@@ -129,10 +148,6 @@ export class Connection {
       this.#d.log.info({ device: shortId(this.deviceId), code: r.code, path: r.path }, "frame refused");
       const id = this.#peekId(data);
       this.#error(r.code, id, r.path);
-      return;
-    }
-    if (!this.#takeToken()) {
-      this.#error("rate_limited", "id" in r.value ? r.value.id : undefined);
       return;
     }
     this.#handle(r.value).catch((err: unknown) => {
@@ -214,21 +229,18 @@ export class Connection {
       case "receipt": {
         const sent = this.#sent.get(f.conversationId);
         if (sent === undefined) return this.#error("not_found", undefined, "conversationId");
-        // A device can only acknowledge what it has been given.
-        if (f.seq > sent) return this.#error("bad_request", undefined, "seq");
-        return this.#d.delivery.receipt(
+        const r = await this.#d.delivery.receipt(
           { conversationId: f.conversationId, userId: s.user.id, kind: f.kind, seq: f.seq },
           f.private === true,
+          sent,
         );
+        if (!r.ok) this.#error(r.code, undefined, r.path);
+        return;
       }
       case "typing": {
         if (!this.#sent.has(f.conversationId)) return this.#error("not_found", undefined, "conversationId");
-        const now = Date.now();
-        const last = this.#typingAt.get(f.conversationId) ?? 0;
-        // Throttle: a keystroke storm becomes one event per third of the refresh interval.
-        if (f.active && now - last < TYPING_REFRESH_MS / 3) return;
-        this.#typingAt.set(f.conversationId, f.active ? now : 0);
-        return this.#d.delivery.typing(f.conversationId, s.user.id, s.device.id, f.active);
+        this.#d.delivery.typing(f.conversationId, s.user.id, s.device.id, f.active);
+        return;
       }
     }
   }
@@ -245,17 +257,17 @@ export class Connection {
     const s = await this.#d.auth.authenticate(f.token);
     if (!s) return this.#fail("token_invalid", CloseCode.tokenInvalid, f.id);
     if (this.#closed) return;
-    clearTimeout(this.#helloTimer);
+    this.#d.clock.clearTimeout(this.#helloTimer);
     this.#session = s;
+    this.#budget.bindUser(s.user.id);
     const mine = this.#d.bus.subscribe(userTopic(s.user.id), (e) => this.#onUserEvent(e));
     this.#unsubscribe.set(userTopic(s.user.id), mine.off);
     const welcomes = await this.#d.delivery.welcomesFor(s.device.id);
-    const memberships = await this.#d.store.listMemberships(s.user.id);
+    const starts = await this.#d.delivery.startCursors(s.user.id, f.cursors as Record<string, number>);
     if (this.#closed) return;
     // Follow every conversation before `ready`: once the client hears `ready` it may send, and
     // everything from then on must reach this socket too. The backlog jobs run after `ready`.
-    for (const m of memberships)
-      this.#watch(m.conversationId, (f.cursors as Record<string, number>)[m.conversationId] ?? 0);
+    for (const c of starts) this.#watch(c.conversationId, c.cursor);
     this.#send(serverFrames.ready(f.id, s.user.id, s.device.id, new Date(), this.#d.options.heartbeatMs));
     // Welcomes first: a device must join a group before it can read the commits and messages after it.
     for (const w of welcomes) {
@@ -366,7 +378,8 @@ export class Connection {
   async #cleanup() {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#helloTimer);
+    this.#d.clock.clearTimeout(this.#helloTimer);
+    this.#budget.release();
     for (const off of this.#unsubscribe.values()) off();
     this.#unsubscribe.clear();
     if (this.#session) await this.#d.presence.disconnected(this.#session.user.id);

@@ -1,27 +1,47 @@
+import type { ErrorCode } from "@hearth/protocol";
 import { Batcher } from "../../batcher.ts";
 import { type Bus, conversationTopic, userTopic } from "../../bus/bus.ts";
+import type { Clock } from "../../clock.ts";
 import type { AppendRequest, AppendResult, Store, WatermarkUpdate } from "../../storage/store.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
+
+/** Typing frames forwarded per (conversation, user) in one window, whatever their `active` value. */
+export const TYPING_PER_WINDOW = 2;
+/** The typing throttle's window. */
+export const TYPING_WINDOW_MS = 1000;
+
+/** A refused request: the coded error and the field it concerns. */
+export type Refusal = { ok: false; code: ErrorCode; path?: string };
 
 /**
  * The ordered log: appends (group-committed: stored with a gap-free seq before anyone is told),
  * then fans out; receipt watermarks; typing. Typing is never stored.
+ *
+ * It owns what a device may claim about the log: a `hello` cursor never starts past the log's end
+ * ({@link DeliveryService.startCursors}), and a receipt never acknowledges past what the device was
+ * sent ({@link DeliveryService.receipt}), so no watermark can point beyond the log.
  */
 export class DeliveryService {
   readonly #store: Store;
   readonly #bus: Bus;
+  readonly #clock: Clock;
   readonly #appends: Batcher<AppendRequest, AppendResult>;
   readonly #watermarks: Batcher<WatermarkUpdate, boolean>;
+  /** Per `conversationId userId`: the current typing window's start and frames forwarded in it. */
+  readonly #typing = new Map<string, { start: number; count: number }>();
+  #typingSweptAt = 0;
   readonly #onBlobsErased: (blobIds: string[]) => Promise<void>;
 
   constructor(deps: {
     store: Store;
     bus: Bus;
+    clock: Clock;
     /** Deletes the bytes of blobs whose last referring message was deleted for everyone. */
     onBlobsErased?: (blobIds: string[]) => Promise<void>;
   }) {
     this.#store = deps.store;
     this.#bus = deps.bus;
+    this.#clock = deps.clock;
     this.#onBlobsErased = deps.onBlobsErased ?? (async () => {});
     this.#appends = new Batcher((reqs) => this.#store.append(reqs));
     this.#watermarks = new Batcher(async (ups) => {
@@ -61,15 +81,53 @@ export class DeliveryService {
     return r;
   }
 
-  /** Moves a watermark; tells the other members unless the receipt is private. */
-  async receipt(u: WatermarkUpdate, isPrivate: boolean): Promise<void> {
+  /**
+   * Where a device's sync starts in each of the user's conversations: its claimed cursor, held to the
+   * log's latest seq (a cursor past the end would let it acknowledge entries that do not exist yet).
+   */
+  async startCursors(
+    userId: string,
+    claimed: Readonly<Record<string, number>>,
+  ): Promise<{ conversationId: string; cursor: number }[]> {
+    const memberships = await this.#store.listMemberships(userId);
+    return memberships.map((m) => ({
+      conversationId: m.conversationId,
+      cursor: Math.max(0, Math.min(claimed[m.conversationId] ?? 0, m.lastSeq)),
+    }));
+  }
+
+  /**
+   * Moves a watermark, of any kind, and tells the other members unless the receipt is private. A
+   * device may only acknowledge entries it was sent: `sent` is the highest seq this device has been
+   * sent in the conversation (never past the log's end, see {@link DeliveryService.startCursors});
+   * beyond it the receipt is refused with `bad_request` and nothing moves.
+   */
+  async receipt(u: WatermarkUpdate, isPrivate: boolean, sent: number): Promise<{ ok: true } | Refusal> {
+    if (u.seq > sent) return { ok: false, code: "bad_request", path: "seq" };
     const moved = await this.#watermarks.submit(isPrivate && u.kind === "read" ? { ...u, private: true } : u);
     if (moved && !isPrivate) {
       this.#bus.publish(conversationTopic(u.conversationId), { type: "receipt", ...u });
     }
+    return { ok: true };
   }
 
-  typing(conversationId: string, userId: string, deviceId: string, active: boolean) {
+  /**
+   * Forwards a typing frame to the other members, throttled per (conversation, user) across all of
+   * the user's devices on this node: at most {@link TYPING_PER_WINDOW} frames per
+   * {@link TYPING_WINDOW_MS}, whatever their `active` value (an alternating true/false storm is
+   * throttled like any other). Returns whether it was forwarded; a dropped one is not an error.
+   */
+  typing(conversationId: string, userId: string, deviceId: string, active: boolean): boolean {
+    const now = this.#clock.now();
+    const key = `${conversationId} ${userId}`;
+    let w = this.#typing.get(key);
+    if (!w || now - w.start >= TYPING_WINDOW_MS) {
+      if (!w) this.#forgetIdleTyping(now);
+      w = { start: now, count: 0 };
+      this.#typing.set(key, w);
+    }
+    if (w.count >= TYPING_PER_WINDOW) return false;
+    w.count += 1;
     this.#bus.publish(conversationTopic(conversationId), {
       type: "typing",
       conversationId,
@@ -77,6 +135,14 @@ export class DeliveryService {
       deviceId,
       active,
     });
+    return true;
+  }
+
+  /** Drops finished typing windows once the map grows (at most once a window), so it stays small. */
+  #forgetIdleTyping(now: number) {
+    if (this.#typing.size < 1024 || now - this.#typingSweptAt < TYPING_WINDOW_MS) return;
+    this.#typingSweptAt = now;
+    for (const [k, w] of this.#typing) if (now - w.start >= TYPING_WINDOW_MS) this.#typing.delete(k);
   }
 
   welcomesFor(deviceId: string) {

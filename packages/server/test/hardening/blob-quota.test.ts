@@ -1,0 +1,92 @@
+import { join } from "node:path";
+import { openPostgresStore, type Store } from "@hearth/server";
+import {
+  describeWithService,
+  dropSchema,
+  filesUnder,
+  makePractice,
+  POSTGRES_URL,
+  type Practice,
+  postgresReachable,
+  startTestServer,
+  type TestServer,
+  uniqueSchemaName,
+} from "@hearth/server/testing";
+import { afterEach, describe, expect, it } from "vitest";
+
+const QUOTA = 100_000;
+
+/** The per-user blob quota, on a real server over each store. */
+function quotaSuite(makeStore: () => Promise<{ store?: Store; drop?: () => Promise<void> }>) {
+  let t: TestServer;
+  let p: Practice;
+  let drop: (() => Promise<void>) | undefined;
+  const upload = (token: string, cid: string, body: BodyInit) =>
+    fetch(`${t.url}/v1/conversations/${cid}/blobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+      body,
+      ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+    } as RequestInit);
+  /** A body without a Content-Length: the quota is counted while it streams. */
+  const chunked = (bytes: number) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let left = bytes; left > 0; left -= 16_384) c.enqueue(new Uint8Array(Math.min(16_384, left)));
+        c.close();
+      },
+    });
+  const stored = () => filesUnder(join(t.dataDir, "blobs")).length;
+
+  afterEach(async () => {
+    await t?.stop();
+    await drop?.();
+  });
+
+  it("finding 6: an upload over the user's blob quota is refused with blob_quota_exceeded and stores nothing", async () => {
+    const made = await makeStore();
+    drop = made.drop;
+    t = await startTestServer({ ...(made.store ? { store: made.store } : {}), blobQuotaBytes: QUOTA });
+    p = await makePractice(t, 1);
+    const patient = p.patients[0]?.token ?? "";
+    const cid = p.patients[0]?.conversationId ?? "";
+    const first = await upload(patient, cid, new Uint8Array(60_000));
+    expect(first.status).toBe(200);
+    expect(await t.server.store.storedBlobBytes(p.patients[0]?.userId ?? "")).toBe(60_000);
+
+    // Declared over what is left: refused before a byte is read.
+    const declared = await upload(patient, cid, new Uint8Array(50_000));
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ code: "blob_quota_exceeded" });
+    // Streamed without a length: refused once it passes the quota.
+    const streamed = await upload(patient, cid, chunked(50_000));
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ code: "blob_quota_exceeded" });
+    // Nothing of either was stored: one file, and the user's total unchanged.
+    expect(stored()).toBe(1);
+    expect(await t.server.store.storedBlobBytes(p.patients[0]?.userId ?? "")).toBe(60_000);
+
+    // What still fits is accepted; the quota is the user's, so the therapist is not held by it.
+    expect((await upload(patient, cid, new Uint8Array(40_000))).status).toBe(200);
+    expect((await upload(patient, cid, new Uint8Array(1))).status).toBe(413);
+    expect((await upload(p.therapist.token, cid, new Uint8Array(90_000))).status).toBe(200);
+    expect(stored()).toBe(3);
+  });
+}
+
+describe("finding 6: blob quota (SQLite)", () => {
+  quotaSuite(async () => ({}));
+});
+
+describeWithService(
+  "finding 6: blob quota (PostgreSQL)",
+  await postgresReachable(),
+  `PostgreSQL at ${POSTGRES_URL}`,
+  () => {
+    quotaSuite(async () => {
+      const schema = uniqueSchemaName();
+      const store = await openPostgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 5 });
+      return { store, drop: () => dropSchema(schema) };
+    });
+  },
+);
