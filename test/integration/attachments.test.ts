@@ -170,6 +170,26 @@ describe("attachments through the SDK and the real server", () => {
     expect(filesUnder(join(t.dataDir, "blobs")).length).toBe(filesBefore);
     expect(blobRowCount(t)).toBe(1);
   });
+
+  it("deleting the message for everyone deletes its blob too (the SDK declares it on send; security finding 5)", async () => {
+    const pa = await connect(p.patients[0]!);
+    const th = await connect(p.therapist);
+    const { queued, attachment } = await pa.attachments.send(cid, fileBytes(50_000, 11), {
+      name: "worksheet.pdf",
+      mimeType: "application/pdf",
+    });
+    const { messageId } = await queued;
+    await queued.sent;
+    expect(filesUnder(join(t.dataDir, "blobs"))).toHaveLength(1);
+    expect((await th.attachments.download(attachment)).byteLength).toBe(50_000);
+    await (await pa.c.client.deleteMessage(cid, messageId)).sent;
+    expect(filesUnder(join(t.dataDir, "blobs"))).toEqual([]);
+    expect(blobRowCount(t)).toBe(0);
+    await expect(th.attachments.download(attachment)).rejects.toMatchObject({
+      code: "not_found",
+      status: 404,
+    });
+  });
 });
 
 describe("attachments over the server's limit", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BlobIdSchema } from "./blobs.ts";
 import { ConversationIdSchema, DeviceIdSchema, MessageIdSchema, UserIdSchema } from "./ids.ts";
 
 /** Default maximum size of one WebSocket frame or HTTP body, in bytes (configurable on the server). */
@@ -14,6 +15,9 @@ const Base64Schema = z
   .max(DEFAULT_MAX_FRAME_BYTES * 2)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64")
   .refine((s) => s.length % 4 === 0, "expected padded base64");
+
+/** Most blobs one message may declare (`send.blobIds`). */
+export const MAX_BLOBS_PER_MESSAGE = 16;
 
 /** A request id chosen by the client; the server echoes it in the `ack` or `error`. */
 const RequestIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -41,6 +45,13 @@ export const SendFrameSchema = z.strictObject({
   messageId: MessageIdSchema,
   /** The opaque payload (base64). The server stores and forwards it and never parses it. */
   body: Base64Schema,
+  /**
+   * The blobs (attachments) this message refers to, declared by the sender: each must be one the
+   * sender uploaded into this conversation. The server cannot see the references inside the
+   * encrypted payload; with this list it deletes a blob once every message declaring it has been
+   * deleted for everyone. Never forwarded to other members.
+   */
+  blobIds: z.array(BlobIdSchema).min(1).max(MAX_BLOBS_PER_MESSAGE).optional(),
 });
 
 /** Deletes one's own message for everyone; a tombstone entry is appended to the log. */

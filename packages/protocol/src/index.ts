@@ -34,6 +34,7 @@ export {
   HelloFrameSchema,
   type LogEntry,
   LogEntrySchema,
+  MAX_BLOBS_PER_MESSAGE,
   PingFrameSchema,
   ReceiptFrameSchema,
   SendFrameSchema,

@@ -129,12 +129,14 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   const audit = new AuditLog(storage.audit);
   const auth = new AuthService({
     ...options,
+    clock,
     store: storage.auth,
     conversations: storage.conversations,
     transaction,
     bus,
     audit,
   });
+  await auth.start();
   const conversations = new ConversationService({
     store: storage.conversations,
     delivery: storage.delivery,
@@ -144,12 +146,6 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     audit,
   });
   const presence = new PresenceService({ conversations: storage.conversations, bus });
-  const delivery = new DeliveryService({
-    store: storage.delivery,
-    conversations: storage.conversations,
-    bus,
-    clock,
-  });
   const budgets = new ByteBudgets(
     { frames: options.frameRate, socket: options.byteRate.socket, user: options.byteRate.user },
     clock,
@@ -171,6 +167,21 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
     blobQuotaBytes: options.blobQuotaBytes,
+  });
+  const delivery = new DeliveryService({
+    store: storage.delivery,
+    conversations: storage.conversations,
+    bus,
+    clock,
+    // The metadata is gone already (the delete committed): a file left behind by an I/O failure is
+    // never served again, so the failure is logged and the delete still acknowledged.
+    onBlobsErased: (ids) =>
+      blobs.erase(ids).catch((err: unknown) => {
+        logger.error(
+          { err: { type: (err as Error).name, code: (err as { code?: string }).code } },
+          "blob erase failed",
+        );
+      }),
   });
 
   // Every HTTP route comes from the protocol's route table, registered by its module's plugin.

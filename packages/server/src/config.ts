@@ -29,8 +29,11 @@ export interface ServerOptions {
   sessionIdleMs: number;
   /** Default invite lifetime. */
   inviteTtlHours: number;
-  /** Failed logins before an account is locked, and for how long. */
-  lockout: { maxFailures: number; lockMs: number };
+  /**
+   * Failed sign-ins before a login is locked, and for how long; a login's count is forgotten
+   * `forgetMs` after its last failure. Counted per login, whether or not an account has it.
+   */
+  lockout: { maxFailures: number; lockMs: number; forgetMs: number };
   /** Per-IP request limit on sign-in, setup and invite endpoints (per minute). */
   authRateLimitPerMinute: number;
   /** Per-connection frame budget: refill per second and burst. */
@@ -64,7 +67,7 @@ export const DEFAULTS: Readonly<Omit<ServerOptions, "storage" | "bus" | "logger"
   requestTimeoutMs: 30_000,
   sessionIdleMs: 30 * 24 * 3600_000,
   inviteTtlHours: 72,
-  lockout: Object.freeze({ maxFailures: 5, lockMs: 15 * 60_000 }),
+  lockout: Object.freeze({ maxFailures: 5, lockMs: 15 * 60_000, forgetMs: 24 * 3600_000 }),
   authRateLimitPerMinute: 30,
   frameRate: Object.freeze({ perSecond: 300, burst: 1000 }),
   preHelloMaxFrameBytes: 64 * 1024,

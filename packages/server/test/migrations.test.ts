@@ -497,6 +497,181 @@ const cases: MigrationCase[] = [
       ]);
     },
   },
+  {
+    migration: "0006_login_attempts",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "patient",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          failed_logins: 3,
+          created_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // Users are untouched (their old counters are no longer read); counting starts from zero.
+      expect(
+        (await db.selectFrom("users").select(["id", "failed_logins"]).execute()).map((r) =>
+          plain(r, ["failed_logins"]),
+        ),
+      ).toEqual([{ id: "u1", failed_logins: 3 }]);
+      expect(await db.selectFrom("login_attempts").selectAll().execute()).toEqual([]);
+      const row = { key: "k1", failures: 2, locked_until: null, updated_at: T };
+      await db.insertInto("login_attempts").values(row).execute();
+      expect(
+        (await db.selectFrom("login_attempts").selectAll().execute()).map((r) => plain(r, ["failures"])),
+      ).toEqual([row]);
+      // The key is the primary key; updated_at is required.
+      await expect(db.insertInto("login_attempts").values(row).execute()).rejects.toThrow();
+      await expect(
+        db.insertInto("login_attempts").values({ key: "k2", failures: 0 }).execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0007_message_blobs",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "patient",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("devices")
+        .values({ id: "d1", user_id: "u1", name: "Phone", token_hash: "t", created_at: T, last_seen_at: T })
+        .execute();
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_seq: 0,
+          last_activity_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("blobs")
+        .values({
+          id: "b1",
+          conversation_id: "c1",
+          uploader_id: "u1",
+          uploader_device_id: "d1",
+          size: 1,
+          created_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // Existing blobs are untouched and declared by no message (so they are kept).
+      expect(await db.selectFrom("blobs").select("id").execute()).toEqual([{ id: "b1" }]);
+      expect(await db.selectFrom("message_blobs").selectAll().execute()).toEqual([]);
+      const ref = { conversation_id: "c1", message_id: "m1", blob_id: "b1" };
+      await db.insertInto("message_blobs").values(ref).execute();
+      expect(await db.selectFrom("message_blobs").selectAll().execute()).toEqual([ref]);
+      // One row per (message, blob); the blob must exist.
+      await expect(db.insertInto("message_blobs").values(ref).execute()).rejects.toThrow();
+      await expect(
+        db
+          .insertInto("message_blobs")
+          .values({ ...ref, blob_id: "nope" })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0008_blobs_uploader",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      for (const u of ["u1", "u2"]) {
+        await db
+          .insertInto("users")
+          .values({
+            id: u,
+            practice_id: "p1",
+            role: "patient",
+            login: u,
+            display_name: "U",
+            password_hash: "x",
+            created_at: T,
+          })
+          .execute();
+        await db
+          .insertInto("devices")
+          .values({
+            id: `d-${u}`,
+            user_id: u,
+            name: "Phone",
+            token_hash: `t-${u}`,
+            created_at: T,
+            last_seen_at: T,
+          })
+          .execute();
+      }
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_seq: 0,
+          last_activity_at: T,
+        })
+        .execute();
+      const blob = (id: string, uploader: string, size: number) => ({
+        id,
+        conversation_id: "c1",
+        uploader_id: uploader,
+        uploader_device_id: `d-${uploader}`,
+        size,
+        created_at: T,
+      });
+      await db
+        .insertInto("blobs")
+        .values([blob("b1", "u1", 10), blob("b2", "u1", 32), blob("b3", "u2", 5)])
+        .execute();
+    },
+    async after(db, dialect) {
+      // Only an index: every blob is kept, and a user's total is what the quota reads.
+      expect((await db.selectFrom("blobs").select("id").orderBy("id").execute()).map((r) => r.id)).toEqual([
+        "b1",
+        "b2",
+        "b3",
+      ]);
+      const total = await db
+        .selectFrom("blobs")
+        .select((eb) => eb.fn.sum<number | string>("size").as("bytes"))
+        .where("uploader_id", "=", "u1")
+        .executeTakeFirst();
+      expect(Number(total?.bytes)).toBe(42);
+      const indexes =
+        dialect === "sqlite"
+          ? await sql<{ name: string }>`select name from sqlite_master where type = 'index'`.execute(db)
+          : await sql<{
+              name: string;
+            }>`select indexname as name from pg_indexes where schemaname = current_schema()`.execute(db);
+      expect(indexes.rows.map((r) => r.name)).toContain("blobs_uploader");
+    },
+  },
 ];
 
 /** A fresh, empty database of each dialect. */

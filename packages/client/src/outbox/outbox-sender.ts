@@ -83,9 +83,18 @@ export class OutboxSender {
   flush(): void {
     if (!this.#host.connected() || this.#paused) return;
     for (const item of this.#outbox.take()) {
+      // An attachment's blob is declared to the server (which cannot read the payload), so that
+      // deleting the message for everyone deletes the blob too.
+      const blobId = item.content?.attachment?.blobId;
       const frame =
         item.kind === "send"
-          ? { type: "send", conversationId: item.conversationId, messageId: item.messageId, body: item.body }
+          ? {
+              type: "send",
+              conversationId: item.conversationId,
+              messageId: item.messageId,
+              body: item.body,
+              ...(blobId ? { blobIds: [blobId] } : {}),
+            }
           : {
               type: "delete",
               conversationId: item.conversationId,

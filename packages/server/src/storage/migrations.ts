@@ -178,6 +178,50 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0006_login_attempts": {
+      async up(db: Kysely<unknown>) {
+        // Failed sign-ins counted per login key (an HMAC of the normalised login under a server
+        // secret), whether or not an account has that login, so the lockout never reveals who has
+        // an account (security finding 3). `users.failed_logins` and `users.locked_until` are no
+        // longer read; a lock in force when upgrading is not carried over (it could not be keyed
+        // here without the secret) and a count starts again from zero.
+        await db.schema
+          .createTable("login_attempts")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("failures", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("locked_until", "text")
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("login_attempts_updated")
+          .on("login_attempts")
+          .column("updated_at")
+          .execute();
+      },
+    },
+    "0007_message_blobs": {
+      async up(db: Kysely<unknown>) {
+        // The blobs each message refers to, as its sender declared them on `send` (the references
+        // inside the encrypted payload are invisible to the server), so that deleting a message for
+        // everyone deletes its blobs too once no other message refers to them (security finding 5).
+        // Messages sent before this migration declared nothing; their blobs are kept.
+        await db.schema
+          .createTable("message_blobs")
+          .addColumn("conversation_id", "text", (c) => c.notNull())
+          .addColumn("message_id", "text", (c) => c.notNull())
+          .addColumn("blob_id", "text", (c) => c.notNull().references("blobs.id"))
+          .addPrimaryKeyConstraint("message_blobs_pk", ["conversation_id", "message_id", "blob_id"])
+          .execute();
+        await db.schema.createIndex("message_blobs_blob").on("message_blobs").column("blob_id").execute();
+      },
+    },
+    "0008_blobs_uploader": {
+      async up(db: Kysely<unknown>) {
+        // The per-user blob quota sums the sizes of a user's blobs on every upload (security
+        // finding 6): an index on the uploader keeps that a lookup, not a scan of every blob.
+        await db.schema.createIndex("blobs_uploader").on("blobs").column("uploader_id").execute();
+      },
+    },
   };
 }
 

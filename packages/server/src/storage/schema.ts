@@ -103,6 +103,17 @@ export interface Database {
     size: number | string;
     created_at: string;
   };
+  message_blobs: {
+    conversation_id: string;
+    message_id: string;
+    blob_id: string;
+  };
+  login_attempts: {
+    key: string;
+    failures: number;
+    locked_until: string | null;
+    updated_at: string;
+  };
   audit: {
     seq: Generated<number>;
     at: string;

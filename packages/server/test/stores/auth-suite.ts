@@ -66,17 +66,43 @@ export function runAuthSuite(makeStorage: MakeStorage) {
       });
 
       it("counts simultaneous failed logins each, and locks at the limit (then counts afresh)", async () => {
-        await seed(storage);
+        // Keyed by login key (an HMAC the auth module makes), whether or not an account has it.
+        const at = T0;
+        const limits = { maxFailures: 5, lockUntil: T1, at, forgetBefore: "2000-01-01T00:00:00.000Z" };
         const results = await Promise.all(
-          Array.from({ length: 4 }, () => storage.auth.countFailedLogin("bob", 5, T1)),
+          Array.from({ length: 4 }, () => storage.auth.countLoginFailure("key-bob", limits)),
         );
         expect(results).toEqual(["counted", "counted", "counted", "counted"]);
-        expect((await storage.auth.getUser("bob"))?.failedLogins).toBe(4);
-        expect(await storage.auth.countFailedLogin("bob", 5, T1)).toBe("locked");
-        expect(await storage.auth.getUser("bob")).toMatchObject({ failedLogins: 0, lockedUntil: T1 });
-        expect(await storage.auth.countFailedLogin("bob", 5, T1)).toBe("counted");
-        expect(await storage.auth.countFailedLogin("nobody", 5, T1)).toBe("counted");
-        expect(await storage.auth.getUser("nobody")).toBeUndefined();
+        expect((await storage.auth.getLoginAttempt("key-bob"))?.failures).toBe(4);
+        expect(await storage.auth.countLoginFailure("key-bob", limits)).toBe("locked");
+        expect(await storage.auth.getLoginAttempt("key-bob")).toMatchObject({ failures: 0, lockedUntil: T1 });
+        expect(await storage.auth.countLoginFailure("key-bob", limits)).toBe("counted");
+        expect(await storage.auth.countLoginFailure("key-nobody", limits)).toBe("counted");
+        expect(await storage.auth.getLoginAttempt("key-nobody")).toEqual({
+          key: "key-nobody",
+          failures: 1,
+          lockedUntil: null,
+          updatedAt: at,
+        });
+        await storage.auth.clearLoginFailures("key-bob");
+        expect(await storage.auth.getLoginAttempt("key-bob")).toMatchObject({ failures: 0, lockedUntil: T1 });
+      });
+
+      it("forgets login counters untouched since forgetBefore, unless locked", async () => {
+        const old = { maxFailures: 5, lockUntil: T1, at: T0, forgetBefore: T0 };
+        for (let i = 0; i < 5; i++) await storage.auth.countLoginFailure("locked", old);
+        await storage.auth.countLoginFailure("stale", old);
+        // Later than both: the stale count goes, the lock in force stays.
+        await storage.auth.countLoginFailure("fresh", { ...old, at: T1, forgetBefore: T1 });
+        expect(await storage.auth.getLoginAttempt("stale")).toBeUndefined();
+        expect(await storage.auth.getLoginAttempt("locked")).toMatchObject({ lockedUntil: T1 });
+        expect((await storage.auth.getLoginAttempt("fresh"))?.failures).toBe(1);
+      });
+
+      it("ensureMeta keeps the first value stored", async () => {
+        expect(await storage.auth.ensureMeta("secret", "first")).toBe("first");
+        expect(await storage.auth.ensureMeta("secret", "second")).toBe("first");
+        expect(await storage.auth.getMeta("secret")).toBe("first");
       });
 
       it("refuses a second user with a login already taken", async () => {

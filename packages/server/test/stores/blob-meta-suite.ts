@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { BlobRecord } from "../../src/modules/blobs/blob-meta-store.ts";
 import {
+  del,
   device,
+  entryOf,
   type MakeStorage,
+  msg,
   type Over,
   seedConversations,
   T1,
@@ -83,6 +86,52 @@ export function runBlobMetaSuite(makeStorage: MakeStorage) {
           }),
         ).rejects.toThrow("boom");
         expect(await storage.blobs.getBlob("b1")).toBeUndefined();
+      });
+
+      it("a message declares its sender's blobs; a delete for everyone erases the ones no other message declares", async () => {
+        await seedConversations(storage);
+        await storage.auth.createDevice(device("bob-phone", "bob"));
+        await storage.auth.createDevice(device("alice-laptop", "alice"));
+        await storage.blobs.createBlob(blob("b1"));
+        await storage.blobs.createBlob(blob("b2"));
+        await storage.blobs.createBlob(
+          blob("b-alice", { uploaderId: "alice", uploaderDeviceId: "alice-laptop" }),
+        );
+        await storage.blobs.createBlob(
+          blob("b-c2", { conversationId: "c2", uploaderId: "alice", uploaderDeviceId: "alice-laptop" }),
+        );
+        // Not the sender's, another conversation's, unknown: refused, nothing appended.
+        for (const bad of [["b-alice"], ["b1", "nope"]]) {
+          expect((await storage.delivery.append([{ ...msg("c1", "bad", "bob"), blobIds: bad }]))[0]).toEqual({
+            ok: false,
+            code: "not_found",
+            path: "blobIds",
+          });
+        }
+        expect(
+          (await storage.delivery.append([{ ...msg("c1", "bad", "alice"), blobIds: ["b-c2"] }]))[0],
+        ).toMatchObject({
+          ok: false,
+          code: "not_found",
+        });
+        expect((await storage.conversations.getConversation("c1"))?.lastSeq).toBe(0);
+        const [m1, m2] = await storage.delivery.append([
+          { ...msg("c1", "m1", "bob"), blobIds: ["b1", "b2", "b1"] },
+          { ...msg("c1", "m2", "bob"), blobIds: ["b2"] },
+        ]);
+        expect([entryOf(m1).seq, entryOf(m2).seq]).toEqual([1, 2]);
+        const [d1] = await storage.delivery.append([del("c1", "d1", "bob", "m1")]);
+        expect(d1).toMatchObject({ ok: true, erasedBlobIds: ["b1"] });
+        expect(await storage.blobs.getBlob("b1")).toBeUndefined();
+        expect(await storage.blobs.getBlob("b2")).toBeDefined();
+        // A resent delete is a duplicate and erases nothing more.
+        expect((await storage.delivery.append([del("c1", "d1", "bob", "m1")]))[0]).toMatchObject({
+          duplicate: true,
+        });
+        const [d2] = await storage.delivery.append([del("c1", "d2", "bob", "m2")]);
+        expect(d2).toMatchObject({ ok: true, erasedBlobIds: ["b2"] });
+        expect(await storage.blobs.getBlob("b2")).toBeUndefined();
+        expect(await storage.blobs.getBlob("b-alice")).toBeDefined();
       });
     });
   });

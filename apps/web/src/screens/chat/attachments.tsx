@@ -26,10 +26,13 @@ export async function sendEach(
       beforeEach();
       await session.sendFile(conversationId, file);
     } catch (err) {
+      const code = (err as { code?: string }).code;
       problems.push(
-        (err as { code?: string }).code === "blob_too_large"
+        code === "blob_too_large"
           ? `${file.name || "That file"} is too large to send.`
-          : `${file.name || "That file"} couldn't be sent. Please try again.`,
+          : code === "blob_quota_exceeded"
+            ? `${file.name || "That file"} couldn't be sent: your attachments have used all the space this server allows.`
+            : `${file.name || "That file"} couldn't be sent. Please try again.`,
       );
     }
   }

@@ -8,6 +8,8 @@ export type AuditAction =
   | "auth.login"
   | "auth.login_failed"
   | "auth.locked"
+  | "auth.login_refused"
+  | "auth.unlock_refused"
   | "auth.logout"
   | "auth.unlock"
   | "auth.unlock_failed"

@@ -15,6 +15,7 @@ import {
 import argon2 from "argon2";
 import type { Bus } from "../../bus/bus.ts";
 import { conversationTopic, userTopic } from "../../bus/bus.ts";
+import type { Clock } from "../../clock.ts";
 import type { ServerOptions } from "../../config.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
 import { hashSecret, newSecret } from "../../secrets.ts";
@@ -22,6 +23,7 @@ import type { RunInTransaction, TransactionalPorts } from "../../storage/storage
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { ConversationStore } from "../conversations/conversation-store.ts";
 import type { AuthStore, DeviceRecord, UserRecord } from "./auth-store.ts";
+import { LoginAttempts } from "./login-attempts.ts";
 
 /** An authenticated device session. */
 export interface Session {
@@ -40,6 +42,7 @@ const MAY_INVITE: Record<Role, readonly Role[]> = {
 
 type AuthDeps = Pick<ServerOptions, "sessionIdleMs" | "inviteTtlHours" | "lockout" | "argon2"> & {
   store: AuthStore;
+  clock: Clock;
   /** For the conversations of a user whose device is revoked. */
   conversations: ConversationStore;
   /** Setup and sign-up write accounts, devices, conversations and audit rows together. */
@@ -54,10 +57,23 @@ type AuthDeps = Pick<ServerOptions, "sessionIdleMs" | "inviteTtlHours" | "lockou
  */
 export class AuthService {
   readonly #d: AuthDeps;
-  #dummyHash: Promise<string> | undefined;
+  readonly #attempts: LoginAttempts;
+  /**
+   * Verified instead of a real hash when no account has the login (same cost parameters), so that
+   * both paths spend the same time. Its password is random and never kept.
+   */
+  readonly #dummyHash: Promise<string>;
 
   constructor(deps: AuthDeps) {
     this.#d = deps;
+    this.#attempts = new LoginAttempts(deps);
+    this.#dummyHash = this.#hash(newSecret());
+    this.#dummyHash.catch(() => undefined); // awaited (and so reported) on the first unknown login
+  }
+
+  /** Prepares what sign-in needs before the first request: the login-key secret and the dummy hash. */
+  async start(): Promise<void> {
+    await Promise.all([this.#attempts.start(), this.#dummyHash]);
   }
 
   #hash(password: string) {
@@ -83,7 +99,7 @@ export class AuthService {
       const stored = await tx.auth.getMeta(SETUP_KEY);
       if (!stored || stored !== hashSecret(body.setupToken)) throw new HttpRefusal("setup_token_invalid");
       if (await tx.auth.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
-      const now = new Date().toISOString();
+      const now = new Date(this.#d.clock.now()).toISOString();
       const practiceId = newId("prc");
       await tx.auth.createPractice({ id: practiceId, name: body.practiceName, createdAt: now });
       const user = this.#newUser(practiceId, "admin", body.login, body.displayName, null, passwordHash, now);
@@ -145,22 +161,28 @@ export class AuthService {
     };
   }
 
+  /**
+   * Signs in. Unknown logins and wrong passwords take the same path with the same work: the same
+   * lookups, an argon2 verification (of a dummy hash when there is no such account), the same
+   * counter write (per login key, see {@link LoginAttempts}) and the same audit row, and the same
+   * answer — `login_failed`, or `locked_out` once the login has failed `maxFailures` times.
+   */
   async login(body: LoginBody): Promise<SessionResponse> {
     const { store, audit } = this.#d;
+    const now = this.#d.clock.now();
+    const key = await this.#attempts.keyOf(body.login);
     const user = await store.getUserByLogin(body.login);
-    const now = Date.now();
-    if (!user) {
-      // Spend the same time as a real check so that timing does not reveal which logins exist.
-      this.#dummyHash ??= this.#hash("not-a-real-password-0");
-      await argon2.verify(await this.#dummyHash, body.password).catch(() => false);
-      throw new HttpRefusal("login_failed");
-    }
-    await this.#checkPassword(user, body.password, now, "auth.login_failed", {
+    // Failed sign-ins are audited under the login key, never a user id: the row's shape must not
+    // depend on whether the account exists.
+    await this.#checkPassword(key, user?.passwordHash, body.password, now, {
+      failed: "auth.login_failed",
+      refused: "auth.login_refused",
       actor: null,
-      subject: user.id,
+      subject: key,
     });
+    if (!user) throw new Error("unreachable: a password only matches a real account");
     return this.#d.transaction(async (tx) => {
-      await tx.auth.updateUser(user.id, { failedLogins: 0, lockedUntil: null });
+      await tx.auth.clearLoginFailures(key);
       const session = await this.#newDevice(tx, user, body.deviceName, new Date(now).toISOString());
       await audit.record("auth.login", user.id, session.deviceId, tx.audit);
       return session;
@@ -168,31 +190,38 @@ export class AuthService {
   }
 
   /**
-   * Checks `password` against the user's. Wrong answers count towards the lockout, whether they
-   * come from a sign-in or an unlock: a locked screen is no side door for guessing.
+   * Checks `password` against `hash` (or against a dummy hash when there is no account). Wrong
+   * answers count towards the login key's lockout, whether they come from a sign-in or an unlock: a
+   * locked screen is no side door for guessing. While locked, every attempt is refused unchecked and
+   * audited as `refused`.
    */
   async #checkPassword(
-    user: UserRecord,
+    key: string,
+    hash: string | undefined,
     password: string,
     now: number,
-    failure: "auth.login_failed" | "auth.unlock_failed",
-    /** Who tried and on what, for the audit: a sign-in has no actor yet; an unlock has a device. */
-    who: { actor: UserId | null; subject: string },
+    /** The audit actions and who tried on what: a sign-in has no actor yet; an unlock has a device. */
+    who: {
+      failed: "auth.login_failed" | "auth.unlock_failed";
+      refused: "auth.login_refused" | "auth.unlock_refused";
+      actor: UserId | null;
+      subject: string;
+    },
   ): Promise<void> {
-    const { store, audit, lockout } = this.#d;
-    if (user.lockedUntil && Date.parse(user.lockedUntil) > now) throw new HttpRefusal("locked_out");
-    const ok = await argon2.verify(user.passwordHash, password).catch(() => false);
-    if (ok) return;
-    const counted = await store.countFailedLogin(
-      user.id,
-      lockout.maxFailures,
-      new Date(now + lockout.lockMs).toISOString(),
-    );
+    const { audit } = this.#d;
+    if (await this.#attempts.isLocked(key, now)) {
+      await audit.record(who.refused, who.actor, who.subject);
+      throw new HttpRefusal("locked_out");
+    }
+    // Spend the same time whether or not the account exists.
+    const ok = await argon2.verify(hash ?? (await this.#dummyHash), password).catch(() => false);
+    if (ok && hash !== undefined) return;
+    const counted = await this.#attempts.countFailure(key, now);
     if (counted === "locked") {
       await audit.record("auth.locked", who.actor, who.subject);
       throw new HttpRefusal("locked_out");
     }
-    await audit.record(failure, who.actor, who.subject);
+    await audit.record(who.failed, who.actor, who.subject);
     throw new HttpRefusal("login_failed");
   }
 
@@ -204,12 +233,15 @@ export class AuthService {
   async unlock(session: Session, password: string): Promise<void> {
     const { store, audit } = this.#d;
     const user = (await store.getUser(session.user.id)) ?? session.user;
+    const key = await this.#attempts.keyOf(user.login);
     // Failed unlocks name the person and the device whose lock screen was tried.
-    await this.#checkPassword(user, password, Date.now(), "auth.unlock_failed", {
+    await this.#checkPassword(key, user.passwordHash, password, this.#d.clock.now(), {
+      failed: "auth.unlock_failed",
+      refused: "auth.unlock_refused",
       actor: user.id,
       subject: session.device.id,
     });
-    if (user.failedLogins !== 0) await store.updateUser(user.id, { failedLogins: 0 });
+    await store.clearLoginFailures(key);
     await audit.record("auth.unlock", user.id, session.device.id);
   }
 
@@ -218,7 +250,7 @@ export class AuthService {
     if (!token || token.length < 16 || token.length > 256) return undefined;
     const s = await this.#d.store.getSessionByTokenHash(hashSecret(token));
     if (!s) return undefined;
-    const now = Date.now();
+    const now = this.#d.clock.now();
     if (Date.parse(s.device.lastSeenAt) + this.#d.sessionIdleMs < now) return undefined;
     // Refresh last-seen at most once a minute, not on every request.
     if (now - Date.parse(s.device.lastSeenAt) > 60_000) {
@@ -236,7 +268,11 @@ export class AuthService {
     deviceId: DeviceId,
     action: "auth.logout" | "device.revoke" = "device.revoke",
   ) {
-    const ok = await this.#d.store.revokeDevice(userId, deviceId, new Date().toISOString());
+    const ok = await this.#d.store.revokeDevice(
+      userId,
+      deviceId,
+      new Date(this.#d.clock.now()).toISOString(),
+    );
     if (!ok) throw new HttpRefusal("not_found");
     await this.#d.audit.record(action, userId, deviceId);
     this.#d.bus.publish(userTopic(userId), { type: "revoked", deviceId });
@@ -261,7 +297,9 @@ export class AuthService {
     if (!MAY_INVITE[session.user.role].includes(role)) throw new HttpRefusal("forbidden");
     const token = newSecret();
     const inviteId = newId("inv");
-    const expiresAt = new Date(Date.now() + (ttlHours ?? this.#d.inviteTtlHours) * 3600_000).toISOString();
+    const expiresAt = new Date(
+      this.#d.clock.now() + (ttlHours ?? this.#d.inviteTtlHours) * 3600_000,
+    ).toISOString();
     await this.#d.store.createInvite({
       id: inviteId,
       practiceId: session.user.practiceId,
@@ -278,7 +316,7 @@ export class AuthService {
 
   async #liveInvite(token: string) {
     const invite = await this.#d.store.getInviteByTokenHash(hashSecret(token));
-    if (!invite || invite.usedAt || Date.parse(invite.expiresAt) <= Date.now()) {
+    if (!invite || invite.usedAt || Date.parse(invite.expiresAt) <= this.#d.clock.now()) {
       throw new HttpRefusal("invite_invalid");
     }
     return invite;
@@ -307,7 +345,7 @@ export class AuthService {
     const passwordHash = await this.#hash(body.password);
     const { session, conversationId, inviterId } = await this.#d.transaction(async (tx) => {
       if (await tx.auth.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
-      const now = new Date().toISOString();
+      const now = new Date(this.#d.clock.now()).toISOString();
       const user = this.#newUser(
         invite.practiceId,
         invite.role,

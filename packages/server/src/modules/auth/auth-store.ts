@@ -17,9 +17,22 @@ export interface UserRecord {
   email: string | null;
   passwordHash: string;
   showPresence: boolean;
+  /** Unused since migration 0006: failed sign-ins are counted per login key ({@link LoginAttemptRecord}). */
   failedLogins: number;
+  /** Unused since migration 0006, like `failedLogins`. */
   lockedUntil: string | null;
   createdAt: string;
+}
+
+/**
+ * Failed sign-ins against one login key: an HMAC of the normalised login under a server secret, so
+ * unknown logins are counted (and locked) exactly like real ones and the table names no login.
+ */
+export interface LoginAttemptRecord {
+  key: string;
+  failures: number;
+  lockedUntil: string | null;
+  updatedAt: string;
 }
 
 /** A signed-in device; the session token is stored only as its SHA-256 hash. */
@@ -51,7 +64,7 @@ export type UserPatch = Partial<
 >;
 
 /**
- * The auth module's port: practices, accounts (with their lockout count), devices and their
+ * The auth module's port: practices, accounts, failed sign-ins per login key, devices and their
  * sessions, invites, and the server's own settings (`meta`, e.g. the one-time setup token).
  * Implemented over SQL in `storage/kysely/auth-store.ts`; `test/stores/auth-suite.ts` is its
  * conformance suite.
@@ -60,6 +73,8 @@ export interface AuthStore {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   deleteMeta(key: string): Promise<void>;
+  /** Stores `value` under `key` unless a value is there already; returns the stored one (race-free). */
+  ensureMeta(key: string, value: string): Promise<string>;
 
   createPractice(p: PracticeRecord): Promise<void>;
   getPractice(id: PracticeId): Promise<PracticeRecord | undefined>;
@@ -69,11 +84,21 @@ export interface AuthStore {
   getUser(id: UserId): Promise<UserRecord | undefined>;
   getUserByLogin(login: string): Promise<UserRecord | undefined>;
   updateUser(id: UserId, patch: UserPatch): Promise<void>;
+
+  /** The failed-sign-in counter of one login key (an HMAC of the login), if it has one. */
+  getLoginAttempt(key: string): Promise<LoginAttemptRecord | undefined>;
   /**
-   * Counts one failed password check atomically (concurrent failures each count). The failure that
-   * reaches `maxFailures` locks the account until `lockUntil` and starts the count again.
+   * Counts one failed password check for the key atomically (concurrent failures each count),
+   * whether or not any account has that login. The failure that reaches `maxFailures` locks the key
+   * until `lockUntil` and starts the count again. Counters untouched since `forgetBefore` (and not
+   * locked at `at`) are forgotten.
    */
-  countFailedLogin(id: UserId, maxFailures: number, lockUntil: string): Promise<"counted" | "locked">;
+  countLoginFailure(
+    key: string,
+    limits: { maxFailures: number; lockUntil: string; at: string; forgetBefore: string },
+  ): Promise<"counted" | "locked">;
+  /** Forgets the key's failures (a successful sign-in or unlock). */
+  clearLoginFailures(key: string): Promise<void>;
 
   createDevice(d: DeviceRecord): Promise<void>;
   /** The live (not revoked) device holding this token hash, with its user. */

@@ -121,6 +121,16 @@ export class BlobService {
     return { blobId: id, size: record.size, createdAt: record.createdAt };
   }
 
+  /**
+   * Deletes the bytes of blobs whose metadata is already gone: the last message that declared them
+   * was deleted for everyone. Each is tried even when another fails; the first failure is rethrown.
+   */
+  async erase(blobIds: readonly string[]): Promise<void> {
+    const results = await Promise.allSettled(blobIds.map((id) => this.#blobs.delete(id)));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
   /** Opens a blob for a member of its conversation; audited. Everyone else: `not_found`. */
   async open(session: Session, blobId: string): Promise<{ size: number; stream: AsyncIterable<Uint8Array> }> {
     if (!isBlobId(blobId)) throw new HttpRefusal("not_found");

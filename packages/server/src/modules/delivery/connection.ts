@@ -188,8 +188,9 @@ export class Connection {
           kind: f.type === "send" ? "message" : "delete",
           body: f.type === "send" ? new Uint8Array(Buffer.from(f.body, "base64")) : null,
           target: f.type === "delete" ? f.messageId : null,
+          ...(f.type === "send" && f.blobIds ? { blobIds: f.blobIds } : {}),
         });
-        if (!r.ok) return this.#error(r.code, f.id);
+        if (!r.ok) return this.#error(r.code, f.id, "path" in r ? r.path : undefined);
         return this.#ack(f.id, r.entry);
       }
       case "commit": {

@@ -1,4 +1,4 @@
-import type { ConversationId, DeviceId, ErrorCode, UserId } from "@hearth/protocol";
+import type { BlobId, ConversationId, DeviceId, ErrorCode, UserId } from "@hearth/protocol";
 import { Batcher } from "../../batcher.ts";
 import { type Bus, conversationTopic, userTopic } from "../../bus/bus.ts";
 import type { Clock } from "../../clock.ts";
@@ -32,6 +32,7 @@ export class DeliveryService {
   /** Per `conversationId userId`: the current typing window's start and frames forwarded in it. */
   readonly #typing = new Map<string, { start: number; count: number }>();
   #typingSweptAt = 0;
+  readonly #onBlobsErased: (blobIds: BlobId[]) => Promise<void>;
 
   constructor(deps: {
     store: DeliveryStore;
@@ -39,11 +40,14 @@ export class DeliveryService {
     conversations: ConversationStore;
     bus: Bus;
     clock: Clock;
+    /** Deletes the bytes of blobs whose last referring message was deleted for everyone. */
+    onBlobsErased?: (blobIds: BlobId[]) => Promise<void>;
   }) {
     this.#store = deps.store;
     this.#conversations = deps.conversations;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
+    this.#onBlobsErased = deps.onBlobsErased ?? (async () => {});
     this.#appends = new Batcher((reqs) => this.#store.append(reqs));
     this.#watermarks = new Batcher(async (ups) => {
       // Several receipts for one (conversation, user, kind) in a batch: only the highest matters.
@@ -58,6 +62,8 @@ export class DeliveryService {
    */
   async append(req: AppendRequest, welcomeOwners?: Map<DeviceId, UserId>): Promise<AppendResult> {
     const r = await this.#appends.submit(req);
+    // Before the ack: once a delete is acknowledged, its blobs are gone from the blob store too.
+    if (r.ok && r.erasedBlobIds && r.erasedBlobIds.length > 0) await this.#onBlobsErased(r.erasedBlobIds);
     if (r.ok && !r.duplicate && req.welcomes && welcomeOwners) {
       for (const w of req.welcomes) {
         const owner = welcomeOwners.get(w.deviceId);

@@ -1,4 +1,4 @@
-import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
+import type { BlobId, ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
 
 /** One stored entry of a conversation's ordered log. `body` is opaque ciphertext. */
 export interface EntryRecord {
@@ -31,12 +31,26 @@ export interface AppendRequest {
   welcomes?: { deviceId: DeviceId; body: Uint8Array }[];
   /** For a commit: the new epoch's group info (for external joins). */
   groupInfo?: Uint8Array | null;
+  /**
+   * For a message: the blobs it refers to, as the sender declared them (each uploaded by the sender
+   * into this conversation, else the append is refused with `not_found` at `blobIds`).
+   */
+  blobIds?: BlobId[];
 }
 
 /** The outcome of one append: the stored entry (possibly an earlier one, for a resend) or a refusal. */
 export type AppendResult =
-  | { ok: true; entry: EntryRecord; duplicate: boolean }
-  | { ok: false; code: "not_found" | "not_sender" | "message_conflict" }
+  | {
+      ok: true;
+      entry: EntryRecord;
+      duplicate: boolean;
+      /**
+       * For a delete: the blobs whose metadata went with the deleted message (no other message refers
+       * to them); their bytes are the caller's to delete from the BlobStore.
+       */
+      erasedBlobIds?: BlobId[];
+    }
+  | { ok: false; code: "not_found" | "not_sender" | "message_conflict"; path?: "blobIds" }
   | { ok: false; code: "stale_commit"; epoch: number };
 
 /** A receipt watermark move. */
@@ -59,7 +73,7 @@ export interface WelcomeRecord {
 
 /**
  * The delivery module's port: each conversation's ordered log (gap-free seqs, idempotent appends,
- * deletes, MLS commits), receipt watermarks, and the welcomes a commit leaves for new devices.
+ * deletes that take the blobs only they declared, MLS commits), receipt watermarks, and the welcomes a commit leaves for new devices.
  * Implemented over SQL in `storage/kysely/delivery-store.ts`; `test/stores/delivery-suite.ts` is
  * its conformance suite.
  */

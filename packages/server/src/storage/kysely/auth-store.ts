@@ -9,7 +9,8 @@ import type {
   UserRecord,
 } from "../../modules/auth/auth-store.ts";
 import type { Database } from "../schema.ts";
-import type { Db } from "./storage-dialect.ts";
+import { loginAttemptQueries } from "./login-attempt-queries.ts";
+import { type Db, inTransaction } from "./storage-dialect.ts";
 
 // Rows hold plain strings; the ids in them were branded when they were made, so they are cast back.
 const toUser = (r: Selectable<Database["users"]>): UserRecord => ({
@@ -47,7 +48,7 @@ const toInvite = (r: Selectable<Database["invites"]>): InviteRecord => ({
   usedBy: r.used_by as UserId | null,
 });
 
-/** The auth port over SQL (tables `meta`, `practices`, `users`, `devices`, `invites`). */
+/** The auth port over SQL (tables `meta`, `practices`, `users`, `login_attempts`, `devices`, `invites`). */
 export class KyselyAuthStore implements AuthStore {
   readonly #db: Db;
 
@@ -66,6 +67,20 @@ export class KyselyAuthStore implements AuthStore {
       .values({ key, value })
       .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
       .execute();
+  }
+
+  async ensureMeta(key: string, value: string) {
+    await this.#db
+      .insertInto("meta")
+      .values({ key, value })
+      .onConflict((oc) => oc.column("key").doNothing())
+      .execute();
+    const r = await this.#db
+      .selectFrom("meta")
+      .select("value")
+      .where("key", "=", key)
+      .executeTakeFirstOrThrow();
+    return r.value;
   }
 
   async deleteMeta(key: string) {
@@ -131,21 +146,28 @@ export class KyselyAuthStore implements AuthStore {
     await this.#db.updateTable("users").set(set).where("id", "=", id).execute();
   }
 
-  async countFailedLogin(id: UserId, maxFailures: number, lockUntil: string) {
-    // One statement: N simultaneous wrong passwords add N, never 1.
-    const row = await this.#db
-      .updateTable("users")
-      .set((eb) => ({ failed_logins: eb("failed_logins", "+", 1) }))
-      .where("id", "=", id)
-      .returning("failed_logins")
-      .executeTakeFirst();
-    if (!row || Number(row.failed_logins) < maxFailures) return "counted" as const;
-    await this.#db
-      .updateTable("users")
-      .set({ failed_logins: 0, locked_until: lockUntil })
-      .where("id", "=", id)
-      .execute();
-    return "locked" as const;
+  async getLoginAttempt(key: string) {
+    return loginAttemptQueries.get(this.#db, key);
+  }
+
+  async countLoginFailure(
+    key: string,
+    limits: { maxFailures: number; lockUntil: string; at: string; forgetBefore: string },
+  ) {
+    return inTransaction(this.#db, (db) =>
+      loginAttemptQueries.countFailure(
+        db,
+        key,
+        limits.maxFailures,
+        limits.lockUntil,
+        limits.at,
+        limits.forgetBefore,
+      ),
+    );
+  }
+
+  async clearLoginFailures(key: string) {
+    await loginAttemptQueries.clear(this.#db, key);
   }
 
   async createDevice(d: DeviceRecord) {

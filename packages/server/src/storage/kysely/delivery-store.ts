@@ -1,5 +1,5 @@
 import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
-import { type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type {
   AppendRequest,
   AppendResult,
@@ -9,6 +9,7 @@ import type {
   WelcomeRecord,
 } from "../../modules/delivery/delivery-store.ts";
 import type { Database } from "../schema.ts";
+import { messageBlobQueries } from "./message-blob-queries.ts";
 import { bytesOf, type Db, inTransaction, type StorageDialect } from "./storage-dialect.ts";
 
 /** Code-unit order: the same in every runtime, unlike `localeCompare`. */
@@ -29,9 +30,10 @@ const toEntry = (r: Selectable<Database["entries"]>): EntryRecord => ({
 });
 
 /**
- * The delivery port over SQL (tables `entries`, `welcomes`; appends move `conversations`' log head
- * and MLS epoch; watermarks live on `members`). Locking differs by database: see
- * {@link StorageDialect.lockConversations}.
+ * The delivery port over SQL (tables `entries`, `welcomes`, `message_blobs`; appends move
+ * `conversations`' log head and MLS epoch; watermarks live on `members`). Locking differs by
+ * database: see {@link StorageDialect.lockConversations}; so does wiping deleted content from disk
+ * ({@link StorageDialect.afterErase}).
  */
 export class KyselyDeliveryStore implements DeliveryStore {
   readonly #db: Db;
@@ -44,6 +46,14 @@ export class KyselyDeliveryStore implements DeliveryStore {
 
   async append(requests: AppendRequest[]): Promise<AppendResult[]> {
     if (requests.length === 0) return [];
+    const results = await this.#appendAll(requests);
+    // Once per batch (group commit), after it committed: let the dialect wipe what the deletes left.
+    const erased = results.some((r) => r.ok && r.entry.kind === "delete" && !r.duplicate);
+    if (erased && !this.#db.isTransaction) await this.#dialect.afterErase(this.#db as Kysely<Database>);
+    return results;
+  }
+
+  #appendAll(requests: AppendRequest[]): Promise<AppendResult[]> {
     return inTransaction(this.#db, async (db) => {
       // Lock every conversation of the batch up front (where the database has concurrent writers).
       await this.#dialect.lockConversations(db, [...new Set(requests.map((r) => r.conversationId))]);
@@ -77,6 +87,13 @@ export class KyselyDeliveryStore implements DeliveryStore {
       // Unknown, not a message, or already deleted (by another tombstone): nothing left to delete.
       if (target?.kind !== "message" || Number(target.deleted) === 1) return { ok: false, code: "not_found" };
       if (target.sender_id !== req.senderId) return { ok: false, code: "not_sender" };
+    }
+    const blobIds = req.kind === "message" ? (req.blobIds ?? []) : [];
+    if (
+      blobIds.length > 0 &&
+      !(await messageBlobQueries.mayAttach(db, req.conversationId, req.senderId, blobIds))
+    ) {
+      return { ok: false, code: "not_found", path: "blobIds" };
     }
     const now = new Date().toISOString();
     if (req.kind === "commit") {
@@ -141,14 +158,18 @@ export class KyselyDeliveryStore implements DeliveryStore {
         )
         .execute();
     }
+    if (blobIds.length > 0) await messageBlobQueries.attach(db, req.conversationId, req.messageId, blobIds);
     if (req.kind === "delete") {
-      // The tombstone stays in the order; the deleted message's ciphertext is erased for good.
+      // The tombstone stays in the order; the deleted message's ciphertext is erased for good, and
+      // so is the metadata of the blobs only it referred to.
       await db
         .updateTable("entries")
         .set({ body: null, deleted: 1 })
         .where("conversation_id", "=", req.conversationId)
         .where("message_id", "=", req.target ?? "")
         .execute();
+      const erasedBlobIds = await messageBlobQueries.detach(db, req.conversationId, req.target ?? "");
+      return { ok: true, entry: toEntry(row), duplicate: false, erasedBlobIds };
     }
     return { ok: true, entry: toEntry(row), duplicate: false };
   }

@@ -25,6 +25,12 @@ export interface StorageDialect {
    * Makes a `select` that claims one row (a key package) skip rows other transactions have locked
    * and lock the one it takes; unchanged where writers are serialised anyway.
    */
+  /**
+   * Runs after a committed append that deleted messages for everyone (once per batch), outside any
+   * transaction: where the database keeps old page versions in a log (SQLite's WAL), it empties it
+   * so the erased ciphertext leaves the disk at once.
+   */
+  afterErase(db: Kysely<Database>): Promise<void>;
   claimRow<TB extends keyof Database, O>(
     query: SelectQueryBuilder<Database, TB, O>,
   ): SelectQueryBuilder<Database, TB, O>;

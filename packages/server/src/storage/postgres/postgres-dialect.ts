@@ -25,5 +25,7 @@ export const postgresDialect: StorageDialect = Object.freeze<StorageDialect>({
   async lockAuditChain(db) {
     await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
   },
+  // Old row versions are left to VACUUM; there is no log file of this process to empty.
+  async afterErase() {},
   claimRow: (query) => query.forUpdate().skipLocked(),
 });

@@ -18,7 +18,9 @@ export interface SqliteStorageOptions {
 }
 
 /**
- * Opens (and migrates) the embedded SQLite storage: one file, WAL mode, foreign keys on.
+ * Opens (and migrates) the embedded SQLite storage: one file, WAL mode, foreign keys on, secure
+ * delete on (and the WAL checkpointed and truncated after every batch that deletes messages for
+ * everyone: `sqliteDialect.afterErase`).
  *
  * @example
  * const storage = await openSqliteStorage({ path: "./data/hearth.db" });
@@ -29,6 +31,9 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   sqlite.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // Freed content (a message deleted for everyone, a used key package) is overwritten with zeros,
+  // not left in free pages and free space where a copy of the file would still hold it.
+  sqlite.pragma("secure_delete = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db as Kysely<unknown>, sqliteDialect.name);
   return kyselyStorage(db, sqliteDialect, () => db.destroy());
