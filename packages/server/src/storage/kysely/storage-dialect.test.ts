@@ -67,6 +67,12 @@ describe("PostgreSQL dialect", () => {
     expect(ran.map((q) => q.sql)).toEqual(["select pg_advisory_xact_lock(7201)"]);
   });
 
+  it("leaves deleted content to VACUUM: nothing runs after an erase", async () => {
+    const { db, ran } = recording("postgres");
+    await postgresDialect.afterErase(db);
+    expect(ran).toEqual([]);
+  });
+
   it("claims a row with for update skip locked", () => {
     const { db } = recording("postgres");
     expect(claim(postgresDialect, db)).toMatch(/ for update skip locked$/);
@@ -79,6 +85,12 @@ describe("SQLite dialect", () => {
     await sqliteDialect.lockConversations(db, ["c1"]);
     await sqliteDialect.lockAuditChain(db);
     expect(ran).toEqual([]);
+  });
+
+  it("checkpoints and truncates the WAL after an erase, so old page versions leave the disk", async () => {
+    const { db, ran } = recording("sqlite");
+    await sqliteDialect.afterErase(db);
+    expect(ran.map((q) => q.sql)).toEqual(["pragma wal_checkpoint(TRUNCATE)"]);
   });
 
   it("leaves a claim query as it is (SQLite has no row locks)", () => {
