@@ -1,3 +1,11 @@
+// The shared styles first, in this order: each component's own CSS (imported beside it) comes
+// after them, as the sections of one stylesheet did, so a component's rules win over the generic
+// ones they refine (and the phone .page padding in screens.css stays after .page--chat).
+import "./styles/app.css";
+import "./styles/buttons.css";
+import "./styles/page.css";
+import "./styles/forms.css";
+import "./styles/screens.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app.tsx";
@@ -9,7 +17,6 @@ import {
 import { captureFragmentSecret, forgetFragmentSecret } from "./router/router.ts";
 import { clearNotifications } from "./state/notifications.ts";
 import { applyTheme, storedTheme } from "./theme/theme.ts";
-import "./styles/app.css";
 
 function start(): void {
   // Before anything is shown: someone pressing Back after a quick exit must not see Hearth.

@@ -1,3 +1,4 @@
+import "./app-header.css";
 import { quickExit } from "../quick-exit/quick-exit.ts";
 import type { Route } from "../router/router.ts";
 import { ExitIcon, HearthMark, LifebuoyIcon } from "./icons.tsx";

@@ -1,3 +1,4 @@
+import "./attachment-view.css";
 import type { AttachmentRef } from "@hearth/client";
 import { useEffect, useRef, useState } from "react";
 import { MAX_VIEW_BYTES, viewable } from "../state/decrypted-files.ts";

@@ -1,3 +1,4 @@
+import "./confirm-dialog.css";
 import { useEffect, useId, useRef } from "react";
 
 /** Props of {@link ConfirmDialog}. */

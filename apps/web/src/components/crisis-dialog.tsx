@@ -1,3 +1,4 @@
+import "./crisis-help.css";
 import { useEffect, useRef } from "react";
 import { CrisisHelp } from "./crisis-help.tsx";
 

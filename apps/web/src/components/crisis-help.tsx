@@ -1,3 +1,4 @@
+import "./crisis-help.css";
 import { useId, useMemo, useState } from "react";
 import {
   CRISIS_DIRECTORY,

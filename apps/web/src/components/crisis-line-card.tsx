@@ -1,3 +1,4 @@
+import "./crisis-help.css";
 import { type CrisisLine, smsHref, telHref } from "../crisis/crisis-directory.ts";
 
 function languageNames(codes: readonly string[]): string {

@@ -1,3 +1,4 @@
+import "./invite-panel.css";
 import type { CreateInviteResponse, Role } from "@hearth/protocol";
 import { useId, useState } from "react";
 import type { HearthSession } from "../state/hearth-session.ts";

@@ -1,3 +1,4 @@
+import "./link-preview.css";
 import { Fragment } from "react";
 import { findLinks, knownSite, MAX_CARDS, readablePath } from "../format/links.ts";
 

@@ -1,3 +1,4 @@
+import "./voice-recorder.css";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { fileTimestamp } from "../format/time.ts";
 

@@ -1,3 +1,4 @@
+import "./conversation-list-screen.css";
 import type { ConversationSummary } from "@hearth/protocol";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { InvitePanel } from "../components/invite-panel.tsx";

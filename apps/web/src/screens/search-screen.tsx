@@ -1,3 +1,4 @@
+import "./search-screen.css";
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { Link } from "../components/link.tsx";
 import { Name, Names } from "../components/names.tsx";

@@ -1,3 +1,4 @@
+import "./settings-screen.css";
 import type { DeviceSummary } from "@hearth/protocol";
 import { type ReactNode, useCallback, useEffect, useId, useState } from "react";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { newId } from "@hearth/protocol";
 import { openPostgresStorage, type Storage } from "@hearth/server";
 import {
   describeWithService,
@@ -8,6 +9,7 @@ import {
   POSTGRES_URL,
   type Practice,
   postgresReachable,
+  RawSocket,
   startTestServer,
   type TestServer,
   uniqueSchemaName,
@@ -76,6 +78,38 @@ function quotaSuite(makeStorage: () => Promise<{ storage?: Storage; drop?: () =>
     expect((await upload(patient, cid, new Uint8Array(1))).status).toBe(413);
     expect((await upload(p.therapist.token, cid, new Uint8Array(90_000))).status).toBe(200);
     expect(stored()).toBe(3);
+  });
+
+  it("finding 6: a blob erased with a message deleted for everyone frees the quota it used", async () => {
+    const made = await makeStorage();
+    drop = made.drop;
+    t = await startTestServer({ ...(made.storage ? { storage: made.storage } : {}), blobQuotaBytes: QUOTA });
+    p = await makePractice(t, 1);
+    const patient = p.patients[0]?.token ?? "";
+    const cid = p.patients[0]?.conversationId ?? "";
+    const up = await upload(patient, cid, new Uint8Array(80_000));
+    const { blobId } = (await up.json()) as { blobId: string };
+    expect((await upload(patient, cid, new Uint8Array(30_000))).status).toBe(413);
+    const s = await RawSocket.hello(t.wsUrl, patient);
+    try {
+      const messageId = newId("msg");
+      const body = Buffer.from("attachment").toString("base64");
+      const sent = await s.request({
+        type: "send",
+        id: 1,
+        conversationId: cid,
+        messageId,
+        body,
+        blobIds: [blobId],
+      });
+      expect(sent).toMatchObject({ type: "ack" });
+      const del = { type: "delete", id: 2, conversationId: cid, messageId, tombstoneId: newId("msg") };
+      expect(await s.request(del)).toMatchObject({ type: "ack" });
+    } finally {
+      await s.closeAndWait();
+    }
+    expect(await t.server.storage.blobs.storedBlobBytes(patientId())).toBe(0);
+    expect((await upload(patient, cid, new Uint8Array(30_000))).status).toBe(200);
   });
 }
 

@@ -1,3 +1,4 @@
+import "./chat.css";
 import type { MessageId } from "@hearth/protocol";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";

@@ -1,3 +1,4 @@
+import "./safety-number.css";
 import type { UserId } from "@hearth/protocol";
 import { useState } from "react";
 import { Name } from "../../components/names.tsx";
