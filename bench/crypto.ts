@@ -34,7 +34,7 @@ import {
   type PendingCommit,
 } from "@hearth/crypto";
 import type { ConversationId } from "@hearth/protocol";
-import { buildServer, createLogger, openSqliteStore } from "@hearth/server";
+import { buildServer, createLogger, openSqliteStorage } from "@hearth/server";
 import { machine, percentile, table } from "./stats.ts";
 
 const args = new Map<string, string>();
@@ -224,9 +224,9 @@ async function benchAttachments() {
 
   // A real server on loopback, its data in a temp dir.
   const dir = mkdtempSync(join(tmpdir(), "hearth-bench-crypto-"));
-  const store = await openSqliteStore({ path: join(dir, "hearth.db") });
+  const storage = await openSqliteStorage({ path: join(dir, "hearth.db") });
   const server = await buildServer({
-    store,
+    storage,
     logger: createLogger({ level: "warn" }),
     argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
     authRateLimitPerMinute: 1_000_000,

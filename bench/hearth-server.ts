@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildServer, createLogger, openSqliteStore } from "@hearth/server";
+import { buildServer, createLogger, openSqliteStorage } from "@hearth/server";
 
 const dir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
-const store = await openSqliteStore({ path: join(dir, "hearth.db") });
+const storage = await openSqliteStorage({ path: join(dir, "hearth.db") });
 const server = await buildServer({
-  store,
+  storage,
   logger: createLogger({ level: "warn" }),
   argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
   authRateLimitPerMinute: 1_000_000,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import helmet from "@fastify/helmet";
 import { registerWeb, securityHeaders } from "@hearth/server";
+import { REQUIRE_SERVICES } from "@hearth/server/testing";
 import axe from "axe-core";
 import Fastify, { type FastifyInstance } from "fastify";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -12,8 +13,6 @@ const ROOT = resolve(import.meta.dirname, "../..");
 
 /** Debian's Chromium; override with HEARTH_CHROMIUM. */
 export const CHROMIUM_PATH = process.env.HEARTH_CHROMIUM ?? "/usr/bin/chromium";
-
-const REQUIRE_SERVICES = process.env.HEARTH_REQUIRE_SERVICES === "1";
 
 /**
  * `describe` for a browser suite: runs when Chromium is installed; otherwise fails under

@@ -4,22 +4,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DeviceSearch, type IndexStore } from "../../apps/web/src/search/device-search.ts";
 import type { SavedIndex } from "../../apps/web/src/search/encrypted-index-store.ts";
-import { type SearchDoc, SearchIndex, snippet } from "../../apps/web/src/search/search-index.ts";
+import { SearchIndex, snippet } from "../../apps/web/src/search/search-index.ts";
 import { fold, queryTokens, tokenize, wordSpans } from "../../apps/web/src/search/tokenize.ts";
+import { searchDoc } from "../support/search-docs.ts";
 
-let n = 0;
-function doc(text: string, over: Partial<SearchDoc> = {}): SearchDoc {
-  n++;
-  return {
-    conversationId: "cnv_1",
-    messageId: `msg_${n}`,
-    seq: n,
-    sentAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
-    senderId: "usr_a",
-    text,
-    ...over,
-  };
-}
+const doc = searchDoc;
 
 const ids = (index: SearchIndex, q: string) => index.search(q, 1000).results.map((r) => r.doc.messageId);
 const marked = (text: string, q: string) =>

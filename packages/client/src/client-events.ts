@@ -1,29 +1,14 @@
 import type { ConversationId, DeviceId, ErrorCode, LogEntry, MessageId, UserId } from "@hearth/protocol";
-import type { OutboxItem } from "./client-store.ts";
+import type { OutboxItem, StoredMessage } from "./client-store.ts";
 import type { DisconnectReason, State } from "./connection/connection-state.ts";
-import type { MessageContent, UndecryptableReason } from "./payload-codec.ts";
 
-/** A log entry as the application sees it: decoded, delivered once, in seq order per conversation. */
-export interface ReceivedMessage {
-  conversationId: ConversationId;
-  seq: number;
-  messageId: MessageId;
-  senderId: UserId;
-  senderDeviceId: DeviceId;
-  sentAt: string;
+/**
+ * A log entry as the application sees it: decoded, delivered once, in seq order per conversation.
+ * What the local store keeps ({@link StoredMessage}), and who sent it.
+ */
+export interface ReceivedMessage extends StoredMessage {
   /** Sent by this user (from this device or another of theirs). */
   own: boolean;
-  /**
-   * - `message`: a message; `content` is set, or `undecryptable` says why it could not be read.
-   * - `deleted`: a message that was deleted for everyone before this device received it (no content).
-   * - `tombstone`: the deletion itself; `target` is the deleted message (drop its content on screen).
-   * - `commit`: an MLS handshake entry, for the crypto layer.
-   */
-  kind: "message" | "deleted" | "tombstone" | "commit";
-  content?: MessageContent;
-  undecryptable?: UndecryptableReason;
-  /** For a tombstone: the deleted message. */
-  target?: MessageId;
   /** The raw log entry (for the crypto layer). */
   entry: LogEntry;
 }

@@ -33,10 +33,16 @@ export interface StoredMessage {
   senderId: UserId;
   senderDeviceId: DeviceId;
   sentAt: string;
-  /** See {@link ReceivedMessage.kind}. */
+  /**
+   * - `message`: a message; `content` is set, or `undecryptable` says why it could not be read.
+   * - `deleted`: a message that was deleted for everyone before this device received it (no content).
+   * - `tombstone`: the deletion itself; `target` is the deleted message (drop its content on screen).
+   * - `commit`: an MLS handshake entry, for the crypto layer.
+   */
   kind: "message" | "deleted" | "tombstone" | "commit";
   content?: MessageContent;
   undecryptable?: UndecryptableReason;
+  /** For a tombstone: the deleted message. */
   target?: MessageId;
 }
 

@@ -7,7 +7,12 @@
 
 export type { TransferProgress } from "./api/blob-bodies.ts";
 export type { CallArgs, CallBody, CallOptions, CallResult } from "./api/call-options.ts";
-export { decodeApiError, HearthApiError, type HearthApiErrorCode } from "./api/hearth-api-error.ts";
+export {
+  decodeApiError,
+  HearthApiError,
+  type HearthApiErrorCode,
+  SDK_ERROR_CODES,
+} from "./api/hearth-api-error.ts";
 export {
   type AttachmentRef,
   MAX_ATTACHMENT_NAME_LENGTH,

@@ -1,42 +1,19 @@
-import type { ConversationId, SessionResponse } from "@hearth/protocol";
+import type { ConversationId } from "@hearth/protocol";
 import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import {
-  HearthClient,
-  type HearthClientOptions,
-  MemoryClientStore,
-  State,
-  unencryptedCodecForTests,
-  type WebSocketConstructor,
-} from "../src/index.ts";
-import { EventRecorder, ManualClock } from "../src/testing.ts";
+import { MemoryClientStore, State } from "../src/index.ts";
+import { ManualClock } from "../src/testing.ts";
 import { instrumented } from "./support/instrumented-socket.ts";
+import { recordedClients } from "./support/recorded-clients.ts";
 
 describe("HearthClient: conversations stand on their own", () => {
   let t: TestServer;
   let p: Practice;
-  const clients: HearthClient[] = [];
 
-  const make = (session: SessionResponse, opts: Partial<HearthClientOptions> = {}) => {
-    const client = new HearthClient({
-      baseUrl: t.url,
-      token: session.token,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      backoff: { minMs: 20, maxMs: 200 },
-      codec: unencryptedCodecForTests,
-      ...opts,
-    });
-    clients.push(client);
-    return { client, rec: new EventRecorder(client) };
-  };
-  const connected = async (c: { client: HearthClient; rec: EventRecorder }) => {
-    c.client.connect();
-    await c.rec.waitFor(() => c.client.state === State.Connected, "connected");
-  };
+  const { make, connected, closeAll } = recordedClients(() => t.url);
 
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
+    closeAll();
     await t?.stop();
   });
 

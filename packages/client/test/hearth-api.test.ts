@@ -233,6 +233,15 @@ describe("HearthApi through a proxy that rewrites or holds answers", () => {
     expect((await failure(slow.call("health", { timeoutMs: 200 }))).code).toBe("network_error");
   });
 
+  it("a held blob upload or download fails with network_error too", async () => {
+    proxy.clear();
+    proxy.hold((r) => r.path.includes("/blobs"));
+    const api = new HearthApi({ baseUrl: proxy.url, token: "any", timeoutMs: 200 });
+    const bytes = new Uint8Array([1, 2, 3]);
+    expect((await failure(api.uploadBlob("cnv_AAAAAAAAAAAAAAAAAAAAAA", bytes))).code).toBe("network_error");
+    expect((await failure(api.downloadBlob("blb_AAAAAAAAAAAAAAAAAAAAAA"))).code).toBe("network_error");
+  });
+
   it("a caller's AbortSignal ends a held request with aborted", async () => {
     proxy.clear();
     proxy.hold((r) => r.path === "/healthz");

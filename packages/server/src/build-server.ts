@@ -32,11 +32,11 @@ import { PresenceService } from "./modules/delivery/presence-service.ts";
 import { keysRoutes } from "./modules/keys/keys-routes.ts";
 import { KeysService } from "./modules/keys/keys-service.ts";
 import { registerWeb } from "./modules/web/web-routes.ts";
-import type { Store } from "./storage/store.ts";
+import type { RunInTransaction, Storage } from "./storage/storage.ts";
 
-/** Input of {@link buildServer}: the store is required, everything else has a default. */
-export type BuildServerInput = Partial<Omit<ServerOptions, "store">> & {
-  store: Store;
+/** Input of {@link buildServer}: the storage is required, everything else has a default. */
+export type BuildServerInput = Partial<Omit<ServerOptions, "storage">> & {
+  storage: Storage;
   /** TLS certificate and key (PEM). When set, the server speaks HTTPS and WSS only. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Where attachment blobs are stored; default the filesystem under `blobDir`. */
@@ -51,13 +51,13 @@ export type BuildServerInput = Partial<Omit<ServerOptions, "store">> & {
 export interface HearthServer {
   app: FastifyInstance;
   logger: Logger;
-  store: Store;
+  storage: Storage;
   bus: Bus;
   /** Listens; resolves with the base URL (`http://127.0.0.1:PORT`). */
   listen(port?: number, host?: string): Promise<string>;
   /** On a server not yet set up: a fresh one-time setup token; otherwise undefined. */
   prepareSetup(): Promise<string | undefined>;
-  /** Stops accepting, closes sockets, flushes queued writes, closes the store and the bus. */
+  /** Stops accepting, closes sockets, flushes queued writes, closes the storage and the bus. */
   close(): Promise<void>;
 }
 
@@ -74,14 +74,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
  * Assembles the server from its modules, in one place. Options are merged over frozen defaults.
  *
  * @example
- * const store = await openSqliteStore({ path: "./data/hearth.db" });
- * const server = await buildServer({ store });
+ * const storage = await openSqliteStorage({ path: "./data/hearth.db" });
+ * const server = await buildServer({ storage });
  * const url = await server.listen(8080, "localhost");
  */
 export async function buildServer(input: BuildServerInput): Promise<HearthServer> {
   const options: ServerOptions = { ...DEFAULTS, ...input };
   const logger = input.logger ?? createLogger();
-  const store = input.store;
+  const storage = input.storage;
   const bus = input.bus ?? new MemoryBus();
   const clock = input.clock ?? systemClock;
 
@@ -124,26 +124,53 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(errorBody("not_found")));
 
-  const audit = new AuditLog(store);
-  const auth = new AuthService({ ...options, clock, store, bus, audit });
+  // Each service gets its own module's port (`store`) and only the other ports it reads.
+  const transaction: RunInTransaction = (fn) => storage.transaction(fn);
+  const audit = new AuditLog(storage.audit);
+  const auth = new AuthService({
+    ...options,
+    clock,
+    store: storage.auth,
+    conversations: storage.conversations,
+    transaction,
+    bus,
+    audit,
+  });
   await auth.start();
-  const conversations = new ConversationService({ store, bus, audit });
-  const presence = new PresenceService({ store, bus });
+  const conversations = new ConversationService({
+    store: storage.conversations,
+    delivery: storage.delivery,
+    auth: storage.auth,
+    transaction,
+    bus,
+    audit,
+  });
+  const presence = new PresenceService({ conversations: storage.conversations, bus });
   const budgets = new ByteBudgets(
     { frames: options.frameRate, socket: options.byteRate.socket, user: options.byteRate.user },
     clock,
   );
-  const keys = new KeysService({ store, audit, bus, clock });
+  const keys = new KeysService({
+    store: storage.keys,
+    conversations: storage.conversations,
+    auth: storage.auth,
+    audit,
+    bus,
+    clock,
+  });
 
   const blobs = new BlobService({
-    store,
+    store: storage.blobs,
+    conversations: storage.conversations,
+    transaction,
     audit,
     blobs: input.blobStore ?? new FsBlobStore({ dir: input.blobDir ?? resolve("data", "blobs"), clock }),
     maxBlobBytes: options.maxBlobBytes,
     blobQuotaBytes: options.blobQuotaBytes,
   });
   const delivery = new DeliveryService({
-    store,
+    store: storage.delivery,
+    conversations: storage.conversations,
     bus,
     clock,
     // The metadata is gone already (the delete committed): a file left behind by an I/O failure is
@@ -163,11 +190,11 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     limits: { auth: options.authRateLimitPerMinute, blob_upload: options.blobUploadRateLimitPerMinute },
   });
   await app.register(healthRoutes);
-  await app.register(authRoutes, { auth, store, presence });
+  await app.register(authRoutes, { auth, store: storage.auth, presence });
   await app.register(conversationRoutes, { conversations });
   await app.register(keysRoutes, { keys });
   await app.register(blobRoutes, { blobs });
-  await app.register(auditRoutes, { audit, store });
+  await app.register(auditRoutes, { audit, store: storage.audit });
   await registerWeb(app, {
     distDir: input.webDistDir ?? resolve(import.meta.dirname, "../../../apps/web/dist"),
   });
@@ -175,7 +202,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   let gateway: Gateway | undefined;
   const openGateway = () => {
     gateway ??= new Gateway(app.server, {
-      store,
+      conversations: storage.conversations,
       bus,
       auth,
       delivery,
@@ -192,7 +219,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   return {
     app,
     logger,
-    store,
+    storage,
     bus,
     async listen(port = 0, host = "127.0.0.1") {
       openGateway();
@@ -207,7 +234,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
       await app.close();
       await delivery.drain();
       await bus.close();
-      await store.close();
+      await storage.close();
     },
   };
 }

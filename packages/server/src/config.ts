@@ -1,12 +1,12 @@
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
 import type { Clock } from "./clock.ts";
-import type { Store } from "./storage/store.ts";
+import type { Storage } from "./storage/storage.ts";
 
 /** Everything `buildServer` can be given. Unset fields take the frozen {@link DEFAULTS}. */
 export interface ServerOptions {
-  /** The storage adapter (required). */
-  store: Store;
+  /** Every module's storage port, over one database (required). */
+  storage: Storage;
   /** The fan-out adapter; defaults to the in-process bus. */
   bus?: Bus;
   /** The logger; defaults to pino on stdout, with redaction. */
@@ -58,7 +58,7 @@ export interface ServerOptions {
 }
 
 /** Defaults, frozen. */
-export const DEFAULTS: Readonly<Omit<ServerOptions, "store" | "bus" | "logger" | "clock">> = Object.freeze({
+export const DEFAULTS: Readonly<Omit<ServerOptions, "storage" | "bus" | "logger" | "clock">> = Object.freeze({
   publicUrl: "http://localhost:8080",
   maxFrameBytes: 256 * 1024,
   heartbeatMs: 30_000,

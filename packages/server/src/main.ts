@@ -3,8 +3,8 @@ import { join, resolve } from "node:path";
 import { buildServer } from "./build-server.ts";
 import { RedisBus } from "./bus/redis/redis-bus.ts";
 import { createLogger } from "./logger.ts";
-import { openPostgresStore } from "./storage/postgres/postgres-store.ts";
-import { openSqliteStore } from "./storage/sqlite/sqlite-store.ts";
+import { openPostgresStorage } from "./storage/postgres/postgres-storage.ts";
+import { openSqliteStorage } from "./storage/sqlite/sqlite-storage.ts";
 
 /**
  * `npm start`: one process, embedded SQLite, in-process bus. Configuration comes from the
@@ -23,12 +23,12 @@ async function main() {
       : undefined;
   const publicUrl = env.HEARTH_PUBLIC_URL ?? `${tls ? "https" : "http"}://localhost:${port}`;
   // Embedded by default; PostgreSQL + Redis when configured, for many nodes.
-  const store = env.HEARTH_DATABASE_URL
-    ? await openPostgresStore({
+  const storage = env.HEARTH_DATABASE_URL
+    ? await openPostgresStorage({
         connectionString: env.HEARTH_DATABASE_URL,
         ...(env.HEARTH_DATABASE_SCHEMA ? { schema: env.HEARTH_DATABASE_SCHEMA } : {}),
       })
-    : await openSqliteStore({ path: join(dataDir, "hearth.db") });
+    : await openSqliteStorage({ path: join(dataDir, "hearth.db") });
   const bus = env.HEARTH_REDIS_URL
     ? await RedisBus.connect({
         url: env.HEARTH_REDIS_URL,
@@ -36,7 +36,7 @@ async function main() {
       })
     : undefined;
   const server = await buildServer({
-    store,
+    storage,
     ...(bus ? { bus } : {}),
     logger,
     publicUrl,

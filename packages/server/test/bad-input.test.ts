@@ -340,7 +340,7 @@ describe("session expiry", () => {
       const p = await makePractice(t, 0);
       expect((await t.call("GET", "/v1/me", { token: p.therapist.token })).status).toBe(200);
       // Two days without use: past the idle limit.
-      await t.server.store.touchDevice(
+      await t.server.storage.auth.touchDevice(
         p.therapist.deviceId,
         new Date(Date.now() - 48 * 3600_000).toISOString(),
       );

@@ -1,4 +1,4 @@
-import type { LogEntry } from "@hearth/protocol";
+import type { LogEntry, UserId } from "@hearth/protocol";
 import { expect, it } from "vitest";
 import type { Bus, BusEvent } from "../src/bus/bus.ts";
 
@@ -49,16 +49,16 @@ export function runBusSuite(makePair: () => Promise<[Bus, Bus]>) {
     const got: BusEvent[] = [];
     const s = b.subscribe("conv:y", (e) => got.push(e));
     await s.ready;
-    a.publish("conv:other", { type: "presence", userId: "u", online: true });
-    a.publish("conv:y", { type: "presence", userId: "u", online: true });
+    a.publish("conv:other", { type: "presence", userId: "u" as UserId, online: true });
+    a.publish("conv:y", { type: "presence", userId: "u" as UserId, online: true });
     await waitFor(() => got.length === 1, "the subscribed topic");
     s.off();
     // A marker on a still-subscribed topic proves later events had time to arrive.
     const marker: BusEvent[] = [];
     const m = b.subscribe("conv:marker", (e) => marker.push(e));
     await m.ready;
-    a.publish("conv:y", { type: "presence", userId: "u", online: false });
-    a.publish("conv:marker", { type: "presence", userId: "m", online: true });
+    a.publish("conv:y", { type: "presence", userId: "u" as UserId, online: false });
+    a.publish("conv:marker", { type: "presence", userId: "m" as UserId, online: true });
     await waitFor(() => marker.length === 1, "the marker");
     expect(got).toHaveLength(1);
     await a.close();

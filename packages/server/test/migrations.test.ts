@@ -596,6 +596,82 @@ const cases: MigrationCase[] = [
       ).rejects.toThrow();
     },
   },
+  {
+    migration: "0008_blobs_uploader",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      for (const u of ["u1", "u2"]) {
+        await db
+          .insertInto("users")
+          .values({
+            id: u,
+            practice_id: "p1",
+            role: "patient",
+            login: u,
+            display_name: "U",
+            password_hash: "x",
+            created_at: T,
+          })
+          .execute();
+        await db
+          .insertInto("devices")
+          .values({
+            id: `d-${u}`,
+            user_id: u,
+            name: "Phone",
+            token_hash: `t-${u}`,
+            created_at: T,
+            last_seen_at: T,
+          })
+          .execute();
+      }
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_seq: 0,
+          last_activity_at: T,
+        })
+        .execute();
+      const blob = (id: string, uploader: string, size: number) => ({
+        id,
+        conversation_id: "c1",
+        uploader_id: uploader,
+        uploader_device_id: `d-${uploader}`,
+        size,
+        created_at: T,
+      });
+      await db
+        .insertInto("blobs")
+        .values([blob("b1", "u1", 10), blob("b2", "u1", 32), blob("b3", "u2", 5)])
+        .execute();
+    },
+    async after(db, dialect) {
+      // Only an index: every blob is kept, and a user's total is what the quota reads.
+      expect((await db.selectFrom("blobs").select("id").orderBy("id").execute()).map((r) => r.id)).toEqual([
+        "b1",
+        "b2",
+        "b3",
+      ]);
+      const total = await db
+        .selectFrom("blobs")
+        .select((eb) => eb.fn.sum<number | string>("size").as("bytes"))
+        .where("uploader_id", "=", "u1")
+        .executeTakeFirst();
+      expect(Number(total?.bytes)).toBe(42);
+      const indexes =
+        dialect === "sqlite"
+          ? await sql<{ name: string }>`select name from sqlite_master where type = 'index'`.execute(db)
+          : await sql<{
+              name: string;
+            }>`select indexname as name from pg_indexes where schemaname = current_schema()`.execute(db);
+      expect(indexes.rows.map((r) => r.name)).toContain("blobs_uploader");
+    },
+  },
 ];
 
 /** A fresh, empty database of each dialect. */
@@ -612,7 +688,7 @@ const dialects: {
     async open() {
       const dir = await makeTempDir();
       const file = new SQLite(join(dir.path, "hearth.db"));
-      // As openSqliteStore sets it: without it SQLite ignores REFERENCES.
+      // As openSqliteStorage sets it: without it SQLite ignores REFERENCES.
       file.pragma("foreign_keys = ON");
       const db = new Kysely<AnyDb>({ dialect: new SqliteDialect({ database: file }) });
       return {

@@ -18,8 +18,8 @@ import {
   uniqueSchemaName,
 } from "@hearth/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPostgresStore } from "../src/storage/postgres/postgres-store.ts";
-import type { Store } from "../src/storage/store.ts";
+import { openPostgresStorage } from "../src/storage/postgres/postgres-storage.ts";
+import type { Storage } from "../src/storage/storage.ts";
 
 const PASSWORD = "correct horse battery staple";
 const b64 = (bytes: number[]) => Buffer.from(bytes).toString("base64");
@@ -259,14 +259,14 @@ describeWithService(
   () => {
     runRouteSuite(async () => {
       const schema = uniqueSchemaName();
-      let store: Store;
+      let storage: Storage;
       try {
-        store = await openPostgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 5 });
+        storage = await openPostgresStorage({ connectionString: POSTGRES_URL, schema, poolSize: 5 });
       } catch (err) {
         await dropSchema(schema);
         throw err;
       }
-      const t = await startTestServer({ store });
+      const t = await startTestServer({ storage });
       return {
         t,
         cleanup: async () => {

@@ -191,8 +191,10 @@ export function snippet(text: string, words: readonly string[]): SnippetPart[] {
   let at = from;
   for (const [start, end] of marks) {
     if (end <= from || start >= to) continue;
-    const s = Math.max(start, from);
+    // Spans of one run of letters overlap (one per word start in it): never show text twice.
+    const s = Math.max(start, from, at);
     const e = Math.min(end, to);
+    if (e <= s) continue;
     if (s > at) push(text.slice(at, s), false);
     push(text.slice(s, e), true);
     at = e;

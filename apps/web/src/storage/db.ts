@@ -51,7 +51,8 @@ export interface HearthDatabases {
 /** The kinds of database the app keeps per user. */
 export type DatabaseKind = keyof HearthDatabases;
 
-type Upgrade<S extends DBSchema> = (
+/** One upgrade step: runs inside the upgrade transaction, so it may read and move existing data. */
+export type Upgrade<S extends DBSchema> = (
   db: IDBPDatabase<S>,
   tx: IDBPTransaction<S, StoreNames<S>[], "versionchange">,
 ) => void;
@@ -112,11 +113,23 @@ export function openDatabase<K extends DatabaseKind>(
   options: OpenDatabaseOptions = {},
 ): Promise<IDBPDatabase<HearthDatabases[K]>> {
   const def: DatabaseDefinition<HearthDatabases[K]> = DATABASES[kind];
-  const version = def.upgrades.length;
+  return openVersioned(def.name(userId), def.upgrades, options);
+}
+
+/**
+ * Opens `name` at version `upgrades.length`, running the steps it has not had yet, in order (a new
+ * database runs them all). The opener behind {@link openDatabase}, exported for its tests.
+ */
+export function openVersioned<S extends DBSchema>(
+  name: string,
+  upgrades: readonly Upgrade<S>[],
+  options: OpenDatabaseOptions = {},
+): Promise<IDBPDatabase<S>> {
+  const version = upgrades.length;
   return new Promise((resolve, reject) => {
-    openDB<HearthDatabases[K]>(def.name(userId), version, {
+    openDB<S>(name, version, {
       upgrade(db, oldVersion, _newVersion, tx) {
-        for (let v = oldVersion; v < version; v++) def.upgrades[v]?.(db, tx);
+        for (let v = oldVersion; v < version; v++) upgrades[v]?.(db, tx);
       },
       blocked: () => reject(new Error("IndexedDB is blocked by another tab")),
       ...(options.onVersionChange ? { blocking: options.onVersionChange } : {}),

@@ -8,7 +8,10 @@ import { isErrorCode } from "@hearth/protocol";
  * - `unexpected_response`: an answer that is not the protocol's (not JSON, or not the route's schema);
  * - `aborted`: the caller's `AbortSignal` cancelled the call.
  */
-export type HearthApiErrorCode = ErrorCode | "network_error" | "unexpected_response" | "aborted";
+export type HearthApiErrorCode = ErrorCode | (typeof SDK_ERROR_CODES)[number];
+
+/** The codes the SDK adds to the protocol's (documented in docs/sdk.md, "Errors and timeouts"). */
+export const SDK_ERROR_CODES = ["network_error", "unexpected_response", "aborted"] as const;
 
 /**
  * A refusal from the server, with its documented code (see docs/protocol.md) and HTTP status, or a

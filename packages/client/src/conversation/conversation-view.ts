@@ -240,16 +240,19 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
     this.#list.splice(j, 0, m);
   }
 
+  /** A message deleted for everyone (or being deleted by this user): its content goes at once. */
+  #erase(target: MessageId | undefined): boolean {
+    const m = target ? this.#byId.get(target) : undefined;
+    if (!m) return false;
+    m.deleted = true;
+    m.content = undefined;
+    return true;
+  }
+
   /** Applies a delivered entry; false when nothing changed. */
   #apply(s: StoredMessage): boolean {
     if (s.kind === "commit") return false;
-    if (s.kind === "tombstone") {
-      const target = s.target ? this.#byId.get(s.target) : undefined;
-      if (!target) return false;
-      target.deleted = true;
-      target.content = undefined;
-      return true;
-    }
+    if (s.kind === "tombstone") return this.#erase(s.target);
     const existing = this.#byId.get(s.messageId);
     if (existing) {
       // The echo of this user's own message: it confirms the pending one.
@@ -277,13 +280,7 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
 
   /** Shows an outbox item: a message as pending, a deletion at once on its target. */
   #applyPending(item: OutboxItem): boolean {
-    if (item.kind === "delete") {
-      const target = item.target ? this.#byId.get(item.target) : undefined;
-      if (!target) return false;
-      target.deleted = true;
-      target.content = undefined;
-      return true;
-    }
+    if (item.kind === "delete") return this.#erase(item.target);
     if (this.#byId.has(item.messageId)) return false;
     const m: ConversationMessage = {
       messageId: item.messageId,

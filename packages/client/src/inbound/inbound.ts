@@ -63,17 +63,8 @@ export class Inbound {
 
   /** Runs `job` in a conversation's lane, after everything queued there (and the last barrier). */
   run(conversationId: string, job: () => Promise<void>): void {
-    const generation = this.#host.generation();
     const prev = this.#lanes.get(conversationId) ?? this.#barrier;
-    const next = prev
-      .then(async () => {
-        if (this.#host.generation() !== generation) return;
-        await job();
-      })
-      .catch((err: unknown) => {
-        this.#host.error("store_error", String(err));
-        this.#host.recycle("store_error");
-      });
+    const next = this.#after(prev, job);
     this.#lanes.set(conversationId, next);
     void next.then(() => {
       if (this.#lanes.get(conversationId) === next) this.#lanes.delete(conversationId);
@@ -82,10 +73,18 @@ export class Inbound {
 
   /** Runs `job` once every lane has finished what is queued now; later jobs wait for it (`synced`). */
   barrier(job: () => Promise<void>): void {
-    const generation = this.#host.generation();
     const all = Promise.all([this.#barrier, ...this.#lanes.values()]);
     this.#lanes.clear();
-    this.#barrier = all
+    this.#barrier = this.#after(all, job);
+  }
+
+  /**
+   * Runs `job` after `prev`, unless the socket it was queued for is gone by then. A job that throws
+   * (the store failed) recycles the socket: the next one resumes from the cursors.
+   */
+  #after(prev: Promise<unknown>, job: () => Promise<void>): Promise<void> {
+    const generation = this.#host.generation();
+    return prev
       .then(async () => {
         if (this.#host.generation() !== generation) return;
         await job();

@@ -2,11 +2,13 @@ import WebSocket from "ws";
 import type { WebSocketConstructor, WebSocketLike } from "../../src/index.ts";
 
 /**
- * The real `ws` socket behind the SDK's WebSocketLike, with two test hooks: `drop` decides which
- * inbound frames never reach the client (a lost fan-out), and `sockets` lets a test cut the network.
+ * The real `ws` socket behind the SDK's WebSocketLike, with three test hooks: `drop` decides which
+ * inbound frames never reach the client (a lost fan-out), `dropSent` which of the client's frames
+ * never leave the device, and `sockets` lets a test cut the network.
  */
 export function instrumented(
   drop: (frame: { type: string; entry?: { seq: number } }) => boolean = () => false,
+  dropSent: (frame: { type?: string }) => boolean = () => false,
 ) {
   const sockets: WebSocket[] = [];
   class Instrumented implements WebSocketLike {
@@ -30,7 +32,7 @@ export function instrumented(
       return this.#ws.readyState;
     }
     send(data: string) {
-      this.#ws.send(data);
+      if (!dropSent(JSON.parse(data))) this.#ws.send(data);
     }
     close(code?: number, reason?: string) {
       this.#ws.close(code, reason);

@@ -1,4 +1,4 @@
-import type { LogEntry } from "@hearth/protocol";
+import type { ConversationId, DeviceId, LogEntry, UserId } from "@hearth/protocol";
 
 /**
  * Events that travel between the connections of one node, and between nodes (Redis pub/sub for
@@ -7,20 +7,26 @@ import type { LogEntry } from "@hearth/protocol";
 export type BusEvent =
   /** A new log entry, as the protocol's `message` frame carries it. */
   | { type: "entry"; entry: LogEntry }
-  | { type: "receipt"; conversationId: string; userId: string; kind: "delivered" | "read"; seq: number }
-  | { type: "typing"; conversationId: string; userId: string; deviceId: string; active: boolean }
-  | { type: "presence"; userId: string; online: boolean }
+  | {
+      type: "receipt";
+      conversationId: ConversationId;
+      userId: UserId;
+      kind: "delivered" | "read";
+      seq: number;
+    }
+  | { type: "typing"; conversationId: ConversationId; userId: UserId; deviceId: DeviceId; active: boolean }
+  | { type: "presence"; userId: UserId; online: boolean }
   /** The user was added to a conversation (topic `user:<id>`). */
-  | { type: "conversation"; conversationId: string }
+  | { type: "conversation"; conversationId: ConversationId }
   /** A welcome for one of the user's devices (topic `user:<id>`); body is base64. */
-  | { type: "welcome"; deviceId: string; conversationId: string; seq: number; body: string }
+  | { type: "welcome"; deviceId: DeviceId; conversationId: ConversationId; seq: number; body: string }
   /**
    * A member's set of devices changed: one signed out or a new one published key packages (topic
    * `conv:<id>`); members bring the conversation's MLS group up to date.
    */
-  | { type: "devices"; conversationId: string; userId: string }
+  | { type: "devices"; conversationId: ConversationId; userId: UserId }
   /** One of the user's devices was signed out (topic `user:<id>`). */
-  | { type: "revoked"; deviceId: string };
+  | { type: "revoked"; deviceId: DeviceId };
 
 /** Topic of a conversation's events. */
 export const conversationTopic = (conversationId: string) => `conv:${conversationId}`;

@@ -57,11 +57,11 @@ export async function makePractice(t: TestServer, patients = 1): Promise<Practic
 }
 
 /**
- * A therapist of a second practice on the same server, created through the store (setup is one-time
+ * A therapist of a second practice on the same server, created through the auth store (setup is one-time
  * by design), signed in through the real login endpoint.
  */
 export async function otherPracticeTherapist(t: TestServer, login: string): Promise<SessionResponse> {
-  const store = t.server.store;
+  const store = t.server.storage.auth;
   const now = new Date().toISOString();
   const prc = newId("prc");
   await store.createPractice({ id: prc, name: "Other practice", createdAt: now });

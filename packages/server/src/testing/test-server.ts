@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { type BuildServerInput, buildServer, type HearthServer } from "../build-server.ts";
 import { createLogger } from "../logger.ts";
-import { openSqliteStore } from "../storage/sqlite/sqlite-store.ts";
+import { openSqliteStorage } from "../storage/sqlite/sqlite-storage.ts";
 
 /** argon2id at its cheapest: tests create many accounts; production keeps the OWASP minimum. */
 export const FAST_ARGON2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
@@ -31,7 +31,7 @@ export interface TestServer {
 export async function startTestServer(overrides: Partial<BuildServerInput> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "hearth-test-"));
   const dbPath = join(dataDir, "hearth.db");
-  const store = overrides.store ?? (await openSqliteStore({ path: dbPath }));
+  const storage = overrides.storage ?? (await openSqliteStorage({ path: dbPath }));
   const sink = new PassThrough();
   const chunks: string[] = [];
   sink.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
@@ -41,7 +41,7 @@ export async function startTestServer(overrides: Partial<BuildServerInput> = {})
     authRateLimitPerMinute: 10_000,
     blobDir: join(dataDir, "blobs"),
     ...overrides,
-    store,
+    storage,
     logger,
   });
   const url = await server.listen(0, "127.0.0.1");

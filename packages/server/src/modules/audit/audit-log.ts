@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type { AuditRecord, Store } from "../../storage/store.ts";
+import type { UserId } from "@hearth/protocol";
+import type { AuditRecord, AuditStore } from "./audit-store.ts";
 
 /** Audited actions. Subjects and actors are ids only, never content or names. */
 export type AuditAction =
@@ -42,14 +43,14 @@ function rowHash(
  * deleted row breaks every hash after it. Readable (and verifiable) by the practice admin.
  */
 export class AuditLog {
-  readonly #store: Store;
+  readonly #store: AuditStore;
 
-  constructor(store: Store) {
+  constructor(store: AuditStore) {
     this.#store = store;
   }
 
   /** Appends one row (through `tx` when given, to commit with the change it records). */
-  async record(action: AuditAction, actorId: string | null, subject: string | null, tx?: Store) {
+  async record(action: AuditAction, actorId: UserId | null, subject: string | null, tx?: AuditStore) {
     const at = new Date().toISOString();
     return (tx ?? this.#store).appendAudit({ at, actorId, action, subject }, (prev) =>
       rowHash(prev, at, actorId, action, subject),

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { defineRoute } from "../../http/define-route.ts";
-import type { Store } from "../../storage/store.ts";
 import type { AuditLog } from "./audit-log.ts";
+import type { AuditStore } from "./audit-store.ts";
 
 /** The admin's view of the audit log: entries (reading them is audited too) and the chain check. */
-export async function auditRoutes(app: FastifyInstance, d: { audit: AuditLog; store: Store }) {
+export async function auditRoutes(app: FastifyInstance, d: { audit: AuditLog; store: AuditStore }) {
   defineRoute(app, "audit", async ({ session, query }) => {
     await d.audit.record("audit.read", session.user.id, null);
     const rows = await d.store.listAudit(query.after, query.limit);

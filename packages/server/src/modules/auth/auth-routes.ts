@@ -2,14 +2,14 @@ import type { DeviceSummary, MeResponse } from "@hearth/protocol";
 import type { FastifyInstance } from "fastify";
 import { defineRoute } from "../../http/define-route.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
-import type { Store } from "../../storage/store.ts";
 import type { PresenceService } from "../delivery/presence-service.ts";
 import type { AuthService, Session } from "./auth-service.ts";
+import type { AuthStore } from "./auth-store.ts";
 
 /** What the auth routes use. */
 export interface AuthRoutesDeps {
   auth: AuthService;
-  store: Store;
+  store: AuthStore;
   presence: PresenceService;
 }
 
@@ -22,7 +22,7 @@ function meOf(s: Session): MeResponse {
     displayName: s.user.displayName,
     login: s.user.login,
     showPresence: s.user.showPresence,
-  } as MeResponse;
+  };
 }
 
 /** First-run setup, sign-in and out, the screen lock, my account and devices, invites. */
@@ -46,14 +46,13 @@ export async function authRoutes(app: FastifyInstance, d: AuthRoutesDeps) {
 
   defineRoute(app, "devices", async ({ session: s }) =>
     (await d.store.listDevices(s.user.id)).map(
-      (dev): DeviceSummary =>
-        ({
-          deviceId: dev.id,
-          name: dev.name,
-          createdAt: dev.createdAt,
-          lastSeenAt: dev.lastSeenAt,
-          current: dev.id === s.device.id,
-        }) as DeviceSummary,
+      (dev): DeviceSummary => ({
+        deviceId: dev.id,
+        name: dev.name,
+        createdAt: dev.createdAt,
+        lastSeenAt: dev.lastSeenAt,
+        current: dev.id === s.device.id,
+      }),
     ),
   );
   defineRoute(app, "renameDevice", async ({ session, params, body }) =>

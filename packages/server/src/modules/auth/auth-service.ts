@@ -19,8 +19,10 @@ import type { Clock } from "../../clock.ts";
 import type { ServerOptions } from "../../config.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
 import { hashSecret, newSecret } from "../../secrets.ts";
-import type { DeviceRecord, Store, UserRecord } from "../../storage/store.ts";
+import type { RunInTransaction, TransactionalPorts } from "../../storage/storage.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
+import type { AuthStore, DeviceRecord, UserRecord } from "./auth-store.ts";
 import { LoginAttempts } from "./login-attempts.ts";
 
 /** An authenticated device session. */
@@ -39,8 +41,12 @@ const MAY_INVITE: Record<Role, readonly Role[]> = {
 };
 
 type AuthDeps = Pick<ServerOptions, "sessionIdleMs" | "inviteTtlHours" | "lockout" | "argon2"> & {
-  store: Store;
+  store: AuthStore;
   clock: Clock;
+  /** For the conversations of a user whose device is revoked. */
+  conversations: ConversationStore;
+  /** Setup and sign-up write accounts, devices, conversations and audit rows together. */
+  transaction: RunInTransaction;
   bus: Bus;
   audit: AuditLog;
 };
@@ -88,25 +94,25 @@ export class AuthService {
 
   async setup(body: SetupBody): Promise<SessionResponse> {
     const passwordHash = await this.#hash(body.password);
-    return this.#d.store.transaction(async (tx) => {
-      if ((await tx.countPractices()) > 0) throw new HttpRefusal("setup_done");
-      const stored = await tx.getMeta(SETUP_KEY);
+    return this.#d.transaction(async (tx) => {
+      if ((await tx.auth.countPractices()) > 0) throw new HttpRefusal("setup_done");
+      const stored = await tx.auth.getMeta(SETUP_KEY);
       if (!stored || stored !== hashSecret(body.setupToken)) throw new HttpRefusal("setup_token_invalid");
-      if (await tx.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
+      if (await tx.auth.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
       const now = new Date(this.#d.clock.now()).toISOString();
       const practiceId = newId("prc");
-      await tx.createPractice({ id: practiceId, name: body.practiceName, createdAt: now });
+      await tx.auth.createPractice({ id: practiceId, name: body.practiceName, createdAt: now });
       const user = this.#newUser(practiceId, "admin", body.login, body.displayName, null, passwordHash, now);
-      await tx.createUser(user);
-      await tx.deleteMeta(SETUP_KEY);
+      await tx.auth.createUser(user);
+      await tx.auth.deleteMeta(SETUP_KEY);
       const session = await this.#newDevice(tx, user, body.deviceName, now);
-      await this.#d.audit.record("setup", user.id, practiceId, tx);
+      await this.#d.audit.record("setup", user.id, practiceId, tx.audit);
       return session;
     });
   }
 
   #newUser(
-    practiceId: string,
+    practiceId: PracticeId,
     role: Role,
     login: string,
     displayName: string,
@@ -129,10 +135,15 @@ export class AuthService {
     };
   }
 
-  async #newDevice(tx: Store, user: UserRecord, name: string, now: string): Promise<SessionResponse> {
+  async #newDevice(
+    tx: TransactionalPorts,
+    user: UserRecord,
+    name: string,
+    now: string,
+  ): Promise<SessionResponse> {
     const token = newSecret();
     const deviceId = newId("dev");
-    await tx.createDevice({
+    await tx.auth.createDevice({
       id: deviceId,
       userId: user.id,
       name,
@@ -142,9 +153,9 @@ export class AuthService {
       revokedAt: null,
     });
     return {
-      userId: user.id as UserId,
+      userId: user.id,
       deviceId,
-      practiceId: user.practiceId as PracticeId,
+      practiceId: user.practiceId,
       role: user.role,
       token,
     };
@@ -170,10 +181,10 @@ export class AuthService {
       subject: key,
     });
     if (!user) throw new Error("unreachable: a password only matches a real account");
-    return store.transaction(async (tx) => {
-      await tx.clearLoginFailures(key);
+    return this.#d.transaction(async (tx) => {
+      await tx.auth.clearLoginFailures(key);
       const session = await this.#newDevice(tx, user, body.deviceName, new Date(now).toISOString());
-      await audit.record("auth.login", user.id, session.deviceId, tx);
+      await audit.record("auth.login", user.id, session.deviceId, tx.audit);
       return session;
     });
   }
@@ -193,7 +204,7 @@ export class AuthService {
     who: {
       failed: "auth.login_failed" | "auth.unlock_failed";
       refused: "auth.login_refused" | "auth.unlock_refused";
-      actor: string | null;
+      actor: UserId | null;
       subject: string;
     },
   ): Promise<void> {
@@ -253,8 +264,8 @@ export class AuthService {
   }
 
   async revokeDevice(
-    userId: string,
-    deviceId: string,
+    userId: UserId,
+    deviceId: DeviceId,
     action: "auth.logout" | "device.revoke" = "device.revoke",
   ) {
     const ok = await this.#d.store.revokeDevice(
@@ -266,7 +277,7 @@ export class AuthService {
     await this.#d.audit.record(action, userId, deviceId);
     this.#d.bus.publish(userTopic(userId), { type: "revoked", deviceId });
     // Members of the user's conversations remove the device from their MLS groups.
-    for (const m of await this.#d.store.listMemberships(userId)) {
+    for (const m of await this.#d.conversations.listMemberships(userId)) {
       this.#d.bus.publish(conversationTopic(m.conversationId), {
         type: "devices",
         conversationId: m.conversationId,
@@ -276,7 +287,7 @@ export class AuthService {
   }
 
   /** Renames one of my devices; another user's (or a signed-out) device is `not_found`. */
-  async renameDevice(userId: string, deviceId: string, name: string) {
+  async renameDevice(userId: UserId, deviceId: DeviceId, name: string) {
     if (!(await this.#d.store.renameDevice(userId, deviceId, name))) throw new HttpRefusal("not_found");
     // The name itself stays out of the audit trail (it can be personal); the act is recorded.
     await this.#d.audit.record("device.rename", userId, deviceId);
@@ -332,8 +343,8 @@ export class AuthService {
   async acceptInvite(body: AcceptInviteBody): Promise<SessionResponse> {
     const invite = await this.#liveInvite(body.token);
     const passwordHash = await this.#hash(body.password);
-    const { session, conversationId, inviterId } = await this.#d.store.transaction(async (tx) => {
-      if (await tx.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
+    const { session, conversationId, inviterId } = await this.#d.transaction(async (tx) => {
+      if (await tx.auth.getUserByLogin(body.login)) throw new HttpRefusal("login_taken");
       const now = new Date(this.#d.clock.now()).toISOString();
       const user = this.#newUser(
         invite.practiceId,
@@ -344,15 +355,15 @@ export class AuthService {
         passwordHash,
         now,
       );
-      await tx.createUser(user);
-      if (!(await tx.consumeInvite(invite.id, user.id, now))) throw new HttpRefusal("invite_invalid");
+      await tx.auth.createUser(user);
+      if (!(await tx.auth.consumeInvite(invite.id, user.id, now))) throw new HttpRefusal("invite_invalid");
       const session = await this.#newDevice(tx, user, body.deviceName, now);
-      await this.#d.audit.record("invite.accept", user.id, invite.id, tx);
+      await this.#d.audit.record("invite.accept", user.id, invite.id, tx.audit);
       let conversationId: ConversationId | undefined;
-      const inviter = await tx.getUser(invite.inviterId);
+      const inviter = await tx.auth.getUser(invite.inviterId);
       if (invite.role === "patient" && inviter?.role === "therapist") {
         conversationId = newId("cnv");
-        await tx.createConversation(
+        await tx.conversations.createConversation(
           {
             id: conversationId,
             practiceId: invite.practiceId,
@@ -364,8 +375,8 @@ export class AuthService {
           },
           [inviter.id, user.id],
         );
-        await this.#d.audit.record("member.add", inviter.id, conversationId, tx);
-        await this.#d.audit.record("member.add", user.id, conversationId, tx);
+        await this.#d.audit.record("member.add", inviter.id, conversationId, tx.audit);
+        await this.#d.audit.record("member.add", user.id, conversationId, tx.audit);
       }
       return { session, conversationId, inviterId: inviter?.id };
     });
@@ -378,6 +389,6 @@ export class AuthService {
 
   /** The device ids of a session, typed. */
   static ids(s: Session) {
-    return { userId: s.user.id as UserId, deviceId: s.device.id as DeviceId };
+    return { userId: s.user.id, deviceId: s.device.id };
   }
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { ServerOptions } from "../../config.ts";
-import type { Store } from "../../storage/store.ts";
+import type { AuthStore } from "./auth-store.ts";
 
 /** The meta key of the server secret that login keys are made with. */
 const LOGIN_KEY_SECRET = "login_key_secret";
@@ -14,11 +14,11 @@ const LOGIN_KEY_SECRET = "login_key_secret";
  * are often mistyped emails, or passwords typed into the wrong field).
  */
 export class LoginAttempts {
-  readonly #store: Store;
+  readonly #store: AuthStore;
   readonly #lockout: ServerOptions["lockout"];
   #secret: Promise<Buffer> | undefined;
 
-  constructor(deps: { store: Store; lockout: ServerOptions["lockout"] }) {
+  constructor(deps: { store: AuthStore; lockout: ServerOptions["lockout"] }) {
     this.#store = deps.store;
     this.#lockout = deps.lockout;
   }

@@ -1,8 +1,16 @@
-import { type BlobId, type BlobUploadResponse, bytesToBase64Url, isBlobId } from "@hearth/protocol";
+import {
+  type BlobId,
+  type BlobUploadResponse,
+  bytesToBase64Url,
+  type ConversationId,
+  isBlobId,
+} from "@hearth/protocol";
 import { HttpRefusal } from "../../http/reply-error.ts";
-import type { BlobRecord, Store } from "../../storage/store.ts";
+import type { RunInTransaction } from "../../storage/storage.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Session } from "../auth/auth-service.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
+import type { BlobMetaStore, BlobRecord } from "./blob-meta-store.ts";
 import type { BlobStore } from "./blob-store.ts";
 
 /** A new blob id: `blb_` and 128 bits from the platform CSPRNG. Only the server makes them. */
@@ -14,26 +22,33 @@ export function newBlobId(): BlobId {
 
 /**
  * Encrypted attachments: members of a conversation upload opaque blobs into it and read them back.
- * The bytes go to the {@link BlobStore}, the metadata (conversation, uploader, size) to the `Store`.
+ * The bytes go to the {@link BlobStore}, the metadata (conversation, uploader, size) to the {@link BlobMetaStore}.
  * Anyone who is not a member of the blob's conversation — another patient, another practice, the
  * practice admin — gets `not_found`, exactly as for a blob that does not exist. Uploads and reads are
  * audited (ids only), like history reads.
  */
 export class BlobService {
-  readonly #store: Store;
+  readonly #store: BlobMetaStore;
+  readonly #conversations: ConversationStore;
+  readonly #transaction: RunInTransaction;
   readonly #blobs: BlobStore;
   readonly #audit: AuditLog;
   readonly #maxBytes: number;
   readonly #quotaBytes: number;
 
   constructor(deps: {
-    store: Store;
+    store: BlobMetaStore;
+    /** The conversations module's membership, which decides who may read and write. */
+    conversations: ConversationStore;
+    transaction: RunInTransaction;
     blobs: BlobStore;
     audit: AuditLog;
     maxBlobBytes: number;
     blobQuotaBytes: number;
   }) {
     this.#store = deps.store;
+    this.#conversations = deps.conversations;
+    this.#transaction = deps.transaction;
     this.#blobs = deps.blobs;
     this.#audit = deps.audit;
     // A misconfigured limit (HEARTH_MAX_BLOB_BYTES=abc is NaN) would otherwise accept any size.
@@ -54,10 +69,11 @@ export class BlobService {
    */
   async #checkUpload(
     session: Session,
-    conversationId: string,
+    conversationId: ConversationId,
     declaredBytes: number | undefined,
   ): Promise<number> {
-    if (!(await this.#store.isMember(conversationId, session.user.id))) throw new HttpRefusal("not_found");
+    if (!(await this.#conversations.isMember(conversationId, session.user.id)))
+      throw new HttpRefusal("not_found");
     if (declaredBytes !== undefined && declaredBytes > this.#maxBytes)
       throw new HttpRefusal("blob_too_large");
     const left = this.#quotaBytes - (await this.#store.storedBlobBytes(session.user.id));
@@ -73,7 +89,7 @@ export class BlobService {
    */
   async upload(
     session: Session,
-    conversationId: string,
+    conversationId: ConversationId,
     body: AsyncIterable<Uint8Array>,
     declaredBytes: number | undefined,
   ): Promise<BlobUploadResponse> {
@@ -91,12 +107,12 @@ export class BlobService {
       createdAt: new Date().toISOString(),
     };
     try {
-      await this.#store.transaction(async (tx) => {
+      await this.#transaction(async (tx) => {
         // Checked again where it is recorded: concurrent uploads each saw the quota before the others.
-        if ((await tx.storedBlobBytes(session.user.id)) + record.size > this.#quotaBytes)
+        if ((await tx.blobs.storedBlobBytes(session.user.id)) + record.size > this.#quotaBytes)
           throw new HttpRefusal("blob_quota_exceeded");
-        await tx.createBlob(record);
-        await this.#audit.record("blob.upload", session.user.id, id, tx);
+        await tx.blobs.createBlob(record);
+        await this.#audit.record("blob.upload", session.user.id, id, tx.audit);
       });
     } catch (err) {
       await this.#blobs.delete(id);
@@ -119,7 +135,7 @@ export class BlobService {
   async open(session: Session, blobId: string): Promise<{ size: number; stream: AsyncIterable<Uint8Array> }> {
     if (!isBlobId(blobId)) throw new HttpRefusal("not_found");
     const meta = await this.#store.getBlob(blobId);
-    if (!meta || !(await this.#store.isMember(meta.conversationId, session.user.id))) {
+    if (!meta || !(await this.#conversations.isMember(meta.conversationId, session.user.id))) {
       throw new HttpRefusal("not_found");
     }
     const stored = await this.#blobs.get(blobId);

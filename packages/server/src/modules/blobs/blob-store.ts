@@ -1,8 +1,8 @@
 /**
  * The blob storage port: where encrypted attachment bytes live. The filesystem adapter
  * (`fs/fs-blob-store.ts`) is the default; an object store can implement the same interface for
- * many nodes. Blobs are opaque ciphertext; their metadata (conversation, uploader, size) lives in the
- * `Store`, not here.
+ * many nodes. Blobs are opaque ciphertext; their metadata (conversation, uploader, size) lives in
+ * the {@link BlobMetaStore} (`blob-meta-store.ts`), not here.
  */
 export interface BlobStore {
   /**

@@ -5,12 +5,16 @@ import {
   type LogEntry,
   type MemberSummary,
   newId,
+  type UserId,
 } from "@hearth/protocol";
 import { type Bus, userTopic } from "../../bus/bus.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
-import type { ConversationView, EntryRecord, Store } from "../../storage/store.ts";
+import type { RunInTransaction } from "../../storage/storage.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Session } from "../auth/auth-service.ts";
+import type { AuthStore } from "../auth/auth-store.ts";
+import type { DeliveryStore, EntryRecord } from "../delivery/delivery-store.ts";
+import type { ConversationStore, ConversationView } from "./conversation-store.ts";
 
 /** The wire form of a stored log entry. */
 export function toLogEntry(e: EntryRecord): LogEntry {
@@ -32,7 +36,7 @@ export function toLogEntry(e: EntryRecord): LogEntry {
 
 function toSummary(v: ConversationView): ConversationSummary {
   return {
-    conversationId: v.id as ConversationId,
+    conversationId: v.id,
     kind: v.kind,
     members: v.members.map(
       (m) =>
@@ -53,12 +57,27 @@ function toSummary(v: ConversationView): ConversationSummary {
 
 /** Membership and threads: the conversation list, therapy groups, and history reads. */
 export class ConversationService {
-  readonly #store: Store;
+  readonly #store: ConversationStore;
+  readonly #log: DeliveryStore;
+  readonly #users: AuthStore;
+  readonly #transaction: RunInTransaction;
   readonly #bus: Bus;
   readonly #audit: AuditLog;
 
-  constructor(deps: { store: Store; bus: Bus; audit: AuditLog }) {
+  constructor(deps: {
+    store: ConversationStore;
+    /** The delivery module's log, for history reads. */
+    delivery: DeliveryStore;
+    /** The auth module's accounts, to check a new group's members. */
+    auth: AuthStore;
+    transaction: RunInTransaction;
+    bus: Bus;
+    audit: AuditLog;
+  }) {
     this.#store = deps.store;
+    this.#log = deps.delivery;
+    this.#users = deps.auth;
+    this.#transaction = deps.transaction;
     this.#bus = deps.bus;
     this.#audit = deps.audit;
   }
@@ -72,11 +91,11 @@ export class ConversationService {
    * with). Any other id — unknown, another therapist's patient, another practice — is `not_found`,
    * so the answer does not reveal who exists.
    */
-  async createGroup(session: Session, memberIds: string[]): Promise<ConversationSummary> {
+  async createGroup(session: Session, memberIds: UserId[]): Promise<ConversationSummary> {
     if (session.user.role !== "therapist") throw new HttpRefusal("forbidden");
     const mine = new Set(await this.#store.listContacts(session.user.id));
     for (const id of memberIds) {
-      const u = mine.has(id) ? await this.#store.getUser(id) : undefined;
+      const u = mine.has(id) ? await this.#users.getUser(id) : undefined;
       if (u?.role !== "patient" || u.practiceId !== session.user.practiceId) {
         throw new HttpRefusal("not_found", "memberIds");
       }
@@ -84,8 +103,8 @@ export class ConversationService {
     const now = new Date().toISOString();
     const id = newId("cnv");
     const all = [session.user.id, ...memberIds];
-    await this.#store.transaction(async (tx) => {
-      await tx.createConversation(
+    await this.#transaction(async (tx) => {
+      await tx.conversations.createConversation(
         {
           id,
           practiceId: session.user.practiceId,
@@ -97,8 +116,8 @@ export class ConversationService {
         },
         all,
       );
-      await this.#audit.record("conversation.create", session.user.id, id, tx);
-      for (const m of new Set(all)) await this.#audit.record("member.add", m, id, tx);
+      await this.#audit.record("conversation.create", session.user.id, id, tx.audit);
+      for (const m of new Set(all)) await this.#audit.record("member.add", m, id, tx.audit);
     });
     for (const m of new Set(all))
       this.#bus.publish(userTopic(m), { type: "conversation", conversationId: id });
@@ -108,9 +127,14 @@ export class ConversationService {
   }
 
   /** History page for a member; every read is audited. Non-members get `not_found`. */
-  async history(session: Session, conversationId: string, after: number, limit: number): Promise<LogEntry[]> {
+  async history(
+    session: Session,
+    conversationId: ConversationId,
+    after: number,
+    limit: number,
+  ): Promise<LogEntry[]> {
     if (!(await this.#store.isMember(conversationId, session.user.id))) throw new HttpRefusal("not_found");
     await this.#audit.record("history.read", session.user.id, conversationId);
-    return (await this.#store.entriesAfter(conversationId, after, limit)).map(toLogEntry);
+    return (await this.#log.entriesAfter(conversationId, after, limit)).map(toLogEntry);
   }
 }

@@ -2,10 +2,13 @@ import {
   type ClientFrame,
   CloseCode,
   type CloseCodeValue,
+  type ConversationId,
   type ErrorCode,
   encodeServerFrame,
+  type MessageId,
   parseClientFrame,
   type ServerFrame,
+  type UserId,
 } from "@hearth/protocol";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
@@ -13,9 +16,9 @@ import { type Bus, type BusEvent, conversationTopic, userTopic } from "../../bus
 import type { Clock, TimerHandle } from "../../clock.ts";
 import type { ServerOptions } from "../../config.ts";
 import { shortId } from "../../logger.ts";
-import type { Store } from "../../storage/store.ts";
 import type { AuthService, Session } from "../auth/auth-service.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
 import type { KeysService } from "../keys/keys-service.ts";
 import type { ByteBudgets, SocketBudget } from "./byte-budget.ts";
 import type { DeliveryService } from "./delivery-service.ts";
@@ -40,7 +43,7 @@ function idAtEdges(data: Buffer): number | undefined {
 
 /** What every connection shares. */
 export interface ConnectionDeps {
-  store: Store;
+  conversations: ConversationStore;
   bus: Bus;
   auth: AuthService;
   delivery: DeliveryService;
@@ -66,13 +69,13 @@ export class Connection {
   readonly #ws: WebSocket;
   readonly #d: ConnectionDeps;
   #session: Session | undefined;
-  readonly #sent = new Map<string, number>();
+  readonly #sent = new Map<ConversationId, number>();
   readonly #unsubscribe = new Map<string, () => void>();
   #queue: Promise<void> = Promise.resolve();
   #helloTimer: TimerHandle;
   #closed = false;
   readonly #budget: SocketBudget;
-  readonly #presenceSent = new Map<string, boolean>();
+  readonly #presenceSent = new Map<UserId, boolean>();
 
   constructor(ws: WebSocket, deps: ConnectionDeps) {
     this.#ws = ws;
@@ -247,7 +250,13 @@ export class Connection {
 
   #ack(
     id: number,
-    e: { conversationId: string; messageId: string; seq: number; sentAt: string; epoch: number | null },
+    e: {
+      conversationId: ConversationId;
+      messageId: MessageId;
+      seq: number;
+      sentAt: string;
+      epoch: number | null;
+    },
   ) {
     this.#send(serverFrames.ack(id, e));
   }
@@ -282,13 +291,13 @@ export class Connection {
     this.#enqueue(async () => this.#send(serverFrames.synced()));
     await this.#d.presence.connected(s.user.id, s.user.showPresence);
     // Tell this device who among its contacts is online now.
-    for (const userId of await this.#d.store.listContacts(s.user.id)) {
+    for (const userId of await this.#d.conversations.listContacts(s.user.id)) {
       if (this.#d.presence.isVisible(userId)) this.#presence(userId, true);
     }
   }
 
   /** Starts following a conversation from `cursor`: backlog first, then live entries, in order. */
-  #watch(conversationId: string, cursor: number) {
+  #watch(conversationId: ConversationId, cursor: number) {
     if (this.#sent.has(conversationId)) return;
     this.#sent.set(conversationId, cursor);
     const topic = conversationTopic(conversationId);
@@ -310,7 +319,7 @@ export class Connection {
   }
 
   /** Sends every stored entry after this socket's position, up to `upTo`. */
-  async #catchUp(conversationId: string, upTo: number) {
+  async #catchUp(conversationId: ConversationId, upTo: number) {
     for (;;) {
       if (this.#closed) return;
       const from = this.#sent.get(conversationId) ?? 0;
@@ -356,7 +365,7 @@ export class Connection {
     }
   }
 
-  #presence(userId: string, online: boolean) {
+  #presence(userId: UserId, online: boolean) {
     // Several shared conversations repeat the same news; send each change once.
     if (this.#presenceSent.get(userId) === online) return;
     this.#presenceSent.set(userId, online);

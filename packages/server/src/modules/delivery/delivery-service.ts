@@ -1,9 +1,10 @@
-import type { ErrorCode } from "@hearth/protocol";
+import type { BlobId, ConversationId, DeviceId, ErrorCode, UserId } from "@hearth/protocol";
 import { Batcher } from "../../batcher.ts";
 import { type Bus, conversationTopic, userTopic } from "../../bus/bus.ts";
 import type { Clock } from "../../clock.ts";
-import type { AppendRequest, AppendResult, Store, WatermarkUpdate } from "../../storage/store.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
+import type { AppendRequest, AppendResult, DeliveryStore, WatermarkUpdate } from "./delivery-store.ts";
 
 /** Typing frames forwarded per (conversation, user) in one window, whatever their `active` value. */
 export const TYPING_PER_WINDOW = 2;
@@ -22,7 +23,8 @@ export type Refusal = { ok: false; code: ErrorCode; path?: string };
  * sent ({@link DeliveryService.receipt}), so no watermark can point beyond the log.
  */
 export class DeliveryService {
-  readonly #store: Store;
+  readonly #store: DeliveryStore;
+  readonly #conversations: ConversationStore;
   readonly #bus: Bus;
   readonly #clock: Clock;
   readonly #appends: Batcher<AppendRequest, AppendResult>;
@@ -30,16 +32,19 @@ export class DeliveryService {
   /** Per `conversationId userId`: the current typing window's start and frames forwarded in it. */
   readonly #typing = new Map<string, { start: number; count: number }>();
   #typingSweptAt = 0;
-  readonly #onBlobsErased: (blobIds: string[]) => Promise<void>;
+  readonly #onBlobsErased: (blobIds: BlobId[]) => Promise<void>;
 
   constructor(deps: {
-    store: Store;
+    store: DeliveryStore;
+    /** The conversations module's memberships and log heads, where a device's sync starts. */
+    conversations: ConversationStore;
     bus: Bus;
     clock: Clock;
     /** Deletes the bytes of blobs whose last referring message was deleted for everyone. */
-    onBlobsErased?: (blobIds: string[]) => Promise<void>;
+    onBlobsErased?: (blobIds: BlobId[]) => Promise<void>;
   }) {
     this.#store = deps.store;
+    this.#conversations = deps.conversations;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
     this.#onBlobsErased = deps.onBlobsErased ?? (async () => {});
@@ -55,7 +60,7 @@ export class DeliveryService {
    * Stores one entry durably, then publishes it. A duplicate (resend) is published again too: a
    * node that crashed between commit and publish left others without it, and receivers dedupe by seq.
    */
-  async append(req: AppendRequest, welcomeOwners?: Map<string, string>): Promise<AppendResult> {
+  async append(req: AppendRequest, welcomeOwners?: Map<DeviceId, UserId>): Promise<AppendResult> {
     const r = await this.#appends.submit(req);
     // Before the ack: once a delete is acknowledged, its blobs are gone from the blob store too.
     if (r.ok && r.erasedBlobIds && r.erasedBlobIds.length > 0) await this.#onBlobsErased(r.erasedBlobIds);
@@ -86,10 +91,10 @@ export class DeliveryService {
    * log's latest seq (a cursor past the end would let it acknowledge entries that do not exist yet).
    */
   async startCursors(
-    userId: string,
+    userId: UserId,
     claimed: Readonly<Record<string, number>>,
-  ): Promise<{ conversationId: string; cursor: number }[]> {
-    const memberships = await this.#store.listMemberships(userId);
+  ): Promise<{ conversationId: ConversationId; cursor: number }[]> {
+    const memberships = await this.#conversations.listMemberships(userId);
     return memberships.map((m) => ({
       conversationId: m.conversationId,
       cursor: Math.max(0, Math.min(claimed[m.conversationId] ?? 0, m.lastSeq)),
@@ -117,7 +122,7 @@ export class DeliveryService {
    * {@link TYPING_WINDOW_MS}, whatever their `active` value (an alternating true/false storm is
    * throttled like any other). Returns whether it was forwarded; a dropped one is not an error.
    */
-  typing(conversationId: string, userId: string, deviceId: string, active: boolean): boolean {
+  typing(conversationId: ConversationId, userId: UserId, deviceId: DeviceId, active: boolean): boolean {
     const now = this.#clock.now();
     const key = `${conversationId} ${userId}`;
     let w = this.#typing.get(key);
@@ -145,15 +150,15 @@ export class DeliveryService {
     for (const [k, w] of this.#typing) if (now - w.start >= TYPING_WINDOW_MS) this.#typing.delete(k);
   }
 
-  welcomesFor(deviceId: string) {
+  welcomesFor(deviceId: DeviceId) {
     return this.#store.listWelcomes(deviceId);
   }
 
-  forgetWelcomes(deviceId: string, conversationId: string) {
+  forgetWelcomes(deviceId: DeviceId, conversationId: ConversationId) {
     return this.#store.deleteWelcomes(deviceId, conversationId);
   }
 
-  entriesAfter(conversationId: string, after: number, limit: number) {
+  entriesAfter(conversationId: ConversationId, after: number, limit: number) {
     return this.#store.entriesAfter(conversationId, after, limit);
   }
 

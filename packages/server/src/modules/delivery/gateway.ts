@@ -5,9 +5,6 @@ import { WebSocketServer } from "ws";
 import type { Clock, TimerHandle } from "../../clock.ts";
 import { Connection, type ConnectionDeps } from "./connection.ts";
 
-/** What the gateway needs: what each connection needs, and the clock that paces the heartbeat. */
-export type GatewayDeps = ConnectionDeps & { clock: Clock };
-
 /**
  * The WebSocket entry point: one socket per device at `/v1/ws`, subprotocol `hearth.v1`.
  * Authentication happens in the first frame (`hello`), never in the URL.
@@ -22,7 +19,7 @@ export class Gateway {
   #heartbeat: TimerHandle;
   #closed = false;
 
-  constructor(server: Server, deps: GatewayDeps) {
+  constructor(server: Server, deps: ConnectionDeps) {
     this.#deps = deps;
     this.#clock = deps.clock;
     this.#heartbeatMs = deps.options.heartbeatMs;

@@ -1,5 +1,6 @@
+import type { UserId } from "@hearth/protocol";
 import { type Bus, conversationTopic } from "../../bus/bus.ts";
-import type { Store } from "../../storage/store.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
 
 /**
  * Who is online, on this node: a count of live sockets per user. Presence is ephemeral — never
@@ -7,22 +8,22 @@ import type { Store } from "../../storage/store.ts";
  * shows it (a therapist can hide it).
  */
 export class PresenceService {
-  readonly #store: Store;
+  readonly #conversations: ConversationStore;
   readonly #bus: Bus;
-  readonly #sockets = new Map<string, number>();
-  readonly #hidden = new Set<string>();
+  readonly #sockets = new Map<UserId, number>();
+  readonly #hidden = new Set<UserId>();
 
-  constructor(deps: { store: Store; bus: Bus }) {
-    this.#store = deps.store;
+  constructor(deps: { conversations: ConversationStore; bus: Bus }) {
+    this.#conversations = deps.conversations;
     this.#bus = deps.bus;
   }
 
   /** Is the user online and showing it? */
-  isVisible(userId: string): boolean {
+  isVisible(userId: UserId): boolean {
     return (this.#sockets.get(userId) ?? 0) > 0 && !this.#hidden.has(userId);
   }
 
-  async connected(userId: string, showPresence: boolean) {
+  async connected(userId: UserId, showPresence: boolean) {
     const n = (this.#sockets.get(userId) ?? 0) + 1;
     this.#sockets.set(userId, n);
     if (showPresence) this.#hidden.delete(userId);
@@ -30,7 +31,7 @@ export class PresenceService {
     if (n === 1 && showPresence) await this.#announce(userId, true);
   }
 
-  async disconnected(userId: string) {
+  async disconnected(userId: UserId) {
     const n = (this.#sockets.get(userId) ?? 1) - 1;
     if (n > 0) {
       this.#sockets.set(userId, n);
@@ -42,14 +43,14 @@ export class PresenceService {
     if (wasVisible) await this.#announce(userId, false);
   }
 
-  async visibilityChanged(userId: string, show: boolean) {
+  async visibilityChanged(userId: UserId, show: boolean) {
     if (show) this.#hidden.delete(userId);
     else this.#hidden.add(userId);
     if ((this.#sockets.get(userId) ?? 0) > 0) await this.#announce(userId, show);
   }
 
-  async #announce(userId: string, online: boolean) {
-    for (const m of await this.#store.listMemberships(userId)) {
+  async #announce(userId: UserId, online: boolean) {
+    for (const m of await this.#conversations.listMemberships(userId)) {
       this.#bus.publish(conversationTopic(m.conversationId), { type: "presence", userId, online });
     }
   }

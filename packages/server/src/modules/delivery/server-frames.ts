@@ -5,6 +5,7 @@ import {
   encodeServerFrame,
   errorBody,
   type LogEntry,
+  type MessageId,
   type ServerFrameOf,
   TYPING_TTL_MS,
   type UserId,
@@ -13,22 +14,22 @@ import type { BusEvent } from "../../bus/bus.ts";
 
 /**
  * Builders of every frame the server sends, each typed by the protocol's `ServerFrame` union; the
- * connection passes what they build to `encodeServerFrame`. Bus events and storage records carry ids
- * as plain strings (they were validated where they entered), so the brands are applied here, once.
+ * connection passes what they build to `encodeServerFrame`. Ids arrive branded (from the stores'
+ * records and the bus events), so a frame cannot carry a user id where a device id belongs.
  */
 export const serverFrames = {
   ready(
     id: number,
-    userId: string,
-    deviceId: string,
+    userId: UserId,
+    deviceId: DeviceId,
     serverTime: Date,
     heartbeatMs: number,
   ): ServerFrameOf<"ready"> {
     return {
       type: "ready",
       id,
-      userId: userId as UserId,
-      deviceId: deviceId as DeviceId,
+      userId,
+      deviceId,
       serverTime: serverTime.toISOString(),
       heartbeatMs,
     };
@@ -41,13 +42,19 @@ export const serverFrames = {
   },
   ack(
     id: number,
-    e: { conversationId: string; messageId: string; seq: number; sentAt: string; epoch: number | null },
+    e: {
+      conversationId: ConversationId;
+      messageId: MessageId;
+      seq: number;
+      sentAt: string;
+      epoch: number | null;
+    },
   ): ServerFrameOf<"ack"> {
     const frame: ServerFrameOf<"ack"> = {
       type: "ack",
       id,
-      conversationId: e.conversationId as ConversationId,
-      messageId: e.messageId as LogEntry["messageId"],
+      conversationId: e.conversationId,
+      messageId: e.messageId,
       seq: e.seq,
       sentAt: e.sentAt,
     };
@@ -58,8 +65,8 @@ export const serverFrames = {
   receipt(e: Extract<BusEvent, { type: "receipt" }>): ServerFrameOf<"receipt"> {
     return {
       type: "receipt",
-      conversationId: e.conversationId as ConversationId,
-      userId: e.userId as UserId,
+      conversationId: e.conversationId,
+      userId: e.userId,
       kind: e.kind,
       seq: e.seq,
     };
@@ -67,27 +74,27 @@ export const serverFrames = {
   typing(e: Extract<BusEvent, { type: "typing" }>): ServerFrameOf<"typing"> {
     return {
       type: "typing",
-      conversationId: e.conversationId as ConversationId,
-      userId: e.userId as UserId,
+      conversationId: e.conversationId,
+      userId: e.userId,
       active: e.active,
       ttlMs: TYPING_TTL_MS,
     };
   },
-  presence(userId: string, online: boolean): ServerFrameOf<"presence"> {
-    return { type: "presence", userId: userId as UserId, online };
+  presence(userId: UserId, online: boolean): ServerFrameOf<"presence"> {
+    return { type: "presence", userId, online };
   },
-  conversation(conversationId: string): ServerFrameOf<"conversation"> {
-    return { type: "conversation", conversationId: conversationId as ConversationId };
+  conversation(conversationId: ConversationId): ServerFrameOf<"conversation"> {
+    return { type: "conversation", conversationId };
   },
   /** `body` is base64. */
-  welcome(w: { conversationId: string; seq: number; body: string }): ServerFrameOf<"welcome"> {
-    return { type: "welcome", conversationId: w.conversationId as ConversationId, seq: w.seq, body: w.body };
+  welcome(w: { conversationId: ConversationId; seq: number; body: string }): ServerFrameOf<"welcome"> {
+    return { type: "welcome", conversationId: w.conversationId, seq: w.seq, body: w.body };
   },
   devices(e: Extract<BusEvent, { type: "devices" }>): ServerFrameOf<"devices"> {
     return {
       type: "devices",
-      conversationId: e.conversationId as ConversationId,
-      userId: e.userId as UserId,
+      conversationId: e.conversationId,
+      userId: e.userId,
     };
   },
   pong(id: number): ServerFrameOf<"pong"> {

@@ -1,5 +1,6 @@
 import type {
   ClaimKeyPackagesResponse,
+  ConversationId,
   DeviceId,
   TransferResponse,
   UserId,
@@ -10,9 +11,11 @@ import type { Bus } from "../../bus/bus.ts";
 import { conversationTopic } from "../../bus/bus.ts";
 import type { Clock } from "../../clock.ts";
 import { HttpRefusal } from "../../http/reply-error.ts";
-import type { Store } from "../../storage/store.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Session } from "../auth/auth-service.ts";
+import type { AuthStore } from "../auth/auth-store.ts";
+import type { ConversationStore } from "../conversations/conversation-store.ts";
+import type { KeysStore } from "./keys-store.ts";
 
 const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
@@ -26,13 +29,26 @@ export const TRANSFER_TTL_MS = 10 * 60_000;
  * out these public objects; it cannot use them to read anything.
  */
 export class KeysService {
-  readonly #store: Store;
+  readonly #store: KeysStore;
+  readonly #conversations: ConversationStore;
+  readonly #auth: AuthStore;
   readonly #audit: AuditLog;
   readonly #bus: Bus | undefined;
   readonly #clock: Clock;
 
-  constructor(deps: { store: Store; audit: AuditLog; clock: Clock; bus?: Bus }) {
+  constructor(deps: {
+    store: KeysStore;
+    /** Who shares a conversation with whom: key directories are visible to contacts only. */
+    conversations: ConversationStore;
+    /** The auth module's devices, whose key packages are claimed. */
+    auth: AuthStore;
+    audit: AuditLog;
+    clock: Clock;
+    bus?: Bus;
+  }) {
     this.#store = deps.store;
+    this.#conversations = deps.conversations;
+    this.#auth = deps.auth;
     this.#audit = deps.audit;
     this.#clock = deps.clock;
     this.#bus = deps.bus;
@@ -44,9 +60,9 @@ export class KeysService {
   }
 
   /** Tells the members of the user's conversations that the user's devices changed. */
-  async #devicesChanged(userId: string) {
+  async #devicesChanged(userId: UserId) {
     if (!this.#bus) return;
-    for (const m of await this.#store.listMemberships(userId)) {
+    for (const m of await this.#conversations.listMemberships(userId)) {
       this.#bus.publish(conversationTopic(m.conversationId), {
         type: "devices",
         conversationId: m.conversationId,
@@ -56,9 +72,9 @@ export class KeysService {
   }
 
   /** Self, or someone who shares a conversation with the caller; anyone else is `not_found`. */
-  async #reachable(session: Session, userId: string) {
+  async #reachable(session: Session, userId: UserId) {
     if (userId === session.user.id) return;
-    const contacts = await this.#store.listContacts(session.user.id);
+    const contacts = await this.#conversations.listContacts(session.user.id);
     if (!contacts.includes(userId)) throw new HttpRefusal("not_found");
   }
 
@@ -70,17 +86,17 @@ export class KeysService {
     if (before === null) await this.#audit.record("keys.identity", session.user.id, session.user.id);
   }
 
-  async userKeys(session: Session, userId: string): Promise<UserKeysResponse> {
+  async userKeys(session: Session, userId: UserId): Promise<UserKeysResponse> {
     await this.#reachable(session, userId);
     const [identityKey, devices, archiveKey] = await Promise.all([
       this.#store.getIdentityKey(userId),
-      this.#store.listDevices(userId),
+      this.#auth.listDevices(userId),
       this.#store.getArchiveKey(userId),
     ]);
     return {
-      userId: userId as UserId,
+      userId,
       identityKey,
-      devices: devices.map((d) => d.id as DeviceId),
+      devices: devices.map((d) => d.id),
       archiveKey,
     };
   }
@@ -143,14 +159,14 @@ export class KeysService {
   }
 
   /** One key package per live device of each user (the caller's own other devices included). */
-  async claim(session: Session, userIds: string[]): Promise<ClaimKeyPackagesResponse> {
+  async claim(session: Session, userIds: UserId[]): Promise<ClaimKeyPackagesResponse> {
     const out: ClaimKeyPackagesResponse = { keyPackages: [], missing: [] };
     for (const userId of new Set(userIds)) {
       await this.#reachable(session, userId);
-      for (const d of await this.#store.listDevices(userId)) {
+      for (const d of await this.#auth.listDevices(userId)) {
         if (d.id === session.device.id) continue;
         const kp = await this.#store.claimKeyPackage(d.id);
-        const ids = { userId: userId as UserId, deviceId: d.id as DeviceId };
+        const ids = { userId, deviceId: d.id };
         if (kp) out.keyPackages.push({ ...ids, keyPackage: b64(kp) });
         else out.missing.push(ids);
       }
@@ -158,18 +174,19 @@ export class KeysService {
     return out;
   }
 
-  async groupState(session: Session, conversationId: string) {
-    if (!(await this.#store.isMember(conversationId, session.user.id))) throw new HttpRefusal("not_found");
+  async groupState(session: Session, conversationId: ConversationId) {
+    if (!(await this.#conversations.isMember(conversationId, session.user.id)))
+      throw new HttpRefusal("not_found");
     const g = await this.#store.getGroupState(conversationId);
     if (!g) throw new HttpRefusal("not_found");
     return { epoch: g.epoch, groupInfo: g.groupInfo ? b64(g.groupInfo) : null };
   }
 
   /** The live devices of a conversation's members: the only devices a welcome may go to. */
-  async memberDevices(conversationId: string): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    for (const m of await this.#store.listMembers(conversationId)) {
-      for (const d of await this.#store.listDevices(m.userId)) out.set(d.id, m.userId);
+  async memberDevices(conversationId: ConversationId): Promise<Map<DeviceId, UserId>> {
+    const out = new Map<DeviceId, UserId>();
+    for (const m of await this.#conversations.listMembers(conversationId)) {
+      for (const d of await this.#auth.listDevices(m.userId)) out.set(d.id, m.userId);
     }
     return out;
   }

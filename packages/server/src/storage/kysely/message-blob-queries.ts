@@ -1,7 +1,5 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "./schema.ts";
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { BlobId } from "@hearth/protocol";
+import type { Db } from "./storage-dialect.ts";
 
 /**
  * Which blobs each message refers to, as its sender declared them (`send.blobIds`): the server
@@ -35,7 +33,7 @@ export const messageBlobQueries = {
    * Forgets a deleted message's references and deletes the metadata of each blob no other message
    * refers to any more; returns those blobs' ids (their bytes are for the caller to delete).
    */
-  async detach(db: Db, conversationId: string, messageId: string): Promise<string[]> {
+  async detach(db: Db, conversationId: string, messageId: string): Promise<BlobId[]> {
     const refs = (
       await db
         .selectFrom("message_blobs")
@@ -43,7 +41,7 @@ export const messageBlobQueries = {
         .where("conversation_id", "=", conversationId)
         .where("message_id", "=", messageId)
         .execute()
-    ).map((r) => r.blob_id);
+    ).map((r) => r.blob_id as BlobId);
     if (refs.length === 0) return [];
     await db
       .deleteFrom("message_blobs")

@@ -1,8 +1,6 @@
-import { type Kysely, sql, type Transaction } from "kysely";
-import type { Database } from "./schema.ts";
-import type { LoginAttemptRecord } from "./store.ts";
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql } from "kysely";
+import type { LoginAttemptRecord } from "../../modules/auth/auth-store.ts";
+import type { Db } from "./storage-dialect.ts";
 
 /**
  * The failed-sign-in counters, keyed by an HMAC of the login (see `AuthService`): the same queries

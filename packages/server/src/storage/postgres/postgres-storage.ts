@@ -1,12 +1,13 @@
 import { Kysely, PostgresDialect } from "kysely";
 import { Pool } from "pg";
-import { KyselyStore } from "../kysely-store.ts";
+import { kyselyStorage } from "../kysely/kysely-storage.ts";
 import { migrate } from "../migrations.ts";
 import type { Database } from "../schema.ts";
-import type { Store } from "../store.ts";
+import type { Storage } from "../storage.ts";
+import { postgresDialect } from "./postgres-dialect.ts";
 
-/** Options of the PostgreSQL store. */
-export interface PostgresStoreOptions {
+/** Options of the PostgreSQL storage. */
+export interface PostgresStorageOptions {
   /** `postgres://user:password@host:port/database`. */
   connectionString: string;
   /**
@@ -29,13 +30,13 @@ export interface PostgresStoreOptions {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * Opens (and migrates) the PostgreSQL store, for deployments that run several server nodes
+ * Opens (and migrates) the PostgreSQL storage, for deployments that run several server nodes
  * against one database.
  *
  * @example
- * const store = await openPostgresStore({ connectionString: "postgres://hearth@db/hearth" });
+ * const storage = await openPostgresStorage({ connectionString: "postgres://hearth@db/hearth" });
  */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+export async function openPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const { schema } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`);
@@ -51,12 +52,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (schema !== undefined) await createSchema(pool, schema);
-    await migrate(db as Kysely<unknown>, "postgres");
+    await migrate(db as Kysely<unknown>, postgresDialect.name);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  return new KyselyStore(db, "postgres", () => db.destroy());
+  return kyselyStorage(db, postgresDialect, () => db.destroy());
 }
 
 async function createSchema(pool: Pool, schema: string): Promise<void> {

@@ -1,12 +1,13 @@
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, sql } from "kysely";
-import { KyselyStore } from "../kysely-store.ts";
+import { Kysely, SqliteDialect } from "kysely";
+import { kyselyStorage } from "../kysely/kysely-storage.ts";
 import { migrate } from "../migrations.ts";
 import type { Database } from "../schema.ts";
-import type { Store } from "../store.ts";
+import type { Storage } from "../storage.ts";
+import { sqliteDialect } from "./sqlite-dialect.ts";
 
-/** Options of the embedded SQLite store. */
-export interface SqliteStoreOptions {
+/** Options of the embedded SQLite storage. */
+export interface SqliteStorageOptions {
   /** Path of the database file. */
   path: string;
   /**
@@ -17,13 +18,14 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * Opens (and migrates) the embedded SQLite store: one file, WAL mode, foreign keys on, secure delete
- * on (and the WAL checkpointed and truncated after every batch that deletes messages for everyone).
+ * Opens (and migrates) the embedded SQLite storage: one file, WAL mode, foreign keys on, secure
+ * delete on (and the WAL checkpointed and truncated after every batch that deletes messages for
+ * everyone: `sqliteDialect.afterErase`).
  *
  * @example
- * const store = await openSqliteStore({ path: "./data/hearth.db" });
+ * const storage = await openSqliteStorage({ path: "./data/hearth.db" });
  */
-export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const sqlite = new SQLite(options.path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
@@ -33,15 +35,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // not left in free pages and free space where a copy of the file would still hold it.
   sqlite.pragma("secure_delete = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  await migrate(db as Kysely<unknown>, "sqlite");
-  return new KyselyStore(db, "sqlite", () => db.destroy(), {
-    // The page versions from before a delete live on in the WAL until a checkpoint copies the new
-    // ones over; TRUNCATE then empties the WAL file. Through Kysely, so it waits for (and never runs
-    // inside) a transaction on the one connection.
-    afterErase: async () => {
-      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-    },
-  });
+  await migrate(db as Kysely<unknown>, sqliteDialect.name);
+  return kyselyStorage(db, sqliteDialect, () => db.destroy());
 }
 
 /** Most distinct SQL texts kept prepared; the hot paths use a few dozen. */
