@@ -287,8 +287,9 @@ export class HearthSession {
     try {
       this.conversations = await this.api.conversations();
       this.conversationsLoaded = true;
-      for (const id of this.#views.ids()) this.#seedMembers(id);
-      this.#catchUpReceipts();
+      // Members and their marks (receipts sent while this device was offline are only there).
+      for (const c of this.conversations) this.#views.setSummary(c);
+      this.#receipts.catchUp(this.conversations, this.userId);
       this.#changed(true);
     } catch (err) {
       this.#maybeSignedOut(err);
@@ -306,28 +307,13 @@ export class HearthSession {
   }
 
   /**
-   * The others' delivered and (shared) read marks from the list: receipts sent while this device
-   * was offline are only there.
+   * A conversation's view starts with its members and their marks from the list (once loaded),
+   * and the marks this device remembers.
    */
-  #catchUpReceipts(): void {
-    for (const id of this.#receipts.catchUp(this.conversations, this.userId)) {
-      this.#views.setWatermarks(id, this.#receipts.marks(id));
-    }
-  }
-
-  /** A conversation's view starts with its members and the marks this device remembers. */
   #seedView(conversationId: string): void {
-    this.#seedMembers(conversationId);
-    this.#views.setWatermarks(conversationId, this.#receipts.marks(conversationId));
-  }
-
-  #seedMembers(conversationId: string): void {
     const summary = this.conversations.find((c) => c.conversationId === conversationId);
-    if (summary)
-      this.#views.setMembers(
-        conversationId,
-        summary.members.map((m) => m.userId),
-      );
+    if (summary) this.#views.setSummary(summary);
+    this.#views.setWatermarks(conversationId, this.#receipts.marks(conversationId));
   }
 
   #scheduleRefresh(): void {

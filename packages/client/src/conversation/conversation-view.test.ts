@@ -1,4 +1,4 @@
-import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
+import type { ConversationId, ConversationSummary, DeviceId, MessageId, UserId } from "@hearth/protocol";
 import { describe, expect, it } from "vitest";
 import type { WebSocketConstructor } from "../connection/connection.ts";
 import { HearthClient } from "../hearth-client.ts";
@@ -74,5 +74,43 @@ describe("ConversationView before the first connect", () => {
       [2, false, "sent"],
       [undefined, true, "pending"],
     ]);
+  });
+});
+
+describe("ConversationView.setSummary", () => {
+  const summary = (theirs: { deliveredSeq: number; readSeq: number }): ConversationSummary => ({
+    conversationId: cid,
+    kind: "direct",
+    members: [
+      { userId: me, displayName: "Rowan", role: "therapist", deliveredSeq: 2, readSeq: 2 },
+      { userId: them, displayName: "Sky", role: "patient", ...theirs },
+    ],
+    lastSeq: 2,
+    lastActivityAt: new Date(1_700_000_000_002).toISOString(),
+    readSeq: 2,
+    unread: 0,
+  });
+  const own = (view: { messages: readonly { own: boolean; status: string }[] }) =>
+    view.messages.filter((m) => m.own).map((m) => m.status);
+
+  it("takes the members and their marks from the conversation list; marks never move back", async () => {
+    const view = client(await storeWithHistory(), me).conversation(cid);
+    await view.load();
+    expect(own(view)).toEqual(["sent", "pending"]);
+    view.setSummary(summary({ deliveredSeq: 1, readSeq: 0 }));
+    expect(own(view)).toEqual(["delivered", "pending"]);
+    view.setSummary(summary({ deliveredSeq: 1, readSeq: 1 }));
+    expect(own(view)).toEqual(["read", "pending"]);
+    view.setSummary(summary({ deliveredSeq: 0, readSeq: 0 }));
+    expect(own(view)).toEqual(["read", "pending"]);
+  });
+
+  it("refuses another conversation's summary", async () => {
+    const view = client(await storeWithHistory(), me).conversation(cid);
+    const other = {
+      ...summary({ deliveredSeq: 0, readSeq: 0 }),
+      conversationId: "cnv_BBBBBBBBBBBBBBBBBBBBBB",
+    };
+    expect(() => view.setSummary(other as ConversationSummary)).toThrow(/another conversation/);
   });
 });

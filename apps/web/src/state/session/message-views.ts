@@ -5,7 +5,7 @@ import type {
   HearthClient,
   MessageStatus,
 } from "@hearth/client";
-import type { ConversationId, MessageId, UserId } from "@hearth/protocol";
+import type { ConversationId, ConversationSummary, MessageId, UserId } from "@hearth/protocol";
 import type { Watermarks } from "../../storage/idb-client-store.ts";
 
 /** A message as the chat shows it. */
@@ -96,12 +96,15 @@ export class MessageViews {
     return opened.byId.get(messageId);
   }
 
-  /** Whose receipts count for the statuses of my messages (the conversation's members). */
-  setMembers(conversationId: string, userIds: readonly string[]): void {
-    this.#opened.get(conversationId)?.view.setMembers(userIds);
+  /**
+   * The conversation as the list has it: whose receipts count for the statuses of my messages,
+   * and the marks they have there (receipts sent while this device was offline are only there).
+   */
+  setSummary(summary: ConversationSummary): void {
+    this.#opened.get(summary.conversationId)?.view.setSummary(summary);
   }
 
-  /** The others' delivered and read marks, remembered or caught up from the conversation list. */
+  /** The others' delivered and read marks that this device remembers from live receipts. */
   setWatermarks(conversationId: string, marks: ReadonlyMap<string, Watermarks>): void {
     const view = this.#opened.get(conversationId)?.view;
     if (!view) return;

@@ -42,11 +42,10 @@ export class Receipts {
   }
 
   /**
-   * The others' delivered and (shared) read marks from the conversation list: receipts sent while
-   * this device was offline are only there. Answers the conversations whose marks moved.
+   * The others' delivered and (shared) read marks from the conversation list (receipts sent while
+   * this device was offline are only there), remembered with the live ones.
    */
-  catchUp(conversations: readonly ConversationSummary[], ownUserId: string): string[] {
-    const movedIn: string[] = [];
+  catchUp(conversations: readonly ConversationSummary[], ownUserId: string): void {
     for (const c of conversations) {
       const map = this.#watermarks.get(c.conversationId) ?? new Map<string, Watermarks>();
       let moved = false;
@@ -62,11 +61,8 @@ export class Receipts {
           moved = true;
         }
       }
-      if (!moved) continue;
-      this.#watermarks.set(c.conversationId, map);
-      movedIn.push(c.conversationId);
+      if (moved) this.#watermarks.set(c.conversationId, map);
     }
-    return movedIn;
   }
 
   /** Another member's receipt: their marks move (read implies delivered), and are remembered. */
