@@ -1,3 +1,4 @@
+import type { UserId } from "@hearth/protocol";
 import type { BackoffOptions } from "./backoff.ts";
 import type { ClientStore } from "./client-store.ts";
 import type { Clock } from "./clock.ts";
@@ -11,6 +12,12 @@ export interface HearthClientOptions {
   baseUrl: string;
   /** The device's session token (from login, setup or invite acceptance). */
   token: string;
+  /**
+   * The user the token belongs to, when the app already knows it (saved at sign-in). A view
+   * (`client.conversation(id)`) loaded before the first connect then tells this user's messages
+   * and their statuses apart at once; once connected, the server's `ready` is what counts.
+   */
+  userId?: UserId;
   /** WebSocket constructor; defaults to `globalThis.WebSocket`. In Node, pass `ws`. */
   WebSocket?: WebSocketConstructor;
   /** `fetch`, to fill a sequence gap over HTTP; defaults to the global one (else gaps reconnect). */

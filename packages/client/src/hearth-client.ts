@@ -75,6 +75,8 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   readonly #receipts: Receipts;
   readonly #typing: Typing;
   readonly #views = new Map<string, ConversationView>();
+  /** Who the app says the token is for (until `ready` says). */
+  readonly #knownUserId: UserId | undefined;
   #loaded: Promise<void> | undefined;
   #userId: UserId | undefined;
   #deviceId: DeviceId | undefined;
@@ -96,6 +98,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     const clock = options.clock ?? systemClock;
     const random = options.random ?? Math.random;
     this.#store = options.store ?? new MemoryClientStore();
+    this.#knownUserId = options.userId;
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.#sendReadReceipts = options.sendReadReceipts ?? true;
     const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
@@ -250,7 +253,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
       view = new ConversationView(conversationId, {
         client: this,
         load: () => this.#load(),
-        userId: () => this.#userId,
+        userId: () => this.#userId ?? this.#knownUserId,
         closed: (v) => {
           if (this.#views.get(conversationId) === v) this.#views.delete(conversationId);
         },

@@ -3,6 +3,7 @@ import {
   Attachments,
   HearthApi,
   HearthClient,
+  type MessageStatus,
   type ReceivedMessage,
   State,
 } from "@hearth/client";
@@ -30,7 +31,7 @@ import { FileUploads, type Upload } from "./session/file-sending.ts";
 import { type ChatMessage, MessageViews } from "./session/message-views.ts";
 import { OfflineWatch } from "./session/offline-watch.ts";
 import { watchPage } from "./session/page-events.ts";
-import { type MessageStatus, Receipts } from "./session/receipts.ts";
+import { Receipts } from "./session/receipts.ts";
 import { TypingNow } from "./session/typing-now.ts";
 
 export type { ChatMessage, EncryptionState, MessageStatus, TransferOffer };
@@ -82,7 +83,7 @@ export class HearthSession {
   /** The others' delivered and read marks, for the statuses of my messages. */
   readonly #receipts: Receipts;
   readonly #typing = new TypingNow();
-  /** The opened conversations' messages as the chat shows them. */
+  /** The opened conversations' messages as the chat shows them (the SDK's views, mapped). */
   readonly #views: MessageViews;
   labels = new Map<string, string>();
   /** Unsent text (and the message it answers) per conversation, in memory only. */
@@ -101,6 +102,7 @@ export class HearthSession {
     this.client = new HearthClient({
       baseUrl,
       token: saved.token,
+      userId: saved.userId as UserId,
       store: this.store,
       encryption: { keyStore: this.keyStore },
       ...this.privacy,
@@ -112,8 +114,13 @@ export class HearthSession {
       (err) => this.#maybeSignedOut(err),
     );
     this.#receipts = new Receipts(this.store);
-    this.#views = new MessageViews(this.client, saved.userId, (now) => this.#changed(now));
-    this.#uploads = new FileUploads(this.attachments, this.#views, (now) => this.#changed(now));
+    this.#views = new MessageViews(
+      this.client,
+      saved.userId,
+      () => this.#changed(),
+      (id) => this.#seedView(id),
+    );
+    this.#uploads = new FileUploads(this.attachments, (now) => this.#changed(now));
     this.uploads = this.#uploads.uploads;
     this.#offline = new OfflineWatch(
       () => this.client.state,
@@ -208,6 +215,7 @@ export class HearthSession {
     this.#stopped = true;
     this.#setup.stop();
     this.files.clear();
+    this.#views.close();
     this.client.close();
     void this.store.close().catch(() => undefined);
     void this.keyStore.close().catch(() => undefined);
@@ -258,6 +266,7 @@ export class HearthSession {
   async #loadMeta(): Promise<void> {
     try {
       await this.#receipts.load();
+      for (const id of this.#views.ids()) this.#views.setWatermarks(id, this.#receipts.marks(id));
       this.labels = await this.store.metaWithPrefix<string>(LABEL_PREFIX);
       this.#changed();
     } catch {
@@ -278,7 +287,9 @@ export class HearthSession {
     try {
       this.conversations = await this.api.conversations();
       this.conversationsLoaded = true;
-      this.#catchUpReceipts();
+      // Members and their marks (receipts sent while this device was offline are only there).
+      for (const c of this.conversations) this.#views.setSummary(c);
+      this.#receipts.catchUp(this.conversations, this.userId);
       this.#changed(true);
     } catch (err) {
       this.#maybeSignedOut(err);
@@ -296,11 +307,13 @@ export class HearthSession {
   }
 
   /**
-   * The others' delivered and (shared) read marks from the list: receipts sent while this device
-   * was offline are only there.
+   * A conversation's view starts with its members and their marks from the list (once loaded),
+   * and the marks this device remembers.
    */
-  #catchUpReceipts(): void {
-    for (const id of this.#receipts.catchUp(this.conversations, this.userId)) this.#views.touch(id);
+  #seedView(conversationId: string): void {
+    const summary = this.conversations.find((c) => c.conversationId === conversationId);
+    if (summary) this.#views.setSummary(summary);
+    this.#views.setWatermarks(conversationId, this.#receipts.marks(conversationId));
   }
 
   #scheduleRefresh(): void {
@@ -332,14 +345,6 @@ export class HearthSession {
       this.search.onMessage(m);
       for (const l of this.#messageListeners) l(m);
     });
-    c.on("sent", (ack) => {
-      this.#views.acked(ack.conversationId, ack.messageId, ack.seq, ack.sentAt);
-      this.#changed();
-    });
-    c.on("failed", (f) => {
-      this.#views.failed(f.conversationId, f.messageId);
-      this.#changed();
-    });
     c.on("receipt", (r) => {
       if (r.userId === this.userId) {
         // My own read marker moved (another of my devices read): unread drops.
@@ -350,8 +355,8 @@ export class HearthSession {
         }
         return;
       }
+      // Remembered for the next start; the conversation's view moves its statuses itself.
       this.#receipts.received(r);
-      this.#views.touch(r.conversationId);
       this.#changed();
     });
     c.on("typing", (t) => {
@@ -367,7 +372,6 @@ export class HearthSession {
       // A message ends that person's typing.
       this.#typing.ended(m.conversationId, m.senderId);
     }
-    this.#views.received(m);
     this.#changed();
   }
 
@@ -390,10 +394,12 @@ export class HearthSession {
     return this.#views.message(conversationId, messageId);
   }
 
-  /** The status of one of my messages, from the ack and the other members' watermarks. */
-  status(conversationId: string, m: ChatMessage): MessageStatus {
-    const summary = this.conversations.find((c) => c.conversationId === conversationId);
-    return this.#receipts.status(summary, this.userId, m, this.display.showReadReceipts);
+  /**
+   * The status of one of my messages (the SDK's view: the ack and the other members' watermarks);
+   * "read" shows as "delivered" when this device hides others' reads.
+   */
+  status(m: ChatMessage): MessageStatus {
+    return m.status === "read" && !this.display.showReadReceipts ? "delivered" : m.status;
   }
 
   /** Who is typing in a conversation now (never me). */
@@ -409,11 +415,10 @@ export class HearthSession {
 
   // ------------------------------------------------------------------ actions
 
-  /** Sends a message; it shows at once as pending. */
+  /** Sends a message; it shows at once as pending (the SDK's view reads it from the outbox). */
   async send(conversationId: string, text: string, replyTo?: MessageId): Promise<void> {
     const content = replyTo ? { text, replyTo } : { text };
-    const { messageId } = await this.client.send(conversationId as ConversationId, content);
-    this.#views.addPending(conversationId, { messageId, sentAt: new Date().toISOString(), text, replyTo });
+    await this.client.send(conversationId as ConversationId, content);
     this.#changed(true);
   }
 
@@ -437,8 +442,8 @@ export class HearthSession {
 
   /** Deletes one of my messages for everyone. */
   async deleteMessage(conversationId: string, messageId: MessageId): Promise<void> {
+    // Queued, the deletion takes the message's content off its view at once.
     await this.client.deleteMessage(conversationId as ConversationId, messageId);
-    this.#views.deleted(conversationId, messageId);
     this.#changed(true);
   }
 

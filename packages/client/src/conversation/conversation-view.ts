@@ -1,4 +1,4 @@
-import type { ConversationId, MessageId, UserId } from "@hearth/protocol";
+import type { ConversationId, ConversationSummary, MessageId, UserId } from "@hearth/protocol";
 import type { SendFailureCode } from "../client-events.ts";
 import type { OutboxItem, StoredMessage } from "../client-store.ts";
 import { Emitter } from "../emitter.ts";
@@ -151,11 +151,23 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
 
   /** Moves a member's watermark (from a `receipt` event, or seeded from what was saved); never back. */
   setWatermark(userId: UserId | string, kind: "delivered" | "read", seq: number): void {
-    const w = this.#marks.get(userId) ?? { delivered: 0, read: 0 };
-    if (w[kind] >= seq) return;
-    w[kind] = seq;
-    this.#marks.set(userId, w);
-    this.#restatus();
+    if (this.#mark(userId, kind, seq)) this.#restatus();
+  }
+
+  /**
+   * The conversation as the list (`api.conversations()`) has it: its members, and the delivered
+   * and read watermarks each one has there (receipts sent while this device was offline are only
+   * there). {@link setMembers} and {@link setWatermark} in one; marks still never move back.
+   */
+  setSummary(summary: ConversationSummary): void {
+    if (summary.conversationId !== this.conversationId) {
+      throw new Error("setSummary: the summary is of another conversation");
+    }
+    for (const m of summary.members) {
+      this.#mark(m.userId, "delivered", m.deliveredSeq);
+      this.#mark(m.userId, "read", m.readSeq);
+    }
+    this.setMembers(summary.members.map((m) => m.userId));
   }
 
   /** Takes a failed message off the list (it was never stored anywhere). */
@@ -171,6 +183,14 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
   close(): void {
     for (const off of this.#off.splice(0)) off();
     this.#host.closed(this);
+  }
+
+  #mark(userId: UserId | string, kind: "delivered" | "read", seq: number): boolean {
+    const w = this.#marks.get(userId) ?? { delivered: 0, read: 0 };
+    if (w[kind] >= seq) return false;
+    w[kind] = seq;
+    this.#marks.set(userId, w);
+    return true;
   }
 
   #changed(): true {

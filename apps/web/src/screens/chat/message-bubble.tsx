@@ -78,7 +78,7 @@ export function MessageBubble({
 }) {
   const quoted = m.replyTo ? session.message(conversationId, m.replyTo) : undefined;
   const sender = session.nameOf(conversationId, m.senderId);
-  const status = m.own && !m.deleted ? session.status(conversationId, m) : undefined;
+  const status = m.own && !m.deleted ? session.status(m) : undefined;
   return (
     <div
       className={`msg ${m.own ? "msg--own" : "msg--other"}${found ? " msg--found" : ""}`}

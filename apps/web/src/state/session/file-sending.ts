@@ -1,6 +1,5 @@
 import type { AttachmentRef, Attachments } from "@hearth/client";
 import type { ConversationId, MessageId } from "@hearth/protocol";
-import type { MessageViews } from "./message-views.ts";
 
 /** A file being sent, with its progress (0–1) through the phases of `Attachments.send`. */
 export interface Upload {
@@ -57,12 +56,10 @@ export class FileUploads {
   /** The file being sent in each conversation, with its progress (0–1). */
   readonly uploads = new Map<string, Upload>();
   readonly #attachments: Attachments;
-  readonly #views: MessageViews;
   readonly #changed: (now?: boolean) => void;
 
-  constructor(attachments: Attachments, views: MessageViews, changed: (now?: boolean) => void) {
+  constructor(attachments: Attachments, changed: (now?: boolean) => void) {
     this.#attachments = attachments;
-    this.#views = views;
     this.#changed = changed;
   }
 
@@ -71,21 +68,10 @@ export class FileUploads {
     this.uploads.set(conversationId, { name: uploadName(file), phase: "encrypt", progress: 0 });
     this.#changed(true);
     try {
-      const { messageId, attachment } = await sendBrowserFile(
-        this.#attachments,
-        conversationId,
-        file,
-        caption,
-        (upload) => {
-          this.uploads.set(conversationId, upload);
-          this.#changed();
-        },
-      );
-      this.#views.addPending(conversationId, {
-        messageId,
-        sentAt: new Date().toISOString(),
-        text: caption ?? "",
-        attachment,
+      // Once queued, the SDK's view of the conversation shows it as pending.
+      await sendBrowserFile(this.#attachments, conversationId, file, caption, (upload) => {
+        this.uploads.set(conversationId, upload);
+        this.#changed();
       });
     } finally {
       this.uploads.delete(conversationId);

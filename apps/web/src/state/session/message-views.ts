@@ -1,5 +1,12 @@
-import type { AttachmentRef, HearthClient, OutboxItem, StoredMessage } from "@hearth/client";
-import type { ConversationId, MessageId } from "@hearth/protocol";
+import type {
+  AttachmentRef,
+  ConversationMessage,
+  ConversationView,
+  HearthClient,
+  MessageStatus,
+} from "@hearth/client";
+import type { ConversationId, ConversationSummary, MessageId, UserId } from "@hearth/protocol";
+import type { Watermarks } from "../../storage/idb-client-store.ts";
 
 /** A message as the chat shows it. */
 export interface ChatMessage {
@@ -16,148 +23,95 @@ export interface ChatMessage {
   deleted: boolean;
   undecryptable: boolean;
   failed: boolean;
+  /** Where one of my messages stands, as the SDK's view says (others' are `sent`). */
+  status: MessageStatus;
 }
 
-/** One conversation as loaded for the chat screen. */
-interface Loaded {
-  byId: Map<string, ChatMessage>;
-  /** Stored messages in seq order, then pending ones in send order. */
-  list: ChatMessage[];
+/** One opened conversation: the SDK's view, and its messages mapped for the chat (per version). */
+interface Opened {
+  view: ConversationView;
+  loaded: boolean;
   version: number;
-}
-
-/** What a pending message of mine is made of: the one way a bubble that waits for its ack is built. */
-export interface PendingContent {
-  messageId: MessageId;
-  sentAt: string;
-  text: string | undefined;
-  replyTo?: MessageId | undefined;
-  attachment?: AttachmentRef | undefined;
+  list: ChatMessage[];
+  byId: Map<string, ChatMessage>;
 }
 
 /**
- * The messages of each opened conversation as the chat shows them: loaded from this device's store
- * and the outbox, then kept current from the SDK's events (acks, failures, deletions). Each
- * conversation has a version that changes whenever one of its messages changes in place.
+ * The messages of each opened conversation as the chat shows them. Order, pending messages (read
+ * back from the outbox), acks, failures, deletions and statuses are the SDK's view model
+ * (`client.conversation(id)`); this only maps its messages to the chat's shape.
  */
 export class MessageViews {
   readonly #client: HearthClient;
   readonly #userId: string;
-  readonly #changed: (now?: boolean) => void;
-  readonly #loaded = new Map<string, Loaded>();
-  readonly #loading = new Map<string, Promise<void>>();
+  readonly #changed: () => void;
+  /** Called once per conversation before it loads: members and remembered receipts go in. */
+  readonly #seed: (conversationId: string) => void;
+  readonly #opened = new Map<string, Opened>();
 
-  constructor(client: HearthClient, userId: string, changed: (now?: boolean) => void) {
+  constructor(
+    client: HearthClient,
+    userId: string,
+    changed: () => void,
+    seed: (conversationId: string) => void,
+  ) {
     this.#client = client;
     this.#userId = userId;
     this.#changed = changed;
+    this.#seed = seed;
   }
 
   /** Loads a conversation's messages from this device's store (then keeps it current). */
-  open(conversationId: string): Promise<void> {
-    const existing = this.#loading.get(conversationId);
-    if (existing) return existing;
-    const p = (async () => {
-      const stored = await this.#client.localMessages(conversationId as ConversationId, {
-        limit: Number.MAX_SAFE_INTEGER,
-      });
-      const loaded: Loaded = this.#loaded.get(conversationId) ?? { byId: new Map(), list: [], version: 0 };
-      const live = loaded.list;
-      loaded.list = [];
-      loaded.byId.clear();
-      for (const m of stored) this.#apply(loaded, m);
-      // Messages that arrived while loading (already in the store or not): merge by id.
-      for (const m of live) {
-        if (!loaded.byId.has(m.messageId)) {
-          loaded.byId.set(m.messageId, m);
-          loaded.list.push(m);
-        }
-      }
-      // Queued but not yet acked (also from before a reload): shown as pending.
-      for (const item of this.#client.pendingItems()) {
-        if (item.conversationId !== conversationId) continue;
-        if (item.kind === "delete") {
-          const target = item.target ? loaded.byId.get(item.target) : undefined;
-          if (target) target.deleted = true;
-          continue;
-        }
-        if (loaded.byId.has(item.messageId)) continue;
-        const msg = this.#pending(readOutboxItem(item));
-        loaded.byId.set(msg.messageId, msg);
-        loaded.list.push(msg);
-      }
-      this.#sort(loaded);
-      this.#loaded.set(conversationId, loaded);
-      this.#changed(true);
-    })();
-    this.#loading.set(conversationId, p);
-    p.catch(() => this.#loading.delete(conversationId));
-    return p;
+  async open(conversationId: string): Promise<void> {
+    let opened = this.#opened.get(conversationId);
+    if (!opened) {
+      const view = this.#client.conversation(conversationId as ConversationId);
+      opened = { view, loaded: false, version: -1, list: [], byId: new Map() };
+      this.#opened.set(conversationId, opened);
+      view.on("change", () => this.#changed());
+      this.#seed(conversationId);
+    }
+    await opened.view.load();
+    opened.loaded = true;
+  }
+
+  /** The conversations opened so far. */
+  ids(): IterableIterator<string> {
+    return this.#opened.keys();
   }
 
   /** The loaded messages of a conversation, oldest first, and a version that changes with them. */
   list(conversationId: string): { list: readonly ChatMessage[]; version: number } | undefined {
-    const loaded = this.#loaded.get(conversationId);
-    if (!loaded) return undefined;
-    // Acked messages that went out of order behind pending ones are put back in seq order.
-    const list = loaded.list;
-    for (let i = 1; i < list.length; i++) {
-      const a = list[i - 1]?.seq;
-      const b = list[i]?.seq;
-      if (a !== undefined && b !== undefined && a > b) {
-        this.#sort(loaded);
-        break;
-      }
-      if (a === undefined && b !== undefined) {
-        this.#sort(loaded);
-        break;
-      }
-    }
-    return { list: loaded.list, version: loaded.version };
+    const opened = this.#opened.get(conversationId);
+    if (!opened?.loaded) return undefined;
+    this.#map(opened);
+    return { list: opened.list, version: opened.version };
   }
 
   /** One loaded message, by id (for showing what a reply answers). */
   message(conversationId: string, messageId: string): ChatMessage | undefined {
-    return this.#loaded.get(conversationId)?.byId.get(messageId);
+    const opened = this.#opened.get(conversationId);
+    if (!opened?.loaded) return undefined;
+    this.#map(opened);
+    return opened.byId.get(messageId);
   }
 
-  /** A message event from the SDK (stored, so it has a seq), into its conversation if loaded. */
-  received(m: StoredMessage): void {
-    const loaded = this.#loaded.get(m.conversationId);
-    if (loaded) this.#apply(loaded, m);
+  /**
+   * The conversation as the list has it: whose receipts count for the statuses of my messages,
+   * and the marks they have there (receipts sent while this device was offline are only there).
+   */
+  setSummary(summary: ConversationSummary): void {
+    this.#opened.get(summary.conversationId)?.view.setSummary(summary);
   }
 
-  /** One of my messages was queued: it shows at once as pending (unless already there). */
-  addPending(conversationId: string, content: PendingContent): void {
-    const loaded = this.#loaded.get(conversationId);
-    if (!loaded || loaded.byId.has(content.messageId)) return;
-    const msg = this.#pending(content);
-    loaded.byId.set(msg.messageId, msg);
-    loaded.list.push(msg);
-    this.#bump(loaded);
-  }
-
-  /** The server acked one of my messages. */
-  acked(conversationId: string, messageId: string, seq: number, sentAt: string): void {
-    this.#update(conversationId, messageId, (msg) => {
-      msg.seq = seq;
-      msg.sentAt = sentAt;
-    });
-  }
-
-  /** The server refused one of my messages. */
-  failed(conversationId: string, messageId: string): void {
-    this.#update(conversationId, messageId, (msg) => {
-      msg.failed = true;
-    });
-  }
-
-  /** I deleted one of my messages for everyone. */
-  deleted(conversationId: string, messageId: string): void {
-    this.#update(conversationId, messageId, (msg) => {
-      msg.deleted = true;
-      msg.text = undefined;
-    });
+  /** The others' delivered and read marks that this device remembers from live receipts. */
+  setWatermarks(conversationId: string, marks: ReadonlyMap<string, Watermarks>): void {
+    const view = this.#opened.get(conversationId)?.view;
+    if (!view) return;
+    for (const [userId, w] of marks) {
+      view.setWatermark(userId, "delivered", w.delivered);
+      view.setWatermark(userId, "read", w.read);
+    }
   }
 
   /**
@@ -165,108 +119,43 @@ export class MessageViews {
    * message.
    */
   forgetFailed(conversationId: string, messageId: string): boolean {
-    const loaded = this.#loaded.get(conversationId);
-    const msg = loaded?.byId.get(messageId);
-    if (!loaded || !msg?.own || !msg.failed) return false;
-    loaded.byId.delete(messageId);
-    loaded.list = loaded.list.filter((m) => m !== msg);
-    this.#bump(loaded);
+    const view = this.#opened.get(conversationId)?.view;
+    const m = view?.message(messageId);
+    if (!view || !m?.own || m.status !== "failed") return false;
+    view.forget(messageId);
     return true;
   }
 
-  /** Something the bubbles show changed outside them (receipts moved): redraw the conversation. */
-  touch(conversationId: string): void {
-    const loaded = this.#loaded.get(conversationId);
-    if (loaded) this.#bump(loaded);
+  /** Stops following the SDK (the session ends). */
+  close(): void {
+    for (const { view } of this.#opened.values()) view.close();
+    this.#opened.clear();
   }
 
-  #update(conversationId: string, messageId: string, change: (msg: ChatMessage) => void): void {
-    const loaded = this.#loaded.get(conversationId);
-    const msg = loaded?.byId.get(messageId);
-    if (loaded && msg) {
-      change(msg);
-      this.#bump(loaded);
-    }
+  /** Maps the view's messages for the chat once per version of the view. */
+  #map(opened: Opened): void {
+    if (opened.version === opened.view.version) return;
+    opened.version = opened.view.version;
+    opened.list = opened.view.messages.map((m) => this.#toChat(m));
+    opened.byId = new Map(opened.list.map((m) => [m.messageId, m]));
   }
 
-  #pending(content: PendingContent): ChatMessage {
-    return {
-      messageId: content.messageId,
-      seq: undefined,
-      senderId: this.#userId,
-      sentAt: content.sentAt,
-      own: true,
-      text: content.text,
-      replyTo: content.replyTo,
-      attachment: content.attachment,
-      deleted: false,
-      undecryptable: false,
-      failed: false,
-    };
-  }
-
-  #toChat(m: StoredMessage): ChatMessage {
+  #toChat(m: ConversationMessage): ChatMessage {
+    // An item queued by an older version kept no content: say what it is instead.
+    const unknown = m.own && m.content === undefined && !m.deleted && m.undecryptable === undefined;
     return {
       messageId: m.messageId,
       seq: m.seq,
-      senderId: m.senderId,
+      senderId: m.senderId ?? (this.#userId as UserId),
       sentAt: m.sentAt,
-      own: m.senderId === this.#userId,
-      text: m.content?.text,
+      own: m.own,
+      text: unknown ? "A message you wrote earlier, waiting to be sent." : m.content?.text,
       replyTo: m.content?.replyTo,
       attachment: m.content?.attachment,
-      deleted: m.kind === "deleted",
-      undecryptable: m.kind === "message" && m.undecryptable !== undefined,
-      failed: false,
+      deleted: m.deleted,
+      undecryptable: m.undecryptable !== undefined,
+      failed: m.status === "failed",
+      status: m.status,
     };
   }
-
-  #apply(loaded: Loaded, m: StoredMessage): void {
-    if (m.kind === "commit") return;
-    if (m.kind === "tombstone") {
-      const target = m.target ? loaded.byId.get(m.target) : undefined;
-      if (target) {
-        target.deleted = true;
-        target.text = undefined;
-        target.replyTo = undefined;
-        this.#bump(loaded);
-      }
-      return;
-    }
-    const existing = loaded.byId.get(m.messageId);
-    if (existing) {
-      // The echo of my own message: it confirms the pending bubble.
-      existing.seq = m.seq;
-      existing.sentAt = m.sentAt;
-      existing.failed = false;
-      this.#bump(loaded);
-      return;
-    }
-    const msg = this.#toChat(m);
-    loaded.byId.set(msg.messageId, msg);
-    loaded.list.push(msg);
-    this.#bump(loaded);
-  }
-
-  #sort(loaded: Loaded): void {
-    loaded.list.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER));
-    this.#bump(loaded);
-  }
-
-  #bump(loaded: Loaded): void {
-    loaded.version++;
-  }
-}
-
-/** What a queued message says: the SDK keeps its content on this device (its body is encrypted). */
-function readOutboxItem(item: OutboxItem): PendingContent {
-  const content = item.content;
-  return {
-    messageId: item.messageId,
-    sentAt: new Date(item.createdAt).toISOString(),
-    // An item queued by an older version kept no content: say what it is instead.
-    text: content ? content.text : "A message you wrote earlier, waiting to be sent.",
-    replyTo: content?.replyTo,
-    attachment: content?.attachment,
-  };
 }

@@ -1,11 +1,7 @@
 import type { ConversationSummary } from "@hearth/protocol";
 import type { IdbClientStore, Watermarks } from "../../storage/idb-client-store.ts";
-import type { ChatMessage } from "./message-views.ts";
 
 const WATERMARK_PREFIX = "wm:";
-
-/** How one of my messages stands, from the SDK's events: queued, acked, then the others' receipts. */
-export type MessageStatus = "pending" | "failed" | "sent" | "delivered" | "read";
 
 /** A receipt from another member (or from another of my devices), as the SDK emits it. */
 export interface ReceiptSeen {
@@ -46,11 +42,10 @@ export class Receipts {
   }
 
   /**
-   * The others' delivered and (shared) read marks from the conversation list: receipts sent while
-   * this device was offline are only there. Answers the conversations whose marks moved.
+   * The others' delivered and (shared) read marks from the conversation list (receipts sent while
+   * this device was offline are only there), remembered with the live ones.
    */
-  catchUp(conversations: readonly ConversationSummary[], ownUserId: string): string[] {
-    const movedIn: string[] = [];
+  catchUp(conversations: readonly ConversationSummary[], ownUserId: string): void {
     for (const c of conversations) {
       const map = this.#watermarks.get(c.conversationId) ?? new Map<string, Watermarks>();
       let moved = false;
@@ -66,11 +61,8 @@ export class Receipts {
           moved = true;
         }
       }
-      if (!moved) continue;
-      this.#watermarks.set(c.conversationId, map);
-      movedIn.push(c.conversationId);
+      if (moved) this.#watermarks.set(c.conversationId, map);
     }
-    return movedIn;
   }
 
   /** Another member's receipt: their marks move (read implies delivered), and are remembered. */
@@ -88,29 +80,8 @@ export class Receipts {
       .catch(() => undefined);
   }
 
-  /**
-   * The status of one of my messages, from the ack and the other members' watermarks; "read"
-   * shows as "delivered" when this device hides others' reads.
-   */
-  status(
-    summary: ConversationSummary | undefined,
-    ownUserId: string,
-    m: ChatMessage,
-    showReadReceipts: boolean,
-  ): MessageStatus {
-    if (m.failed) return "failed";
-    if (m.seq === undefined) return "pending";
-    const seq = m.seq;
-    const others = (summary?.members ?? []).filter((x) => x.userId !== ownUserId);
-    const marks = summary ? this.#watermarks.get(summary.conversationId) : undefined;
-    if (!marks || others.length === 0) return "sent";
-    const all = (pick: (w: Watermarks) => number) =>
-      others.every((o) => {
-        const w = marks.get(o.userId);
-        return w !== undefined && pick(w) >= seq;
-      });
-    if (all((w) => w.read)) return showReadReceipts ? "read" : "delivered";
-    if (all((w) => w.delivered)) return "delivered";
-    return "sent";
+  /** The others' marks in one conversation (member → watermarks), for its view's statuses. */
+  marks(conversationId: string): ReadonlyMap<string, Watermarks> {
+    return this.#watermarks.get(conversationId) ?? new Map();
   }
 }
