@@ -1,6 +1,6 @@
 import "./invite-panel.css";
 import type { CreateInviteResponse, Role } from "@hearth/protocol";
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { HearthSession } from "../state/hearth-session.ts";
 import { describeError } from "./form.tsx";
 import { QrCode } from "./qr-code.tsx";
@@ -30,6 +30,12 @@ export function InvitePanel({ session, inviteRole: role }: { session: HearthSess
   const [status, setStatus] = useState("");
   const titleId = useId();
   const linkId = useId();
+  const focusLink = useRef(false);
+  useEffect(() => {
+    if (!invite || !focusLink.current) return;
+    focusLink.current = false;
+    document.getElementById(linkId)?.focus();
+  }, [invite, linkId]);
   const who = role === "patient" ? "a patient" : role === "therapist" ? "a therapist" : "an admin";
 
   const create = async () => {
@@ -39,8 +45,9 @@ export function InvitePanel({ session, inviteRole: role }: { session: HearthSess
     try {
       setInvite(await session.api.createInvite(role));
       setStatus("Invite link ready.");
-      // The button gives way to the link: the focus goes to it (ready to copy), not to the page.
-      requestAnimationFrame(() => document.getElementById(linkId)?.focus());
+      // The button gives way to the link: the focus goes to it (ready to copy), not to the page,
+      // once the link is on screen (the effect below runs after React has rendered it).
+      focusLink.current = true;
     } catch (err) {
       setStatus(describeError(err));
     } finally {
