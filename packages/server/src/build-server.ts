@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import { ERRORS, type ErrorCode, errorBody } from "@hearth/protocol";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
 import { MemoryBus } from "./bus/memory/memory-bus.ts";
@@ -43,6 +43,12 @@ export type BuildServerInput = Partial<Omit<ServerOptions, "storage">> & {
   blobStore?: BlobStore;
   /** Directory of the default filesystem blob store; default `./data/blobs`. */
   blobDir?: string;
+  /**
+   * Which HTTP requests are logged: `all` (Fastify's request and response lines, the default) or
+   * `errors` (only answers of 400 and above, by route pattern and status; `npm start`'s default, so
+   * health polls and ordinary traffic do not bury what matters).
+   */
+  accessLog?: "all" | "errors";
   /** The built web app to serve at `/`; default `apps/web/dist` of this checkout. */
   webDistDir?: string;
 };
@@ -94,6 +100,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
   };
   const app = Fastify({
     loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: input.accessLog === "errors" }),
     bodyLimit: options.maxFrameBytes,
     trustProxy: false,
     requestTimeout: options.requestTimeoutMs,
@@ -122,6 +129,16 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     req.log.error({ err: { type: (err as Error).name, code: e.code } }, "request failed");
     return reply.code(500).send(errorBody("internal"));
   });
+  if (input.accessLog === "errors") {
+    app.addHook("onResponse", async (req, reply) => {
+      if (reply.statusCode < 400) return;
+      // The route pattern, never the URL: a URL can carry ids a log should not keep.
+      req.log.info(
+        { method: req.method, route: req.routeOptions.url, statusCode: reply.statusCode },
+        "request refused",
+      );
+    });
+  }
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(errorBody("not_found")));
 
   // Each service gets its own module's port (`store`) and only the other ports it reads.

@@ -43,11 +43,14 @@ async function main() {
     ...(tls ? { tls } : {}),
     ...(env.HEARTH_MAX_FRAME_BYTES ? { maxFrameBytes: Number(env.HEARTH_MAX_FRAME_BYTES) } : {}),
     blobDir: join(dataDir, "blobs"),
+    // Quiet by default: refused requests only; HEARTH_ACCESS_LOG=all logs every request.
+    accessLog: env.HEARTH_ACCESS_LOG === "all" ? "all" : "errors",
     ...(env.HEARTH_MAX_BLOB_BYTES ? { maxBlobBytes: Number(env.HEARTH_MAX_BLOB_BYTES) } : {}),
     ...(env.HEARTH_BLOB_QUOTA_BYTES ? { blobQuotaBytes: Number(env.HEARTH_BLOB_QUOTA_BYTES) } : {}),
   });
   await server.listen(port, host);
-  logger.info({ port, host, dataDir }, "Hearth is listening");
+  // The address people open: the same one the setup link below names.
+  logger.info({ url: publicUrl, port, host, dataDir }, `Hearth is listening at ${publicUrl}`);
   const setupToken = await server.prepareSetup();
   if (setupToken) {
     // The token rides in the URL fragment, which browsers never send to the server or its logs.
