@@ -16,18 +16,14 @@
  *    throughput. Hearth/relay is the ratio of the two throughputs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import {
-  HearthApi,
-  HearthClient,
-  MemoryKeyStore,
-  State,
-  unencryptedCodecForTests,
-  type WebSocketConstructor,
-} from "@hearth/client";
+import type * as HearthSdk from "@hearth/client";
 import type { ConversationId, SessionResponse } from "@hearth/protocol";
 import WebSocket from "ws";
-import { machine, percentile, rssMiB, table } from "./stats.ts";
+import { cpuMicros, machine, percentile, rssMiB, table } from "./stats.ts";
 
 const E2EE = process.argv.includes("--e2ee");
 const argv = process.argv.filter((a) => a !== "--e2ee");
@@ -37,7 +33,21 @@ const SIZES = (args.get("sizes") ?? "10,100,1000").split(",").map(Number);
 const SECONDS = Number(args.get("seconds") ?? 10);
 const RATE = Number(args.get("rate-per-conversation") ?? 2);
 const WINDOW = Number(args.get("window") ?? 8);
+const PHASES = (args.get("phases") ?? "paced,saturated").split(",") as ("paced" | "saturated")[];
+const SYSTEMS = (args.get("systems") ?? "hearth,relay").split(",");
 const PASSWORD = "bench password 0123";
+// BENCH_CLIENT / BENCH_SERVER: another checkout's SDK entry point and server script (e.g. to profile
+// a baseline against the same driver); by default this checkout's.
+const { HearthApi, HearthClient, MemoryKeyStore, State, unencryptedCodecForTests } = (await import(
+  process.env.BENCH_CLIENT ?? "@hearth/client"
+)) as typeof HearthSdk;
+type WebSocketConstructor = HearthSdk.WebSocketConstructor;
+// BENCH_CPU_PROF=dir BENCH_CPU_PROF_PHASE=saturated: V8 CPU profiles of that phase only, of the
+// server (through bench/cpu-profile-hook.ts) and of this load generator, written into dir.
+const PROF_DIR = process.env.BENCH_CPU_PROF;
+const PROF_PHASE = process.env.BENCH_CPU_PROF_PHASE;
+// BENCH_PAUSES=paced: the server prints that phase's event-loop delay and GC pauses (bench/pause-hook.ts).
+const PAUSE_PHASE = process.env.BENCH_PAUSES;
 
 interface Child {
   proc: ChildProcess;
@@ -45,11 +55,25 @@ interface Child {
 }
 
 async function startChild(script: string): Promise<Child> {
-  // BENCH_CPU_PROF=dir: the server writes a V8 CPU profile there (open it in Chrome DevTools).
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+  // BENCH_CPU_PROF=dir: the server writes a V8 CPU profile there (open it in Chrome DevTools); with
+  // BENCH_CPU_PROF_PHASE, of that phase only.
+  const prof = !PROF_DIR
+    ? []
+    : PROF_PHASE
+      ? ["--import", new URL("./cpu-profile-hook.ts", import.meta.url).pathname]
+      : ["--cpu-prof", "--cpu-prof-dir", PROF_DIR];
+  const pauses = PAUSE_PHASE
+    ? ["--expose-gc", "--import", new URL("./pause-hook.ts", import.meta.url).pathname]
+    : [];
   const proc = spawn(
     process.execPath,
-    [...prof, "--import", "tsx", new URL(script, import.meta.url).pathname],
+    [
+      "--import",
+      "tsx",
+      ...prof,
+      ...pauses,
+      script.startsWith("/") ? script : new URL(script, import.meta.url).pathname,
+    ],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -88,6 +112,41 @@ function rssSampler(pid: number) {
   };
 }
 
+/** Profiles one phase of the server (SIGUSR2 to its hook) and of this process, when asked to. */
+async function profiled<T>(child: Child, phase: string, system: string, run: () => Promise<T>): Promise<T> {
+  if (PAUSE_PHASE === phase && !(PROF_DIR && PROF_PHASE === phase)) {
+    child.proc.kill("SIGUSR2");
+    try {
+      return await run();
+    } finally {
+      child.proc.kill("SIGUSR2");
+    }
+  }
+  if (!PROF_DIR || PROF_PHASE !== phase) return run();
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (err, r) => (err ? reject(err) : resolve(r))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.start");
+  child.proc.kill("SIGUSR2");
+  try {
+    return await run();
+  } finally {
+    child.proc.kill("SIGUSR2");
+    const r = (await post("Profiler.stop")) as { profile: unknown };
+    writeFileSync(
+      join(PROF_DIR, `client-${system}-${phase}-${process.pid}.cpuprofile`),
+      JSON.stringify(r.profile),
+    );
+    session.disconnect();
+    // Give the server's hook a moment to write its profile before the child is stopped.
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** A pair of endpoints for one conversation, whatever the system. */
 interface Pair {
   /** Sends message `id` from side 0 or 1. */
@@ -107,13 +166,16 @@ interface Result {
   p99: number;
   max: number;
   rss: number;
+  /** CPU time per delivered message, in µs, of the server process and of this load generator. */
+  serverCpu: number;
+  clientCpu: number;
 }
 
 /** Runs one phase over the pairs; returns delivered count and latencies. */
 async function drive(
   pairs: Pair[],
   phase: "paced" | "saturated",
-): Promise<{ delivered: number; lat: number[]; offered: number; secs: number }> {
+): Promise<{ delivered: number; total: number; lat: number[]; offered: number; secs: number }> {
   const sentAt = new Map<number, number>();
   const lat: number[] = [];
   let nextId = 1;
@@ -164,7 +226,7 @@ async function drive(
   // Let what is in flight land (not counted in throughput), so the next phase starts clean.
   const drainUntil = Date.now() + 10_000;
   while (sentAt.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
-  return { delivered: counted, lat, offered, secs };
+  return { delivered: counted, total: delivered, lat, offered, secs };
 }
 
 function summarise(
@@ -173,6 +235,7 @@ function summarise(
   phase: string,
   r: Awaited<ReturnType<typeof drive>>,
   rss: number,
+  cpu: { server: number; client: number },
 ): Result {
   const sorted = [...r.lat].sort((a, b) => a - b);
   return {
@@ -186,11 +249,30 @@ function summarise(
     p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? Number.NaN,
     rss,
+    // The CPU of the drain after the clock stopped too, so per message of every delivered one.
+    serverCpu: cpu.server / Math.max(1, r.total),
+    clientCpu: cpu.client / Math.max(1, r.total),
   };
 }
 
+/**
+ * CPU time used by the server and by this process during `run` (µs). Less sensitive than throughput
+ * to other work on a shared machine: compare per-message CPU between two checkouts there.
+ */
+async function cpuDuring<T>(
+  pid: number,
+  run: () => Promise<T>,
+): Promise<[T, { server: number; client: number }]> {
+  const s0 = await cpuMicros(pid).catch(() => Number.NaN);
+  const c0 = process.cpuUsage();
+  const r = await run();
+  const c = process.cpuUsage(c0);
+  const s1 = await cpuMicros(pid).catch(() => Number.NaN);
+  return [r, { server: s1 - s0, client: c.user + c.system }];
+}
+
 async function benchHearth(n: number): Promise<Result[]> {
-  const child = await startChild("./hearth-server.ts");
+  const child = await startChild(process.env.BENCH_SERVER ?? "./hearth-server.ts");
   const url = child.info.url!;
   const api = new HearthApi({ baseUrl: url });
   const admin = await api.setup({
@@ -222,7 +304,7 @@ async function benchHearth(n: number): Promise<Result[]> {
     });
     sessions.push([t, p]);
   }
-  const clients: HearthClient[] = [];
+  const clients: HearthSdk.HearthClient[] = [];
   const pairs: Pair[] = sessions.map(([t, p]) => {
     const cid = p.conversationId as ConversationId;
     const sides = [t, p].map(
@@ -237,7 +319,7 @@ async function benchHearth(n: number): Promise<Result[]> {
             ? { encryption: { keyStore: new MemoryKeyStore() } }
             : { codec: unencryptedCodecForTests }),
         }),
-    ) as [HearthClient, HearthClient];
+    ) as [HearthSdk.HearthClient, HearthSdk.HearthClient];
     clients.push(...sides);
     const pair: Pair = {
       send: (side, id) => {
@@ -274,10 +356,12 @@ async function benchHearth(n: number): Promise<Result[]> {
     }
   }
   const out: Result[] = [];
-  for (const phase of ["paced", "saturated"] as const) {
+  for (const phase of PHASES) {
     const rss = rssSampler(child.proc.pid!);
-    const r = await drive(pairs, phase);
-    out.push(summarise(E2EE ? "Hearth e2ee" : "Hearth", n, phase, r, await rss.stop()));
+    const [r, cpu] = await cpuDuring(child.proc.pid!, () =>
+      profiled(child, phase, "hearth", () => drive(pairs, phase)),
+    );
+    out.push(summarise(E2EE ? "Hearth e2ee" : "Hearth", n, phase, r, await rss.stop(), cpu));
   }
   for (const c of clients) c.close();
   await stopChild(child);
@@ -304,10 +388,10 @@ async function benchRelay(n: number): Promise<Result[]> {
     pairs.push(pair);
   }
   const out: Result[] = [];
-  for (const phase of ["paced", "saturated"] as const) {
+  for (const phase of PHASES) {
     const rss = rssSampler(child.proc.pid!);
-    const r = await drive(pairs, phase);
-    out.push(summarise("relay", n, phase, r, await rss.stop()));
+    const [r, cpu] = await cpuDuring(child.proc.pid!, () => drive(pairs, phase));
+    out.push(summarise("relay", n, phase, r, await rss.stop(), cpu));
   }
   for (const s of sockets) s.close();
   await stopChild(child);
@@ -316,10 +400,14 @@ async function benchRelay(n: number): Promise<Result[]> {
 
 const results: Result[] = [];
 for (const n of SIZES) {
-  process.stderr.write(`N=${n}: Hearth…\n`);
-  results.push(...(await benchHearth(n)));
-  process.stderr.write(`N=${n}: relay…\n`);
-  results.push(...(await benchRelay(n)));
+  if (SYSTEMS.includes("hearth")) {
+    process.stderr.write(`N=${n}: Hearth…\n`);
+    results.push(...(await benchHearth(n)));
+  }
+  if (SYSTEMS.includes("relay")) {
+    process.stderr.write(`N=${n}: relay…\n`);
+    results.push(...(await benchRelay(n)));
+  }
 }
 
 const rows = results.map((r) => [
@@ -332,6 +420,8 @@ const rows = results.map((r) => [
   r.p99,
   r.max,
   r.rss,
+  r.serverCpu,
+  r.clientCpu,
 ]);
 const ratios = SIZES.map((n) => {
   const h = results.find((r) => r.system.startsWith("Hearth") && r.n === n && r.phase === "saturated");
@@ -358,6 +448,8 @@ console.log(
       "p99 ms",
       "max ms",
       "server RSS MiB",
+      "server CPU µs/msg",
+      "client CPU µs/msg",
     ],
     rows,
   ),

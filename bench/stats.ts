@@ -15,6 +15,16 @@ export async function rssMiB(pid: number): Promise<number> {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
+/** CPU time (user + system) a process has used so far, in microseconds, from /proc (Linux). */
+export async function cpuMicros(pid: number): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces, inside parentheses): utime is the 14th
+  // field of the line, stime the 15th, both in clock ticks (100 per second on Linux).
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
+}
+
 /** One line naming the machine the numbers came from. */
 export function machine(): string {
   const c = cpus();

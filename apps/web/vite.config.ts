@@ -11,7 +11,10 @@ export default defineConfig({
   root: here,
   plugins: [
     react(),
-    serviceWorkerPlugin({ source: resolve(here, "sw/service-worker.js") }),
+    serviceWorkerPlugin({
+      source: resolve(here, "sw/service-worker.js"),
+      include: [resolve(here, "sw/push.js")],
+    }),
     bundleReportPlugin(),
   ],
   build: {

@@ -102,7 +102,8 @@ describeWithBrowser("a 10,000-message conversation (Chromium)", () => {
     const last = writers[0]!;
     await (await last.client.send(conversationId, { text: "The latest message." })).sent;
     for (const c of clients) c.close();
-  }, 300_000);
+    // Generous: 10,000 end-to-end encrypted sends take minutes on a shared two-core machine.
+  }, 900_000);
 
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -116,7 +117,7 @@ describeWithBrowser("a 10,000-message conversation (Chromium)", () => {
     try {
       const page = await context.newPage();
       await page.goto(`${t!.url}/`);
-      await page.getByLabel("Username or email").fill(patientLogin);
+      await page.getByLabel("Sign-in name").fill(patientLogin);
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.getByRole("textbox", { name: "Recovery key" }).fill(patientRecoveryKey);
@@ -213,13 +214,16 @@ describeWithBrowser("a 10,000-message conversation (Chromium)", () => {
       expect(await page.locator(".chat__row").count()).toBeLessThan(80);
       await page.screenshot({ path: join(SCREENSHOTS, "chat-10k-first-phone-light.png") });
 
-      // End goes to the latest again; from there, back to where the unread part began.
+      // End goes to the latest again. Everything has now been on screen, so it is all read: the
+      // unread line and "Jump to first unread" are gone (as in layout.test.ts, at 10,000 messages).
       await page.keyboard.press("End");
       await expect.poll(() => inView(".msg__text >> text=The latest message.")).toBe(true);
-      await page.getByRole("button", { name: "Jump to first unread" }).click();
-      await expect.poll(() => inView(".chat__unread")).toBe(true);
+      await expect.poll(() => page.locator(".chat__unread").count()).toBe(0);
+      await expect.poll(() => page.getByRole("button", { name: "Jump to first unread" }).count()).toBe(0);
 
-      // Search finds the very first message among all of them, on the device, and jumps to it.
+      // Search finds the very first message among all of them, on the device, and jumps to it. On a
+      // phone the conversation has its own compact header: back to the list, then Search.
+      await page.getByRole("link", { name: "Conversations" }).first().click();
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Search" }).click();
       const input = page.getByRole("searchbox", { name: "Search your messages" });
       await input.fill("very first");

@@ -112,6 +112,9 @@ describeWithBrowser("web app shell (Chromium)", () => {
     expect(await dialog.getByRole("link", { name: "Call 911" }).getAttribute("href")).toBe("tel:911");
     expect(await dialog.getByRole("link", { name: "Text 741741" }).getAttribute("href")).toBe("sms:741741");
     await dialog.getByText("Directory updated 28 November 2026", { exact: false }).waitFor();
+    // Where a number comes from stays one tap away, behind "Sources", not beside the number.
+    expect(await dialog.getByText("high confidence", { exact: false }).first().isVisible()).toBe(false);
+    await dialog.locator("summary", { hasText: "Sources" }).first().click();
     await dialog.getByText("high confidence", { exact: false }).first().waitFor();
     expect(await dialog.getByLabel("Country or region").inputValue()).toBe("US");
     expect(errors).toEqual([]);
@@ -217,7 +220,7 @@ describeWithBrowser("web app shell (Chromium)", () => {
     await page.goto(PREVIOUS_URL);
     await page.goto(`${base()}/`);
     await page.getByRole("heading", { level: 1, name: "Welcome to Hearth" }).waitFor();
-    await page.getByRole("textbox", { name: "Username or email" }).focus();
+    await page.getByRole("textbox", { name: "Sign-in name" }).focus();
     await page.keyboard.press("Escape");
     await page.keyboard.press("Escape");
     await page.waitForURL(EXIT_URL);

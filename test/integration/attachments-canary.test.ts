@@ -9,7 +9,8 @@ import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { TestClient } from "../support/sdk.ts";
 
 /**
- * The canary: a file whose bytes, name and caption carry unique markers goes through the real SDK
+ * The canary: a file whose bytes, name and caption carry unique markers (with a recorded length,
+ * as a voice note has) goes through the real SDK
  * (end-to-end encryption on: the message with name, caption and key goes through the MLS codec;
  * the file through `encryptAttachment`) and the real server; afterwards no form of any marker (raw,
  * hex, base64 and base64url at every alignment) is in the database file, its -wal or -shm, any file
@@ -98,12 +99,18 @@ describe("attachment canary: nothing readable reaches the server", () => {
       name: markers.name,
       mimeType: "application/pdf",
       caption: markers.caption,
+      durationMs: 81_250,
     });
     await queued.sent;
     await th.waitFor(() => th.messages.some((m) => m.content?.attachment), "the attachment message");
     const msg = th.messages.find((m) => m.content?.attachment)!;
     expect(msg.content?.text).toBe(markers.caption);
-    expect(msg.content?.attachment).toMatchObject({ name: markers.name, caption: markers.caption });
+    // Caption and recorded length travel inside the encrypted reference.
+    expect(msg.content?.attachment).toMatchObject({
+      name: markers.name,
+      caption: markers.caption,
+      durationMs: 81_250,
+    });
     const opened = await new Attachments({ client: th.client, api: thApi }).download(
       msg.content!.attachment!,
     );

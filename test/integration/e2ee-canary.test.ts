@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { ConversationId } from "@hearth/protocol";
-import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
+import {
+  LoopbackPushService,
+  login,
+  makePractice,
+  type Practice,
+  startTestServer,
+  type TestServer,
+} from "@hearth/server/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { TestClient } from "../support/sdk.ts";
@@ -25,17 +32,36 @@ describe("canary: no plaintext reaches the server's database or logs", () => {
   let cid: ConversationId;
   const clients: TestClient[] = [];
 
+  let ps: LoopbackPushService;
+
   beforeEach(async () => {
-    t = await startTestServer();
+    // Pushes are scanned too: each person has a second, offline device subscribed to a push
+    // service on loopback (one of them chose to see who wrote), and every push is decrypted.
+    ps = await LoopbackPushService.start();
+    t = await startTestServer({ push: { origins: [ps.origin] } });
     p = await makePractice(t, 1);
     cid = p.patients[0]!.conversationId!;
+    for (const [who, showSender] of [
+      [p.therapist, true],
+      [p.patients[0]!, false],
+    ] as const) {
+      const me = await t.call<{ login: string }>("GET", "/v1/me", { token: who.token });
+      const offline = await login(t, me.body.login, "offline");
+      const sub = ps.subscribe();
+      const r = await t.call("PUT", "/v1/push/subscription", {
+        token: offline.token,
+        body: { endpoint: sub.endpoint, keys: sub.keys, showSender },
+      });
+      expect(r.status).toBe(200);
+    }
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
     await t.stop();
+    await ps.stop();
   });
 
-  it("messages, replies and deletes carry markers that appear nowhere on the server", async () => {
+  it("messages, replies, edits and deletes carry markers that appear nowhere on the server", async () => {
     const th = new E2eeTestClient(t.url, p.therapist);
     const pa = new E2eeTestClient(t.url, p.patients[0]!);
     clients.push(th, pa);
@@ -51,9 +77,15 @@ describe("canary: no plaintext reaches the server's database or logs", () => {
       reply: `CANARY-REPLY-${run}-try the breathing exercise`,
       deleted: `CANARY-DEL-${run}-I regret writing this`,
       afterDelete: `CANARY-AFTER-${run}-thanks`,
+      edited: `CANARY-EDIT-${run}-panic attacks mostly at night`,
     };
     const m1 = await pa.client.send(cid, { text: markers.message });
     await m1.sent;
+    // An edit through the SDK's view: an encrypted entry that refers to the message.
+    const paView = pa.client.conversation(cid);
+    await paView.load();
+    await until(() => paView.canEdit(m1.messageId), "the sent message is editable");
+    await (await paView.edit(m1.messageId, markers.edited)).sent;
     await (await th.client.send(cid, { text: markers.reply, replyTo: m1.messageId })).sent;
     const m3 = await pa.client.send(cid, { text: markers.deleted });
     await m3.sent;
@@ -64,6 +96,11 @@ describe("canary: no plaintext reaches the server's database or logs", () => {
     // The markers really travelled (decrypted on the other side).
     expect(th.texts(cid)).toEqual(expect.arrayContaining([markers.message, markers.deleted]));
     expect(pa.texts(cid)).toEqual(expect.arrayContaining([markers.reply, markers.afterDelete]));
+    // The edit arrived and applies on the other side (the view shows the new text, marked edited).
+    const thView = th.client.conversation(cid);
+    await thView.load();
+    expect(thView.message(m1.messageId)?.content?.text).toBe(markers.edited);
+    expect(thView.message(m1.messageId)?.edited?.earlier).toEqual([markers.message]);
     await th.waitFor(
       () => th.messages.some((m) => m.kind === "tombstone" && m.target === m3.messageId),
       "tombstone",
@@ -75,6 +112,22 @@ describe("canary: no plaintext reaches the server's database or logs", () => {
     expect(files).toContain(t.dbPath);
     const haystacks = files.map((f) => ({ name: f, text: readFileSync(f).toString("latin1") }));
     haystacks.push({ name: "server log", text: t.logs() });
+    await t.server.pushIdle();
+    expect(ps.received.length).toBeGreaterThan(0);
+    expect(ps.failures).toEqual([]);
+    for (const push of ps.received) {
+      haystacks.push({ name: "push payload", text: push.plaintext });
+      haystacks.push({ name: "push headers", text: JSON.stringify(push.headers) });
+      haystacks.push({ name: "push body", text: push.body.toString("latin1") });
+      // Only what the service worker needs: never the conversation id or anyone's name.
+      const payload = JSON.parse(push.plaintext) as Record<string, unknown>;
+      expect(Object.keys(payload).filter((k) => !["v", "kind", "ref", "sender"].includes(k))).toEqual([]);
+      // (The fixtures' display names are "therapist<n>" and "patient<n>".)
+      for (const secret of [cid, "therapist", "patient"]) {
+        expect(push.plaintext.toLowerCase()).not.toContain(secret.toLowerCase());
+        expect(JSON.stringify(push.headers).toLowerCase()).not.toContain(secret.toLowerCase());
+      }
+    }
     expect(t.logs().length).toBeGreaterThan(0);
     const found: string[] = [];
     for (const [what, marker] of Object.entries(markers)) {

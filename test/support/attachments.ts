@@ -47,6 +47,11 @@ export function markerForms(marker: string): { form: string; bytes: Buffer }[] {
 }
 
 /** The forms of `marker` that occur in `haystack`. */
+/** {@link markerForms} as strings, for scanning text (a log, or a file read as latin1). */
+export function markerStrings(marker: string): string[] {
+  return markerForms(marker).map((f) => f.bytes.toString("latin1"));
+}
+
 export function findMarker(haystack: Buffer, marker: string): string[] {
   return markerForms(marker)
     .filter((f) => haystack.includes(f.bytes))

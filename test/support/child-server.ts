@@ -26,20 +26,34 @@ export class ChildServer {
   readonly dataDir: string;
   readonly port: number;
   readonly #env: Record<string, string>;
+  readonly #compiled: boolean;
   #proc: ChildProcess | undefined;
   #out = "";
   /** The setup token printed on first run. */
   setupToken: string | undefined;
 
-  private constructor(dataDir: string, port: number, env: Record<string, string>) {
+  private constructor(dataDir: string, port: number, env: Record<string, string>, compiled: boolean) {
     this.dataDir = dataDir;
     this.port = port;
     this.#env = env;
+    this.#compiled = compiled;
   }
 
-  /** `env` adds to the process's environment, e.g. HEARTH_DATABASE_URL for a PostgreSQL node. */
-  static async create(env: Record<string, string> = {}): Promise<ChildServer> {
-    return new ChildServer(mkdtempSync(join(tmpdir(), "hearth-child-")), await freePort(), env);
+  /**
+   * `env` adds to the process's environment, e.g. HEARTH_DATABASE_URL for a PostgreSQL node.
+   * `compiled`: run the production build (`npm run build:server`'s packages/server/dist/main.js) with
+   * plain `node` instead of the TypeScript sources through tsx.
+   */
+  static async create(
+    env: Record<string, string> = {},
+    opts: { compiled?: boolean } = {},
+  ): Promise<ChildServer> {
+    return new ChildServer(
+      mkdtempSync(join(tmpdir(), "hearth-child-")),
+      await freePort(),
+      env,
+      opts.compiled ?? false,
+    );
   }
 
   get url() {
@@ -57,7 +71,10 @@ export class ChildServer {
 
   /** Starts the process and resolves once `/healthz` answers. */
   async start(): Promise<void> {
-    const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "packages/server/src/main.ts")], {
+    const args = this.#compiled
+      ? [join(ROOT, "packages/server/dist/main.js")]
+      : ["--import", "tsx", join(ROOT, "packages/server/src/main.ts")];
+    const proc = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -1,12 +1,17 @@
-import { MemoryKeyStore } from "@hearth/client";
+import { type HearthClientOptions, MemoryKeyStore } from "@hearth/client";
 import type { SessionResponse } from "@hearth/protocol";
 import { TestClient } from "./sdk.ts";
 
-/** A real SDK client with end-to-end encryption over an in-memory key store. */
+/** A real SDK client with end-to-end encryption over an in-memory key store (`opts`: a store, …). */
 export class E2eeTestClient extends TestClient {
   readonly keyStore: MemoryKeyStore;
-  constructor(baseUrl: string, session: SessionResponse, keyStore = new MemoryKeyStore()) {
-    super(baseUrl, session, { encryption: { keyStore } });
+  constructor(
+    baseUrl: string,
+    session: SessionResponse,
+    keyStore = new MemoryKeyStore(),
+    opts: Partial<HearthClientOptions> = {},
+  ) {
+    super(baseUrl, session, { ...opts, encryption: { keyStore } });
     this.keyStore = keyStore;
   }
 }

@@ -251,6 +251,24 @@ describe("DeviceSearch", () => {
     expect(found(again, "number")).toEqual(["msg_5"]);
   });
 
+  it("finds an edited message by its new text only, and ignores edits by others", async () => {
+    const search = new DeviceSearch("usr_a", { store: new MemoryStore() });
+    const edit = (seq: number, target: number, text: string, senderId = "usr_a") =>
+      stored(seq, {
+        senderId: senderId as UserId,
+        content: { kind: "edit", target: `msg_${target}` as MessageId, text },
+      });
+    await search.catchUp([{ conversationId: cnv }], async () => [
+      stored(1, { content: { text: "appointment at noon" } }),
+      edit(2, 1, "appointment at dusk"),
+    ]);
+    search.onMessage(edit(3, 1, "appointment at midnight", "usr_b"));
+    expect(found(search, "noon")).toEqual([]);
+    expect(found(search, "dusk")).toEqual(["msg_1"]);
+    expect(found(search, "midnight")).toEqual([]);
+    expect(found(search, "appointment")).toEqual(["msg_1"]);
+  });
+
   it("does not skip a gap: live messages past it wait for the next catch-up", async () => {
     const store = new MemoryStore();
     store.saved = { docs: [], through: { [cnv]: 1 } };

@@ -21,6 +21,8 @@ export interface ServiceWorkerPluginOptions {
   source: string;
   /** Output file name (served at `/${fileName}`). */
   fileName?: string;
+  /** Further worker sources appended, in order, to `source` (one worker file; e.g. push handlers). */
+  include?: string[];
 }
 
 /**
@@ -28,7 +30,11 @@ export interface ServiceWorkerPluginOptions {
  * hashed assets, icons, manifest) to precache, and a version hashed from their contents, so a
  * new build installs a new worker and drops the old cache.
  */
-export function serviceWorkerPlugin({ source, fileName = "sw.js" }: ServiceWorkerPluginOptions): Plugin {
+export function serviceWorkerPlugin({
+  source,
+  fileName = "sw.js",
+  include = [],
+}: ServiceWorkerPluginOptions): Plugin {
   let config: ResolvedConfig | undefined;
   return {
     name: "hearth:service-worker",
@@ -50,7 +56,11 @@ export function serviceWorkerPlugin({ source, fileName = "sw.js" }: ServiceWorke
       const manifest = { version: hash.digest("hex").slice(0, 16), urls };
       const template = readFileSync(source, "utf8");
       if (!MARKER.test(template)) throw new Error(`${source}: precache-manifest placeholder not found`);
-      writeFileSync(join(outDir, fileName), template.replace(MARKER, JSON.stringify(manifest)));
+      const parts = [
+        template.replace(MARKER, JSON.stringify(manifest)),
+        ...include.map((f) => readFileSync(f, "utf8")),
+      ];
+      writeFileSync(join(outDir, fileName), parts.join("\n"));
     },
   };
 }

@@ -9,19 +9,24 @@ import "./styles/screens.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app.tsx";
+import { capturePushRef, forgetPushRef } from "./push/open-from-push.ts";
+import { forgetPushNow } from "./push/push-subscription.ts";
 import {
   installQuickExitKeys,
   leaveIfReturningAfterExit,
   setQuickExitTeardown,
 } from "./quick-exit/quick-exit.ts";
 import { captureFragmentSecret, forgetFragmentSecret } from "./router/router.ts";
+import { loadSession } from "./session/saved-session.ts";
 import { clearNotifications } from "./state/notifications.ts";
 import { applyTheme, storedTheme } from "./theme/theme.ts";
 
 function start(): void {
   // Before anything is shown: someone pressing Back after a quick exit must not see Hearth.
   if (leaveIfReturningAfterExit()) return;
-  // Take setup/invite tokens out of the address bar (and the history entry) right away.
+  // Take a notification click's conversation reference (`#push=`), then setup/invite tokens, out
+  // of the address bar (and the history entry) right away.
+  capturePushRef();
   captureFragmentSecret();
   applyTheme(storedTheme(), false);
   installQuickExitKeys();
@@ -38,6 +43,8 @@ function start(): void {
   setQuickExitTeardown(() => {
     forgetFragmentSecret();
     clearNotifications();
+    forgetPushRef();
+    forgetPushNow(loadSession()?.token);
     root.unmount();
   });
   root.render(

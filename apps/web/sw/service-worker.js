@@ -41,16 +41,7 @@ function isApi(url) {
   return url.pathname.startsWith("/v1/") || url.pathname === "/v1" || url.pathname === "/healthz";
 }
 
-// A notification says only "New message": opening it brings Hearth forward (or opens it).
-self.addEventListener("notificationclick", (event) => {
-  event.notification.close();
-  event.waitUntil(
-    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
-      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
-      return open ? open.focus() : self.clients.openWindow("/conversations");
-    }),
-  );
-});
+// Notifications (push and click) are in push.js, appended to this file at build time.
 
 // The page asks for Hearth's notifications to go (it came to the front, everything was read, sign-out,
 // quick exit). Done here because a page leaving by quick exit can't wait for it.

@@ -1,7 +1,12 @@
 import { bytesToBase64, bytesToBase64Url, type ConversationId, type MessageId } from "@hearth/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AttachmentRef, MAX_ATTACHMENT_NAME_LENGTH, parseAttachmentRef } from "./attachment-ref.ts";
+import {
+  type AttachmentRef,
+  MAX_ATTACHMENT_NAME_LENGTH,
+  MAX_DURATION_MS,
+  parseAttachmentRef,
+} from "./attachment-ref.ts";
 import { jsonCodec } from "./payload-codec.ts";
 
 const ctx = {
@@ -22,6 +27,7 @@ const validRef: fc.Arbitrary<AttachmentRef> = fc.record(
     sha256: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(bytesToBase64),
     key: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(bytesToBase64),
     caption: fc.string({ maxLength: 200 }),
+    durationMs: fc.nat({ max: MAX_DURATION_MS }),
   },
   { requiredKeys: ["blobId", "name", "mimeType", "size", "sha256", "key"] },
 ) as fc.Arbitrary<AttachmentRef>;
@@ -55,6 +61,10 @@ describe("parseAttachmentRef", () => {
       ["key", 42],
       ["caption", 7],
       ["caption", "x".repeat(4097)],
+      ["durationMs", -1],
+      ["durationMs", 1.5],
+      ["durationMs", MAX_DURATION_MS + 1],
+      ["durationMs", "81000"],
     ];
     fc.assert(
       fc.property(validRef, fc.constantFrom(...broken), (ref, [field, value]) => {

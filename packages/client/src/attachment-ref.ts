@@ -20,6 +20,19 @@ export interface AttachmentRef {
   key: string;
   /** Optional caption, at most {@link MAX_CAPTION_LENGTH} characters. */
   caption?: string;
+  /**
+   * A recording's length in milliseconds (a voice note), measured by the sender's device while
+   * recording, so a receiver shows it before downloading. Whole, 0–{@link MAX_DURATION_MS}.
+   */
+  durationMs?: number;
+}
+
+/** Longest recording length accepted in {@link AttachmentRef.durationMs}: one day. */
+export const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+
+/** Is `v` an acceptable recording length? */
+export function isDurationMs(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v <= MAX_DURATION_MS;
 }
 
 /** Longest file name kept, in UTF-16 code units (common file systems allow 255). */
@@ -78,7 +91,8 @@ export function parseAttachmentRef(v: unknown): AttachmentRef | undefined {
     !B64_32.test(o.sha256) ||
     typeof o.key !== "string" ||
     !B64_32.test(o.key) ||
-    (o.caption !== undefined && !isCaption(o.caption))
+    (o.caption !== undefined && !isCaption(o.caption)) ||
+    (o.durationMs !== undefined && !isDurationMs(o.durationMs))
   ) {
     return undefined;
   }
@@ -91,5 +105,6 @@ export function parseAttachmentRef(v: unknown): AttachmentRef | undefined {
     key: o.key,
   };
   if (o.caption !== undefined) ref.caption = o.caption;
+  if (o.durationMs !== undefined) ref.durationMs = o.durationMs;
   return ref;
 }

@@ -4,9 +4,11 @@ import {
   type AttachmentRef,
   isAttachmentName,
   isCaption,
+  isDurationMs,
   isMimeType,
   MAX_ATTACHMENT_NAME_LENGTH,
   MAX_CAPTION_LENGTH,
+  MAX_DURATION_MS,
 } from "./attachment-ref.ts";
 import type { Queued } from "./client-events.ts";
 import type { HearthApi } from "./hearth-api.ts";
@@ -51,7 +53,10 @@ export interface AttachmentsOptions {
 export interface AttachmentMeta {
   name: string;
   mimeType: string;
+  /** Shown with the file; travels only inside the encrypted payload. */
   caption?: string;
+  /** A recording's length in ms, measured while recording (see {@link AttachmentRef.durationMs}). */
+  durationMs?: number;
 }
 
 /**
@@ -101,6 +106,9 @@ export class Attachments {
     if (meta.caption !== undefined && !isCaption(meta.caption)) {
       throw new RangeError(`attachment caption must be at most ${MAX_CAPTION_LENGTH} characters`);
     }
+    if (meta.durationMs !== undefined && !isDurationMs(meta.durationMs)) {
+      throw new RangeError(`attachment durationMs must be a whole number of ms, 0–${MAX_DURATION_MS}`);
+    }
     onProgress?.({ phase: "encrypt", done: 0, total: bytes.byteLength });
     const { blob, secret } = await encryptAttachment(bytes, {
       onProgress: (done, total) => onProgress?.({ phase: "encrypt", done, total }),
@@ -117,6 +125,7 @@ export class Attachments {
       key: bytesToBase64(secret.key),
     };
     if (meta.caption !== undefined) attachment.caption = meta.caption;
+    if (meta.durationMs !== undefined) attachment.durationMs = meta.durationMs;
     const queued = await this.#client.send(conversationId, { text: meta.caption ?? "", attachment });
     return { queued, attachment };
   }

@@ -1,4 +1,13 @@
-import type { ConversationId, DeviceId, ErrorCode, LogEntry, MessageId, UserId } from "@hearth/protocol";
+import type {
+  AutoReply,
+  ConversationId,
+  DeviceId,
+  ErrorCode,
+  LogEntry,
+  MessageId,
+  UserId,
+} from "@hearth/protocol";
+import type { AppointmentEvent } from "./appointments.ts";
 import type { OutboxItem, StoredMessage } from "./client-store.ts";
 import type { DisconnectReason, State } from "./connection/connection-state.ts";
 
@@ -94,6 +103,13 @@ export interface HearthClientEvents {
    * identity key (`code` says why); it was not added.
    */
   "device-unverified": { conversationId: ConversationId; userId: UserId; deviceId: DeviceId; code: string };
+  /**
+   * A therapist's automatic reply is due in a conversation (outside their office hours, once per
+   * closed period). Content-free; `client.officeHours(id)` turns it into an automatic entry.
+   */
+  "auto-reply": AutoReply;
+  /** An appointment of a conversation was scheduled, moved, cancelled, or someone asked to move it. */
+  appointment: AppointmentEvent;
   /** An MLS welcome for this device (for the crypto layer). */
   welcome: { conversationId: ConversationId; seq: number; body: Uint8Array };
   /**

@@ -1,5 +1,6 @@
 import type { UserId } from "@hearth/protocol";
 import type { BackoffOptions } from "./backoff.ts";
+import type { CallsRtc } from "./calls/calls.ts";
 import type { ClientStore } from "./client-store.ts";
 import type { Clock } from "./clock.ts";
 import type { WebSocketConstructor } from "./connection/connection.ts";
@@ -66,4 +67,16 @@ export interface HearthClientOptions {
   sendTyping?: boolean;
   /** One page of a gap fill over HTTP is abandoned after this (and tried again later). Default 10 s. */
   gapFillTimeoutMs?: number;
+  /**
+   * Voice and video calls (`client.calls`): the platform's WebRTC (in a browser
+   * `{ createPeerConnection: (c) => new RTCPeerConnection(c), getUserMedia: (c) => navigator.mediaDevices.getUserMedia(c) }`),
+   * how long a call rings, and (tests) a forced ICE transport policy. Without `rtc` a call fails
+   * with `media_unavailable`; calls also need `encryption`.
+   */
+  calls?: {
+    rtc?: CallsRtc;
+    ringTimeoutMs?: number;
+    connectTimeoutMs?: number;
+    iceTransportPolicy?: "relay" | "all";
+  };
 }

@@ -1,4 +1,4 @@
-import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
+import type { ConversationId, ConversationSummary, DeviceId, MessageId, UserId } from "@hearth/protocol";
 import type { MessageContent, UndecryptableReason } from "./payload-codec.ts";
 
 /** A message (or deletion) waiting for the server's ack. It survives disconnects and restarts. */
@@ -48,7 +48,9 @@ export interface StoredMessage {
 
 /**
  * Where the SDK keeps what must outlive a connection: per-conversation cursors (the last seq
- * delivered to the app), the outbox, and the local message list. The default is in memory
+ * delivered to the app), the outbox, the local message list, and the conversation list as the
+ * server last gave it (so a device opened without a network still knows titles, members, names
+ * and marks, and can encrypt to the members). The default is in memory
  * ({@link MemoryClientStore}); a browser persists it (IndexedDB). Every method may be async.
  *
  * Consistency: `saveDelivered` must store the message and move the cursor together (one
@@ -73,4 +75,11 @@ export interface ClientStore {
   loadOutbox(): Promise<OutboxItem[]>;
   putOutbox(item: OutboxItem): Promise<void>;
   removeOutbox(messageId: MessageId): Promise<void>;
+  /**
+   * The conversation list as last saved (members with their names and marks, last and read seq,
+   * unread counts), or `[]` if none was. What a device opened without a network shows.
+   */
+  loadConversations(): Promise<ConversationSummary[]>;
+  /** Replaces the saved conversation list (after each successful fetch, and as marks move). */
+  saveConversations(conversations: readonly ConversationSummary[]): Promise<void>;
 }

@@ -6,7 +6,8 @@
  * non-extractable wrapping key); values are opaque bytes.
  *
  * Keys used by the SDK: `root`, `device`, `key-packages`, `group:<conversationId>`,
- * `group-seq:<conversationId>`, `pin:<userId>`.
+ * `group-seq:<conversationId>`, `pin:<userId>`, `archive-key:<userId>` (a user's signed archive
+ * key record, checked against the pin, so a device without a network can still encrypt).
  */
 export interface DeviceKeyStore {
   /** The stored value, or `undefined`. */

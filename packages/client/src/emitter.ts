@@ -38,15 +38,23 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   /** Calls every listener of `event` in the order they were added. */
   protected emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.#listeners.get(event);
-    if (!set) return;
-    for (const l of [...set]) {
-      try {
-        (l as (p: Events[K]) => void)(payload);
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
+    if (!set || set.size === 0) return;
+    // A copy, so listeners added or removed by a listener take effect from the next event; with one
+    // listener (the usual case, once per message) there is nothing to copy.
+    if (set.size === 1) {
+      for (const l of set) this.#call(l as (p: Events[K]) => void, payload);
+      return;
+    }
+    for (const l of [...set]) this.#call(l as (p: Events[K]) => void, payload);
+  }
+
+  #call<P>(listener: (p: P) => void, payload: P): void {
+    try {
+      listener(payload);
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err;
+      });
     }
   }
 }

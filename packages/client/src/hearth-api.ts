@@ -134,6 +134,7 @@ export class HearthApi {
         if (res.status !== 204) throw unexpected(res.status, `${name} answered ${res.status}, not 204.`);
         return undefined as CallResult<N>;
       }
+      if (route.response === "text") return (await res.text()) as CallResult<N>;
       if (route.response === "binary") {
         return (await readBinaryAnswer(
           res,
@@ -194,6 +195,17 @@ export class HearthApi {
   /** `unlock`: checks my password to lift the app's screen lock (counts towards lockout). */
   unlock(password: string) {
     return this.call("unlock", { body: { password } });
+  }
+  /**
+   * `changePassword`: changes my password (a wrong current one is `password_wrong`); my other
+   * devices are signed out, this one stays.
+   */
+  changePassword(currentPassword: string, newPassword: string) {
+    return this.call("changePassword", { body: { currentPassword, newPassword } });
+  }
+  /** `loginAvailable`: whether a sign-in name is free, asked with a live invite's token. */
+  loginAvailable(token: string, login: string) {
+    return this.call("loginAvailable", { body: { token, login } });
   }
   /** `renameDevice`: renames one of my devices. */
   renameDevice(deviceId: DeviceId | string, name: string) {

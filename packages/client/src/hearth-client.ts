@@ -2,6 +2,7 @@ import {
   base64ToBytes,
   bytesToBase64,
   type ConversationId,
+  type ConversationSummary,
   DEFAULT_MAX_FRAME_BYTES,
   type DeviceId,
   type MessageId,
@@ -9,19 +10,23 @@ import {
   type ServerFrame,
   type UserId,
 } from "@hearth/protocol";
+import type { Calls } from "./calls/calls.ts";
+import { callsForClient } from "./calls/client-calls.ts";
 import type { CommitResult, HearthClientEvents, Queued } from "./client-events.ts";
 import type { HearthClientOptions } from "./client-options.ts";
 import type { ClientStore, OutboxItem, StoredMessage } from "./client-store.ts";
-import { systemClock } from "./clock.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import { Connection, type WebSocketConstructor } from "./connection/connection.ts";
 import { State } from "./connection/connection-state.ts";
 import { ConversationView } from "./conversation/conversation-view.ts";
 import { HearthCrypto } from "./crypto/hearth-crypto.ts";
+import { type CommitFrame, requestCommit } from "./e2ee/commit-request.ts";
 import { E2eeSession } from "./e2ee/e2ee-session.ts";
 import { Emitter } from "./emitter.ts";
 import { HearthApi } from "./hearth-api.ts";
 import { Inbound } from "./inbound/inbound.ts";
 import { MemoryClientStore } from "./memory-client-store.ts";
+import { OfficeHoursView } from "./office-hours/office-hours-view.ts";
 import { OutboxSender } from "./outbox/outbox-sender.ts";
 import type { MessageContent, PayloadCodec } from "./payload-codec.ts";
 import { Receipts } from "./receipts.ts";
@@ -65,6 +70,7 @@ export type { WebSocketConstructor, WebSocketLike } from "./connection/connectio
  */
 export class HearthClient extends Emitter<HearthClientEvents> {
   readonly #store: ClientStore;
+  readonly #clock: Clock;
   #codec: PayloadCodec;
   readonly #maxFrameBytes: number;
   #sendReadReceipts: boolean;
@@ -83,6 +89,8 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   readonly #e2ee: E2eeSession | undefined;
   /** End-to-end encryption of this device: set-up, recovery, transfer, safety numbers, rotation. */
   readonly crypto: HearthCrypto;
+  /** Voice and video calls of this device (one at a time), signaling end-to-end encrypted. */
+  readonly calls: Calls;
 
   constructor(options: HearthClientOptions) {
     super();
@@ -96,6 +104,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
     }
     const baseUrl = options.baseUrl.replace(/\/$/, "");
     const clock = options.clock ?? systemClock;
+    this.#clock = clock;
     const random = options.random ?? Math.random;
     this.#store = options.store ?? new MemoryClientStore();
     this.#knownUserId = options.userId;
@@ -133,6 +142,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
           this.#inbound.dropped();
         },
         ended: () => {
+          this.calls.connectionLost();
           this.#receipts.stop();
           this.#typing.stop();
           this.#outbox.closed();
@@ -190,6 +200,8 @@ export class HearthClient extends Emitter<HearthClientEvents> {
       if (!this.#api) throw new Error("Encryption needs fetch: pass options.fetch");
       this.#e2ee = new E2eeSession(options.encryption.keyStore, {
         api: this.#api,
+        conversations: () => this.conversations(),
+        savedConversations: () => this.savedConversations(),
         commit: (f) => this.commit(f),
         welcomeProcessed: (cid) => this.welcomeProcessed(cid),
         emit: (name, payload) => (this.emit as (n: string, p: unknown) => void)(name, payload),
@@ -199,6 +211,16 @@ export class HearthClient extends Emitter<HearthClientEvents> {
       this.#codec = options.codec as PayloadCodec;
     }
     this.crypto = new HearthCrypto(this.#e2ee);
+    this.calls = callsForClient({
+      clock,
+      request: (frame) => this.#conn.request(frame),
+      me: () =>
+        this.#userId && this.#deviceId ? { userId: this.#userId, deviceId: this.#deviceId } : undefined,
+      e2ee: this.#e2ee,
+      api: this.#api,
+      send: (cid, content) => this.send(cid, content),
+      options: options.calls,
+    });
   }
 
   /** The current connection state. */
@@ -237,6 +259,44 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   }
 
   /**
+   * The conversations this user is in (members with names and marks, last and read seq, unread),
+   * from the server, and saved on this device ({@link HearthClient.savedConversations}) so a device
+   * opened without a network can show them and encrypt to their members. Throws a
+   * `HearthApiError` (`network_error` offline) like the API call.
+   */
+  async conversations(): Promise<ConversationSummary[]> {
+    if (!this.#api) throw new Error("conversations needs fetch: pass options.fetch");
+    const list = await this.#api.conversations();
+    this.#e2ee?.membersKnown(list);
+    await this.#store.saveConversations(list);
+    return list;
+  }
+
+  /** The conversation list as last saved on this device (`[]` if never): for opening offline. */
+  savedConversations(): Promise<ConversationSummary[]> {
+    return this.#store.loadConversations();
+  }
+
+  /**
+   * Saves the conversation list as the app now has it (its unread counts and marks moved by live
+   * events), so a reload without a network shows what was on screen.
+   */
+  saveConversations(conversations: readonly ConversationSummary[]): Promise<void> {
+    return this.#store.saveConversations(conversations);
+  }
+
+  /**
+   * How many of the others' messages after `readSeq` this device holds in a conversation (not
+   * deleted; commits and deletions don't count), looking at most `limit` entries back: the unread
+   * count once the read marker moves, without asking the server.
+   */
+  async unreadAfter(conversationId: ConversationId, readSeq: number, limit = 1000): Promise<number> {
+    const me = this.#userId ?? this.#knownUserId;
+    const stored = await this.#store.loadMessages(conversationId, { limit });
+    return stored.filter((m) => m.seq > readSeq && m.kind === "message" && m.senderId !== me).length;
+  }
+
+  /**
    * A conversation as a screen shows it: stored messages, then this device's pending ones, each
    * with its status (pending / sent / delivered / read / failed with its code), kept current from
    * this client's events. The same view is returned until its `close()`.
@@ -253,6 +313,7 @@ export class HearthClient extends Emitter<HearthClientEvents> {
       view = new ConversationView(conversationId, {
         client: this,
         load: () => this.#load(),
+        now: () => this.#clock.now(),
         userId: () => this.#userId ?? this.#knownUserId,
         closed: (v) => {
           if (this.#views.get(conversationId) === v) this.#views.delete(conversationId);
@@ -261,6 +322,25 @@ export class HearthClient extends Emitter<HearthClientEvents> {
       this.#views.set(conversationId, view);
     }
     return view;
+  }
+
+  /**
+   * A conversation's office hours and automatic replies (the chat header's "in"/"out now", and the
+   * automatic entries to place among the messages with `placeAutomatic`). Needs `options.fetch`.
+   *
+   * @example
+   * const hours = client.officeHours(cid);
+   * hours.on("change", render);
+   * await hours.load();
+   */
+  officeHours(conversationId: ConversationId): OfficeHoursView {
+    const api = this.#api;
+    if (!api) throw new Error("officeHours needs fetch: pass options.fetch");
+    return new OfficeHoursView(conversationId, {
+      api,
+      now: () => this.#clock.now(),
+      on: (event, listener) => this.on(event, listener),
+    });
   }
 
   #load(): Promise<void> {
@@ -301,6 +381,8 @@ export class HearthClient extends Emitter<HearthClientEvents> {
    */
   async send(conversationId: ConversationId, content: MessageContent): Promise<Queued> {
     if (this.#conn.state === State.Closed) throw new Error("This client is closed.");
+    // The keys an earlier session left (a device opened offline has not connected yet).
+    await this.#load();
     const messageId = newId("msg");
     const payload = await this.#codec.encode(content, { conversationId, messageId });
     const body = bytesToBase64(payload);
@@ -345,12 +427,23 @@ export class HearthClient extends Emitter<HearthClientEvents> {
         return this.emit("conversation", { conversationId: f.conversationId });
       case "devices":
         return this.#e2ee?.scheduleReconcile(f.conversationId);
+      case "appointment":
+        return this.emit("appointment", {
+          conversationId: f.conversationId,
+          appointmentId: f.appointmentId,
+          change: f.change,
+          by: f.by,
+        });
+      case "call":
+        return this.calls.receive(f);
       case "welcome":
         return this.#inbound.run(f.conversationId, async () => {
           const body = base64ToBytes(f.body);
           await this.#e2ee?.onWelcome(f.conversationId, f.seq, body);
           this.emit("welcome", { conversationId: f.conversationId, seq: f.seq, body });
         });
+      case "auto_reply":
+        return this.emit("auto-reply", f.autoReply);
       case "error":
         return this.emit("error", { code: f.code, message: f.message });
       default:
@@ -390,38 +483,8 @@ export class HearthClient extends Emitter<HearthClientEvents> {
    * coded refusal (`stale_commit` with the current epoch, or `connection_lost`). Not queued: the
    * crypto layer decides what to do when it fails.
    */
-  async commit(frame: {
-    conversationId: ConversationId;
-    epoch: number;
-    body: Uint8Array;
-    welcomes?: { deviceId: DeviceId; body: Uint8Array }[];
-    groupInfo?: Uint8Array;
-  }): Promise<CommitResult> {
-    let answer: ServerFrame;
-    try {
-      answer = await this.#conn.request({
-        type: "commit",
-        conversationId: frame.conversationId,
-        messageId: newId("msg"),
-        epoch: frame.epoch,
-        body: bytesToBase64(frame.body),
-        ...(frame.welcomes
-          ? { welcomes: frame.welcomes.map((w) => ({ deviceId: w.deviceId, body: bytesToBase64(w.body) })) }
-          : {}),
-        ...(frame.groupInfo ? { groupInfo: bytesToBase64(frame.groupInfo) } : {}),
-      });
-    } catch {
-      return { ok: false, code: "connection_lost" };
-    }
-    if (answer.type === "ack" && answer.seq !== undefined && answer.epoch !== undefined) {
-      return { ok: true, seq: answer.seq, epoch: answer.epoch };
-    }
-    if (answer.type === "error") {
-      return answer.epoch === undefined
-        ? { ok: false, code: answer.code }
-        : { ok: false, code: answer.code, epoch: answer.epoch };
-    }
-    return { ok: false, code: "unexpected_response" };
+  commit(frame: CommitFrame): Promise<CommitResult> {
+    return requestCommit((f) => this.#conn.request(f), frame);
   }
 
   /** For the crypto layer: this device has joined from its welcome (the server may forget it). */

@@ -1,4 +1,4 @@
-import { newId } from "@hearth/protocol";
+import { type ConversationSummary, newId } from "@hearth/protocol";
 import { describe, expect, it } from "vitest";
 import type { StoredMessage } from "./client-store.ts";
 import { MemoryClientStore } from "./memory-client-store.ts";
@@ -60,5 +60,26 @@ describe("MemoryClientStore", () => {
     expect(await s.loadOutbox()).toEqual([item]);
     await s.removeOutbox(item.messageId);
     expect(await s.loadOutbox()).toEqual([]);
+  });
+
+  it("keeps the conversation list as saved, apart from the caller's later changes", async () => {
+    const s = new MemoryClientStore();
+    expect(await s.loadConversations()).toEqual([]);
+    const summary = {
+      conversationId: cid,
+      kind: "direct",
+      title: null,
+      members: [{ userId: newId("usr"), displayName: "Sky", role: "patient", readSeq: 3, deliveredSeq: 4 }],
+      lastSeq: 4,
+      readSeq: 2,
+      unread: 2,
+      lastActivityAt: new Date(0).toISOString(),
+    } as unknown as ConversationSummary;
+    await s.saveConversations([summary]);
+    summary.unread = 0;
+    const loaded = await s.loadConversations();
+    expect(loaded).toHaveLength(1);
+    expect(loaded[0]?.unread).toBe(2);
+    expect(loaded[0]?.members[0]?.displayName).toBe("Sky");
   });
 });

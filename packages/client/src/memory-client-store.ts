@@ -1,4 +1,4 @@
-import type { ConversationId, MessageId } from "@hearth/protocol";
+import type { ConversationId, ConversationSummary, MessageId } from "@hearth/protocol";
 import type { ClientStore, OutboxItem, StoredMessage } from "./client-store.ts";
 
 /**
@@ -13,6 +13,7 @@ export class MemoryClientStore implements ClientStore {
   readonly #cursors = new Map<string, number>();
   readonly #outbox = new Map<string, OutboxItem>();
   readonly #messages = new Map<string, StoredMessage[]>();
+  #conversations: ConversationSummary[] = [];
   readonly #max: number;
 
   constructor(options: { maxMessagesPerConversation?: number } = {}) {
@@ -55,6 +56,13 @@ export class MemoryClientStore implements ClientStore {
   }
   async removeOutbox(messageId: MessageId) {
     this.#outbox.delete(messageId);
+  }
+  async loadConversations() {
+    return structuredClone(this.#conversations);
+  }
+  async saveConversations(conversations: readonly ConversationSummary[]) {
+    // A copy: the caller goes on changing its own objects (unread counts, marks).
+    this.#conversations = structuredClone([...conversations]);
   }
 }
 

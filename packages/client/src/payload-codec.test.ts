@@ -63,6 +63,35 @@ describe("jsonCodec", () => {
     expect(await jsonCodec.decode(bytes, ctx)).toEqual({ ok: false, reason });
   });
 
+  it("round-trips an edit in the documented format, with only its target and new text", async () => {
+    const target = newId("msg");
+    const content = { kind: "edit" as const, target, text: "better words" };
+    const bytes = await jsonCodec.encode(content, ctx);
+    expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual({ v: 1, ...content });
+    expect(await jsonCodec.decode(bytes, ctx)).toEqual({ ok: true, content });
+  });
+
+  it("refuses to encode an edit without a target, or with a reply or a file (misuse)", async () => {
+    await expect(jsonCodec.encode({ kind: "edit", text: "x" }, ctx)).rejects.toThrow(RangeError);
+    const target = newId("msg");
+    await expect(
+      jsonCodec.encode({ kind: "edit", target, text: "x", replyTo: newId("msg") }, ctx),
+    ).rejects.toThrow(RangeError);
+  });
+
+  it.each([
+    ["an edit without a target", '{"v":1,"kind":"edit","text":"x"}', "malformed_payload"],
+    [
+      "an edit of a user id",
+      '{"v":1,"kind":"edit","target":"usr_aaaaaaaaaaaaaaaaaaaa","text":"x"}',
+      "malformed_payload",
+    ],
+    ["a kind that is not a string", '{"v":1,"kind":3,"text":"x"}', "malformed_payload"],
+    ["a newer client's kind", '{"v":1,"kind":"poll","text":"x"}', "unsupported_version"],
+  ])("refuses %s as data", async (_name, json, reason) => {
+    expect(await jsonCodec.decode(enc.encode(json), ctx)).toEqual({ ok: false, reason });
+  });
+
   it("ignores unknown fields from newer clients", async () => {
     expect(await jsonCodec.decode(enc.encode('{"v":1,"text":"x","sticker":"🌱"}'), ctx)).toEqual({
       ok: true,

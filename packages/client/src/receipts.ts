@@ -14,6 +14,14 @@ export interface ReceiptsHost {
   send(frame: Record<string, unknown>): boolean;
 }
 
+interface Wanted {
+  conversationId: ConversationId;
+  kind: "delivered" | "read";
+  seq: number;
+}
+
+const KINDS = ["delivered", "read"] as const;
+
 /**
  * This device's outgoing receipts. Receipts are watermarks: only the highest seq per
  * (conversation, kind) goes, batched for `delayMs`, and only while `connected` (a watermark loses
@@ -21,11 +29,13 @@ export interface ReceiptsHost {
  */
 export class Receipts {
   readonly #host: ReceiptsHost;
-  readonly #sent = new Map<string, number>();
-  readonly #wanted = new Map<
-    string,
-    { conversationId: ConversationId; kind: "delivered" | "read"; seq: number }
-  >();
+  /** Per kind, per conversation: the highest watermark sent. */
+  readonly #sent = { delivered: new Map<string, number>(), read: new Map<string, number>() };
+  /** Per kind, per conversation: the receipt waiting for the next flush (updated in place). */
+  readonly #wanted = {
+    delivered: new Map<string, Wanted>(),
+    read: new Map<string, Wanted>(),
+  };
   #timer: TimerHandle;
 
   constructor(host: ReceiptsHost) {
@@ -34,10 +44,12 @@ export class Receipts {
 
   /** Asks for a receipt up to `seq`; a lower or repeated watermark is ignored. */
   want(conversationId: ConversationId, kind: "delivered" | "read", seq: number): void {
-    const key = `${kind}|${conversationId}`;
-    if ((this.#sent.get(key) ?? 0) >= seq) return;
-    const have = this.#wanted.get(key);
-    if (!have || have.seq < seq) this.#wanted.set(key, { conversationId, kind, seq });
+    // Runs once per delivered message: no key strings, no object per call.
+    if ((this.#sent[kind].get(conversationId) ?? 0) >= seq) return;
+    const wanted = this.#wanted[kind];
+    const have = wanted.get(conversationId);
+    if (!have) wanted.set(conversationId, { conversationId, kind, seq });
+    else if (have.seq < seq) have.seq = seq;
     if (this.#timer !== undefined) return;
     this.#timer = this.#host.clock.setTimeout(() => {
       this.#timer = undefined;
@@ -48,24 +60,29 @@ export class Receipts {
   /** Sends what is wanted, if connected; what cannot go now is kept for the next sync. */
   flush(): void {
     if (!this.#host.connected()) return;
-    for (const [key, r] of this.#wanted) {
-      const frame: Record<string, unknown> = {
-        type: "receipt",
-        conversationId: r.conversationId,
-        kind: r.kind,
-        seq: r.seq,
-      };
-      if (r.kind === "read" && !this.#host.sendRead()) frame.private = true;
-      if (!this.#host.send(frame)) return; // not connected: kept, sent after the next sync
-      this.#sent.set(key, r.seq);
-      this.#wanted.delete(key);
+    for (const kind of KINDS) {
+      const wanted = this.#wanted[kind];
+      for (const [cid, r] of wanted) {
+        const frame: Record<string, unknown> = {
+          type: "receipt",
+          conversationId: r.conversationId,
+          kind: r.kind,
+          seq: r.seq,
+        };
+        if (r.kind === "read" && !this.#host.sendRead()) frame.private = true;
+        if (!this.#host.send(frame)) return; // not connected: kept, sent after the next sync
+        this.#sent[kind].set(cid, r.seq);
+        wanted.delete(cid);
+      }
     }
   }
 
   /** The highest watermark sent (or asked for) in a conversation, 0 if none. */
   watermark(conversationId: ConversationId, kind: "delivered" | "read"): number {
-    const key = `${kind}|${conversationId}`;
-    return Math.max(this.#sent.get(key) ?? 0, this.#wanted.get(key)?.seq ?? 0);
+    return Math.max(
+      this.#sent[kind].get(conversationId) ?? 0,
+      this.#wanted[kind].get(conversationId)?.seq ?? 0,
+    );
   }
 
   /** The client closed: no timer stays behind. */

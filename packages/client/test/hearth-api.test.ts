@@ -71,6 +71,10 @@ describe("HearthApi against the real server", () => {
         s.inviteToken = (await as(s.admin).createInvite("therapist", 24)).token;
       },
       inviteInfo: async () => expect((await anon.inviteInfo(s.inviteToken)).role).toBe("therapist"),
+      loginAvailable: async () => {
+        expect(await anon.loginAvailable(s.inviteToken, "api-admin")).toEqual({ available: false });
+        expect(await anon.loginAvailable(s.inviteToken, "api-therapist")).toEqual({ available: true });
+      },
       acceptInvite: async () => {
         s.therapist = await anon.acceptInvite({
           token: s.inviteToken,
@@ -147,6 +151,8 @@ describe("HearthApi against the real server", () => {
       },
       audit: async () => expect((await as(s.admin).audit(0, 50)).entries.length).toBeGreaterThan(0),
       verifyAudit: async () => expect((await as(s.admin).verifyAudit()).ok).toBe(true),
+      changePassword: async () =>
+        expect(await as(s.admin).changePassword(PASSWORD, `${PASSWORD} again`)).toBeUndefined(),
       revokeDevice: async () => {
         await as(s.therapist).revokeDevice(s.second.deviceId);
         expect((await failure(as(s.second).me())).status).toBe(401);

@@ -18,11 +18,15 @@ export const ERRORS = {
   not_found: { status: 404, message: "Not found." },
   setup_done: { status: 409, message: "This server has already been set up." },
   setup_token_invalid: { status: 401, message: "The setup link is not valid." },
-  invite_invalid: { status: 410, message: "The invite link is not valid, has expired or was already used." },
+  invite_invalid: {
+    status: 410,
+    message: "The invite link is not valid: it has expired, was withdrawn or was already used.",
+  },
   name_invalid: {
     status: 400,
     message: "A name may not hold control, formatting or text-direction characters.",
   },
+  password_wrong: { status: 403, message: "The current password is wrong; nothing was changed." },
   login_taken: { status: 409, message: "That login is already in use." },
   message_conflict: { status: 409, message: "That message id is already used for different content." },
   not_sender: { status: 403, message: "Only the sender can delete a message for everyone." },
@@ -34,6 +38,14 @@ export const ERRORS = {
   blob_quota_exceeded: { status: 413, message: "Your attachments have used up your storage on this server." },
   already_authenticated: { status: 400, message: "This connection is already signed in." },
   hello_timeout: { status: 401, message: "No hello frame arrived in time." },
+  account_deactivated: {
+    status: 403,
+    message: "This account has been deactivated. Ask your practice's admin to reactivate it.",
+  },
+  link_invalid: {
+    status: 410,
+    message: "This sign-in link is not valid: it has expired, was withdrawn or was already used.",
+  },
   internal: { status: 500, message: "Something went wrong on the server." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

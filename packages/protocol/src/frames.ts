@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { AppointmentChangeSchema, AppointmentIdSchema } from "./appointments.ts";
 import { BlobIdSchema } from "./blobs.ts";
+import { CallFrameSchema, ServerCallFrameSchema } from "./calls.ts";
 import { ConversationIdSchema, DeviceIdSchema, MessageIdSchema, UserIdSchema } from "./ids.ts";
+import { AutoReplySchema } from "./office-hours.ts";
 
 /** Default maximum size of one WebSocket frame or HTTP body, in bytes (configurable on the server). */
 export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
@@ -125,6 +128,7 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   CommitFrameSchema,
   WelcomeAckFrameSchema,
   PingFrameSchema,
+  CallFrameSchema,
 ]);
 export type ClientFrame = z.output<typeof ClientFrameSchema>;
 export type ClientFrameInput = z.input<typeof ClientFrameSchema>;
@@ -138,6 +142,7 @@ export const CLIENT_FRAME_TYPES = [
   "commit",
   "welcome_ack",
   "ping",
+  "call",
 ] as const;
 export type ClientFrameType = (typeof CLIENT_FRAME_TYPES)[number];
 
@@ -215,7 +220,19 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
     /** The user whose devices changed (one signed out, or a new one published key packages). */
     userId: UserIdSchema,
   }),
+  z.strictObject({
+    type: z.literal("appointment"),
+    /** An appointment of this conversation changed: read it again (`GET …/appointments`). */
+    conversationId: ConversationIdSchema,
+    appointmentId: AppointmentIdSchema,
+    change: AppointmentChangeSchema,
+    /** The member who made the change. */
+    by: UserIdSchema,
+  }),
   z.strictObject({ type: z.literal("pong"), id: RequestIdSchema }),
+  /** A therapist's automatic reply is due after a patient's message (content-free, see `AutoReply`). */
+  z.strictObject({ type: z.literal("auto_reply"), autoReply: AutoReplySchema }),
+  ServerCallFrameSchema,
   z.strictObject({
     type: z.literal("error"),
     id: RequestIdSchema.optional(),

@@ -128,6 +128,24 @@ export type SettingsBody = z.output<typeof SettingsBodySchema>;
 export const UnlockBodySchema = z.strictObject({ password: PasswordSchema });
 export type UnlockBody = z.output<typeof UnlockBodySchema>;
 
+/** `POST /v1/auth/password`: change my password; the current one proves it is me. */
+export const ChangePasswordBodySchema = z.strictObject({
+  currentPassword: PasswordSchema,
+  newPassword: PasswordSchema,
+});
+export type ChangePasswordBody = z.output<typeof ChangePasswordBodySchema>;
+
+/** `POST /v1/invites/login-available`: is a sign-in name free? Only an invite's holder may ask. */
+export const LoginAvailableBodySchema = z.strictObject({
+  token: z.string().min(16).max(128),
+  login: LoginSchema,
+});
+export type LoginAvailableBody = z.output<typeof LoginAvailableBodySchema>;
+
+/** Answer to `POST /v1/invites/login-available`. */
+export const LoginAvailableResponseSchema = z.strictObject({ available: z.boolean() });
+export type LoginAvailableResponse = z.output<typeof LoginAvailableResponseSchema>;
+
 /** `PATCH /v1/devices/:id`: a new name for one of my devices ("Sky's phone"). */
 export const RenameDeviceBodySchema = z.strictObject({ name: DeviceNameSchema });
 export type RenameDeviceBody = z.output<typeof RenameDeviceBodySchema>;
@@ -317,6 +335,23 @@ export type GroupStateResponse = z.output<typeof GroupStateResponseSchema>;
 
 /** Answer to `GET /healthz`. */
 export const HealthResponseSchema = z.strictObject({ ok: z.literal(true) });
+/** The state of one part the server depends on, as `/readyz` reports it. */
+export const ReadyCheckSchema = z.enum(["ok", "failed"]);
+/**
+ * Answer to `GET /readyz` (200 when every part is `ok`, 503 otherwise): the database, the bus's Redis
+ * (present only when configured) and the blob store. `failed` names the parts that failed; the reason
+ * in words is in the server's log, not in this public answer.
+ */
+export const ReadyResponseSchema = z.strictObject({
+  ready: z.boolean(),
+  checks: z.strictObject({
+    database: ReadyCheckSchema,
+    redis: ReadyCheckSchema.optional(),
+    blobs: ReadyCheckSchema,
+  }),
+  failed: z.array(z.enum(["database", "redis", "blobs"])),
+});
+export type ReadyResponse = z.output<typeof ReadyResponseSchema>;
 /** Answer to `GET /v1/setup`: whether the first-run setup is still pending. */
 export const SetupStatusResponseSchema = z.strictObject({ needed: z.boolean() });
 export type SetupStatusResponse = z.output<typeof SetupStatusResponseSchema>;

@@ -44,6 +44,16 @@ export function frameByteLength(raw: string | Uint8Array): number {
   return typeof raw === "string" ? utf8.encode(raw).byteLength : raw.byteLength;
 }
 
+/**
+ * Is a frame over `maxBytes` of UTF-8? A string's UTF-8 length lies between its length and three
+ * times it, so only a string in between is encoded to measure it (not every frame on the hot path).
+ */
+function exceeds(raw: string | Uint8Array, maxBytes: number): boolean {
+  if (typeof raw !== "string") return raw.byteLength > maxBytes;
+  if (raw.length > maxBytes) return true;
+  return raw.length * 3 > maxBytes && frameByteLength(raw) > maxBytes;
+}
+
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -52,7 +62,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * `invalid_frame`.
  */
 export function parseClientFrame(raw: string | Uint8Array, maxBytes: number): ParseResult<ClientFrame> {
-  if (frameByteLength(raw) > maxBytes) return { ok: false, code: "frame_too_large" };
+  if (exceeds(raw, maxBytes)) return { ok: false, code: "frame_too_large" };
   let text: string;
   try {
     text = typeof raw === "string" ? raw : decoder.decode(raw);

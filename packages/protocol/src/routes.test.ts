@@ -20,8 +20,9 @@ describe("route table", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it("puts every route but the health check under the protocol version's prefix", () => {
-    for (const [name, r] of routes) if (name !== "health") expect(r.path, name).toMatch(/^\/v1\//);
+  it("puts every route but the operator's probes (health, readiness, metrics) under the protocol version's prefix", () => {
+    const probes = ["health", "ready", "metrics"];
+    for (const [name, r] of routes) if (!probes.includes(name)) expect(r.path, name).toMatch(/^\/v1\//);
   });
 
   it("is documented route for route in docs/protocol.md's HTTP table", () => {

@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { BlobIdSchema, BlobUploadResponseSchema } from "./blobs.ts";
+import { CallSettingsSchema, TurnCredentialsResponseSchema } from "./calls.ts";
 import {
   AcceptInviteBodySchema,
   ArchiveKeyBodySchema,
   AuditQuerySchema,
   AuditResponseSchema,
   AuditVerifyResponseSchema,
+  ChangePasswordBodySchema,
   ClaimKeyPackagesBodySchema,
   ClaimKeyPackagesResponseSchema,
   ConversationSummarySchema,
@@ -22,8 +24,11 @@ import {
   InviteTokenParamsSchema,
   KeyPackageCountResponseSchema,
   KeyPackagesBodySchema,
+  LoginAvailableBodySchema,
+  LoginAvailableResponseSchema,
   LoginBodySchema,
   MeResponseSchema,
+  ReadyResponseSchema,
   RenameDeviceBodySchema,
   SessionResponseSchema,
   SettingsBodySchema,
@@ -36,6 +41,18 @@ import {
   UserKeysResponseSchema,
 } from "./http.ts";
 import { ConversationIdSchema, DeviceIdSchema, UserIdSchema } from "./ids.ts";
+import { JobStatsResponseSchema, NotificationSettingsSchema, UnsubscribeParamsSchema } from "./notify.ts";
+import {
+  PushKeyResponseSchema,
+  PushRefParamsSchema,
+  PushRefResponseSchema,
+  PushStatusResponseSchema,
+  PushSubscribeBodySchema,
+} from "./push.ts";
+import { ADMIN_ROUTES } from "./routes-admin.ts";
+import { APPOINTMENT_ROUTES } from "./routes-appointments.ts";
+import { CHECKIN_ROUTES } from "./routes-checkins.ts";
+import { OFFICE_HOURS_ROUTES } from "./routes-office-hours.ts";
 
 /** HTTP methods the API uses. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -66,8 +83,11 @@ export interface RouteSpec {
   readonly query?: z.ZodType;
   /** A JSON body's schema; `"binary"` for an `application/octet-stream` body; absent: no body. */
   readonly body?: z.ZodType | "binary";
-  /** A JSON answer's schema (status 200); `"empty"` for 204; `"binary"` for an octet-stream answer. */
-  readonly response: z.ZodType | "empty" | "binary";
+  /**
+   * A JSON answer's schema (status 200); `"empty"` for 204; `"binary"` for an octet-stream answer;
+   * `"text"` for a plain-text answer (the Prometheus metrics).
+   */
+  readonly response: z.ZodType | "empty" | "binary" | "text";
   /** One line for docs/protocol.md and the SDK's method docs. */
   readonly summary: string;
 }
@@ -87,6 +107,21 @@ export const ROUTES = {
     auth: "public",
     response: HealthResponseSchema,
     summary: "Is the server up?",
+  }),
+  ready: route({
+    method: "GET",
+    path: "/readyz",
+    auth: "public",
+    response: ReadyResponseSchema,
+    summary: "Can the server serve now? Database, Redis (when configured) and blob store; 503 when not.",
+  }),
+  metrics: route({
+    method: "GET",
+    path: "/metrics",
+    // Not a session: a bearer token of its own (HEARTH_METRICS_TOKEN), checked by the ops module.
+    auth: "public",
+    response: "text",
+    summary: "Prometheus metrics (text format) with the metrics token as bearer; not_found when unset.",
   }),
   setupStatus: route({
     method: "GET",
@@ -128,6 +163,16 @@ export const ROUTES = {
     body: UnlockBodySchema,
     response: "empty",
     summary: "Checks the signed-in person's password to lift the app's screen lock (counts towards lockout).",
+  }),
+  changePassword: route({
+    method: "POST",
+    path: "/v1/auth/password",
+    auth: "session",
+    limit: "auth",
+    body: ChangePasswordBodySchema,
+    response: "empty",
+    summary:
+      "Changes my password (the current one proves it is me; counts towards lockout); my other devices are signed out.",
   }),
   me: route({
     method: "GET",
@@ -185,6 +230,15 @@ export const ROUTES = {
     params: InviteTokenParamsSchema,
     response: InviteInfoResponseSchema,
     summary: "What an invite is for, before accepting it.",
+  }),
+  loginAvailable: route({
+    method: "POST",
+    path: "/v1/invites/login-available",
+    auth: "public",
+    limit: "auth",
+    body: LoginAvailableBodySchema,
+    response: LoginAvailableResponseSchema,
+    summary: "Whether a sign-in name is still free, asked with a live invite's token.",
   }),
   acceptInvite: route({
     method: "POST",
@@ -341,6 +395,101 @@ export const ROUTES = {
     response: AuditVerifyResponseSchema,
     summary: "Checks the audit log's hash chain.",
   }),
+  ...ADMIN_ROUTES,
+  ...CHECKIN_ROUTES,
+  notificationSettings: route({
+    method: "GET",
+    path: "/v1/me/notifications",
+    auth: "session",
+    response: NotificationSettingsSchema,
+    summary: "My email fallback (address, delay, digest) and quiet hours.",
+  }),
+  updateNotificationSettings: route({
+    method: "PUT",
+    path: "/v1/me/notifications",
+    auth: "session",
+    body: NotificationSettingsSchema,
+    response: NotificationSettingsSchema,
+    summary: "Sets or removes my notification email, its delay, the digest (staff only) and quiet hours.",
+  }),
+  unsubscribe: route({
+    method: "POST",
+    path: "/v1/unsubscribe/:token",
+    auth: "public",
+    limit: "auth",
+    params: UnsubscribeParamsSchema,
+    response: "empty",
+    summary: "One-click unsubscribe (RFC 8058) from notification emails; the token is the email's.",
+  }),
+  adminJobs: route({
+    method: "GET",
+    path: "/v1/admin/jobs",
+    auth: "admin",
+    response: JobStatsResponseSchema,
+    summary: "The durable job queue: pending, due and running counts, failures, next due time.",
+  }),
+  turnCredentials: route({
+    method: "GET",
+    path: "/v1/calls/turn",
+    auth: "session",
+    response: TurnCredentialsResponseSchema,
+    summary:
+      "Short-lived TURN credentials (coturn REST scheme), the ICE servers, and the relay-only setting.",
+  }),
+  callSettings: route({
+    method: "GET",
+    path: "/v1/calls/settings",
+    auth: "session",
+    response: CallSettingsSchema,
+    summary: "The user's call preferences (relay only: on by default for patients).",
+  }),
+  updateCallSettings: route({
+    method: "PUT",
+    path: "/v1/calls/settings",
+    auth: "session",
+    body: CallSettingsSchema,
+    response: CallSettingsSchema,
+    summary: "Changes the user's call preferences.",
+  }),
+  pushKey: route({
+    method: "GET",
+    path: "/v1/push/key",
+    auth: "session",
+    response: PushKeyResponseSchema,
+    summary: "The server's VAPID public key, to subscribe to Web Push with.",
+  }),
+  pushStatus: route({
+    method: "GET",
+    path: "/v1/push/subscription",
+    auth: "session",
+    response: PushStatusResponseSchema,
+    summary: "Whether this device holds a push subscription on the server.",
+  }),
+  pushSubscribe: route({
+    method: "PUT",
+    path: "/v1/push/subscription",
+    auth: "session",
+    body: PushSubscribeBodySchema,
+    response: PushStatusResponseSchema,
+    summary: "Sets this device's push subscription (replaces its earlier one).",
+  }),
+  pushUnsubscribe: route({
+    method: "DELETE",
+    path: "/v1/push/subscription",
+    auth: "session",
+    response: "empty",
+    summary: "Removes this device's push subscription.",
+  }),
+  pushRef: route({
+    method: "GET",
+    path: "/v1/push/refs/:ref",
+    auth: "session",
+    params: PushRefParamsSchema,
+    response: PushRefResponseSchema,
+    summary: "The conversation a push sent to this device refers to.",
+  }),
+  ...APPOINTMENT_ROUTES,
+  ...OFFICE_HOURS_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 /** The name of an HTTP endpoint in {@link ROUTES}. */
@@ -379,7 +528,9 @@ export type RouteResponse<R extends RouteSpec> = R["response"] extends z.ZodType
   ? z.output<R["response"]>
   : R["response"] extends "empty"
     ? undefined
-    : Uint8Array;
+    : R["response"] extends "text"
+      ? string
+      : Uint8Array;
 
 /**
  * The path of a route with its parameters filled in (each percent-encoded).

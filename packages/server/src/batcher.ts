@@ -23,6 +23,11 @@ export class Batcher<Req, Res> {
     });
   }
 
+  /** Requests waiting for the next flush. */
+  get waiting(): number {
+    return this.#pending.length;
+  }
+
   /** Resolves when everything queued so far has been flushed. */
   async drain(): Promise<void> {
     while (this.#pending.length > 0 || this.#running) {

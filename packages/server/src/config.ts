@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
 import type { Clock } from "./clock.ts";
+import type { TurnOptions } from "./modules/calls/call-service.ts";
+import { DEFAULT_PUSH_ORIGINS } from "./modules/push/push-endpoints.ts";
+import type { PushOptions } from "./modules/push/push-service.ts";
 import type { Storage } from "./storage/storage.ts";
 
 /** Everything `buildServer` can be given. Unset fields take the frozen {@link DEFAULTS}. */
@@ -55,6 +58,16 @@ export interface ServerOptions {
   blobQuotaBytes: number;
   /** argon2id cost. OWASP's minimum (19 MiB, t=2, p=1) by default; tests may lower it. */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /**
+   * Web Push: the VAPID contact (empty: `publicUrl` when it is https, else a placeholder), the push
+   * services endpoints may point at, the pushes' TTL, and the in-process queue's bounds.
+   */
+  push: PushOptions;
+  /**
+   * Calls: the STUN/TURN URLs handed to clients and coturn's shared secret (`HEARTH_TURN_URLS`,
+   * `HEARTH_TURN_SECRET`), and how long issued TURN credentials live.
+   */
+  turn: TurnOptions;
 }
 
 /** Defaults, frozen. */
@@ -80,4 +93,13 @@ export const DEFAULTS: Readonly<Omit<ServerOptions, "storage" | "bus" | "logger"
   blobUploadRateLimitPerMinute: 120,
   blobQuotaBytes: 1024 * 1024 * 1024,
   argon2: Object.freeze({ memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+  push: Object.freeze({
+    subject: "",
+    origins: DEFAULT_PUSH_ORIGINS,
+    // Short: a notification about a message is of little use hours later, and the push service
+    // keeps nothing longer than this.
+    ttlSeconds: 3600,
+    maxQueue: 10_000,
+  }),
+  turn: Object.freeze({ urls: Object.freeze([]) as readonly string[], secret: "", ttlSeconds: 3600 }),
 });

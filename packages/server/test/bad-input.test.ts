@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const LIMIT = 8 * 1024;
 
+// `/metrics` and `/readyz` (arbitrary Authorization headers and queries): test/ops/metrics.test.ts.
 describe("bad input is refused with a code, changes nothing, and the server keeps serving", () => {
   let t: TestServer;
   let p: Practice;
@@ -173,6 +174,8 @@ describe("bad input is refused with a code, changes nothing, and the server keep
       ...[
         "/v1/auth/login",
         "/v1/auth/unlock",
+        "/v1/invites/login-available",
+        "/v1/auth/password",
         "/v1/setup",
         "/v1/invites/accept",
         "/v1/invites",
@@ -180,6 +183,7 @@ describe("bad input is refused with a code, changes nothing, and the server keep
       ].map((path): [string, string] => ["POST", path]),
       ["PATCH", `/v1/devices/${p.therapist.deviceId}`],
       ["PATCH", "/v1/me/settings"],
+      ["PUT", "/v1/push/subscription"],
     ];
     await fc.assert(
       fc.asyncProperty(
@@ -192,6 +196,151 @@ describe("bad input is refused with a code, changes nothing, and the server keep
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it("push routes: odd subscriptions and references get known codes; no other endpoint is stored (property)", async () => {
+    const b64u = (min: number, max: number) =>
+      fc.string({ unit: fc.constantFrom(..."ABCxyz019-_+/=."), minLength: min, maxLength: max });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            endpoint: fc.oneof(
+              fc.webUrl(),
+              fc.string(),
+              fc.constantFrom(
+                "http://127.0.0.1:8080/x",
+                "https://fcm.googleapis.com.evil.example/x",
+                "https://evil.example/fcm.googleapis.com",
+                "file:///etc/passwd",
+              ),
+            ),
+            keys: fc.oneof(fc.record({ p256dh: b64u(80, 90), auth: b64u(20, 24) }), fc.jsonValue()),
+            showSender: fc.oneof(fc.boolean(), fc.jsonValue()),
+          },
+          { requiredKeys: [] },
+        ),
+        fc.string({ maxLength: 40 }),
+        async (body, ref) => {
+          const r = await t.call<{ code: string }>("PUT", "/v1/push/subscription", {
+            body,
+            token: p.patients[0]!.token,
+          });
+          expect(r.status).toBeLessThan(500);
+          expect(r.status).not.toBe(200); // no endpoint above is one of the configured push services
+          expect(ERROR_CODES).toContain(r.body.code);
+          const g = await t.call<{ code: string }>("GET", `/v1/push/refs/${encodeURIComponent(ref)}`, {
+            token: p.patients[0]!.token,
+          });
+          expect(g.status).toBeLessThan(500);
+          expect(ERROR_CODES).toContain(g.body.code);
+        },
+      ),
+      { numRuns: 100 },
+    );
+    expect(await t.server.storage.push.getSubscription(p.patients[0]!.deviceId)).toBeUndefined();
+  });
+
+  it("admin routes: arbitrary queries and path segments never cause a 5xx and change nothing (property)", async () => {
+    const before = await t.call<{ accounts: unknown[] }>("GET", "/v1/admin/accounts", {
+      token: p.admin.token,
+    });
+    const segment = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.constantFrom("usr_", "inv_", "lnk_", "..", "%00", p.patients[0]!.userId.slice(0, -1)),
+    );
+    const query = fc.dictionary(
+      fc.constantFrom("action", "actorId", "from", "to", "before", "limit", "role", "x"),
+      fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String), fc.constant("2026-01-01T00:00:00Z")),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("audit", "accounts", "deactivate", "reactivate", "invite", "link", "linkInfo"),
+        segment,
+        query,
+        async (kind, seg, q) => {
+          const id = encodeURIComponent(seg);
+          const search = new URLSearchParams(q).toString();
+          const [method, path] = {
+            audit: ["GET", `/v1/admin/audit?${search}`],
+            accounts: ["GET", `/v1/admin/accounts?${search}`],
+            deactivate: ["POST", `/v1/admin/accounts/${id}/deactivate`],
+            reactivate: ["POST", `/v1/admin/accounts/${id}/reactivate`],
+            invite: ["DELETE", `/v1/admin/invites/${id}`],
+            link: ["DELETE", `/v1/sign-in-links/${id}`],
+            linkInfo: ["GET", `/v1/sign-in-links/${id}`],
+          }[kind] as [string, string];
+          const r = await t.call<{ code: string }>(method, path, { token: p.admin.token });
+          expect(r.status, path).toBeLessThan(500);
+          if (r.status >= 400) expect(ERROR_CODES).toContain(r.body.code);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    const after = await t.call<{ accounts: unknown[] }>("GET", "/v1/admin/accounts", {
+      token: p.admin.token,
+    });
+    expect(after.body).toEqual(before.body);
+  });
+
+  it("notification settings: arbitrary values are refused with a code and leave the settings as they were (property)", async () => {
+    const token = p.patients[0]!.token;
+    const good = { email: "p@example.org", emailDelayMinutes: 30, emailDigest: false, quietHours: null };
+    expect((await t.call("PUT", "/v1/me/notifications", { token, body: good })).status).toBe(200);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            email: fc.oneof(fc.string({ maxLength: 300 }), fc.constant(null), fc.integer()),
+            emailDelayMinutes: fc.oneof(fc.integer({ min: -10, max: 100_000 }), fc.double(), fc.string()),
+            emailDigest: fc.oneof(fc.boolean(), fc.string()),
+            quietHours: fc.oneof(
+              fc.constant(null),
+              fc.record({
+                start: fc.oneof(
+                  fc.constantFrom("22:00", "24:00", "7:00", "22:60"),
+                  fc.string({ maxLength: 8 }),
+                ),
+                end: fc.oneof(fc.constantFrom("07:00", "00:00"), fc.string({ maxLength: 8 })),
+                timeZone: fc.oneof(
+                  fc.constantFrom("Europe/Berlin", "Mars/Olympus", "../../etc/passwd", "UTC"),
+                  fc.string({ maxLength: 70 }),
+                ),
+              }),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+        async (body) => {
+          const r = await t.call<{ code: string }>("PUT", "/v1/me/notifications", { token, body });
+          expect(r.status).toBeLessThan(500);
+          if (r.status >= 400) {
+            expect(ERROR_CODES).toContain(r.body.code);
+            expect((await t.call("GET", "/v1/me/notifications", { token })).body).toEqual(good);
+          } else {
+            // Accepted: it was valid; put the known settings back.
+            await t.call("PUT", "/v1/me/notifications", { token, body: good });
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("unsubscribe: arbitrary tokens and bodies never cause a 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 80 }), fc.string({ maxLength: 200 }), async (token, body) => {
+        const res = await fetch(`${t.url}/v1/unsubscribe/${encodeURIComponent(token)}`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body,
+        });
+        expect(res.status).toBeLessThan(500);
+        const page = await fetch(`${t.url}/unsubscribe/${encodeURIComponent(token)}`);
+        expect([200, 404]).toContain(page.status);
+      }),
+      { numRuns: 60 },
     );
   });
 

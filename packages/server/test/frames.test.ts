@@ -1,6 +1,8 @@
 import {
+  type AppointmentId,
   bytesToBase64,
   encodeServerFrame,
+  newCallId,
   newId,
   parseServerFrame,
   type ServerFrame,
@@ -36,7 +38,7 @@ const entry = toLogEntry({
 /** One of every frame the server sends, built the way the connection builds it, as text on the wire. */
 const SENT: string[] = [
   encodeServerFrame(serverFrames.ready(1, userId, deviceId, new Date(), 25_000)),
-  encodeMessageFrame(entry),
+  encodeMessageFrame(entry).toString("utf8"),
   encodeServerFrame(serverFrames.synced()),
   encodeServerFrame(serverFrames.ack(2, { ...entry, epoch: 3 })),
   encodeServerFrame(serverFrames.ack(3, { ...entry, epoch: null })),
@@ -46,6 +48,53 @@ const SENT: string[] = [
   encodeServerFrame(serverFrames.conversation(conversationId)),
   encodeServerFrame(serverFrames.welcome({ conversationId, seq: 7, body })),
   encodeServerFrame(serverFrames.devices({ type: "devices", conversationId, userId })),
+  encodeServerFrame(
+    serverFrames.appointment({
+      type: "appointment",
+      conversationId,
+      appointmentId: "apt_AAAAAAAAAAAAAAAAAAAAAA" as AppointmentId,
+      change: "cancelled",
+      by: userId,
+    }),
+  ),
+  encodeServerFrame(
+    serverFrames.autoReply({
+      type: "auto_reply",
+      autoReply: {
+        id: "arp_AAAAAAAAAAAAAAAAAAAAAA",
+        conversationId,
+        therapistId: userId,
+        afterSeq: 7,
+        at: new Date(0).toISOString(),
+        nextOpenAt: new Date(3_600_000).toISOString(),
+        typicalReplyHours: 24,
+        awayText: null,
+      },
+    }),
+  ),
+  encodeServerFrame(
+    serverFrames.call({
+      type: "call",
+      conversationId,
+      callId: newCallId(),
+      action: "ring",
+      fromUserId: userId,
+      fromDeviceId: deviceId,
+      media: "video",
+    }),
+  ),
+  encodeServerFrame(
+    serverFrames.call({
+      type: "call",
+      conversationId,
+      callId: newCallId(),
+      action: "signal",
+      fromUserId: userId,
+      fromDeviceId: deviceId,
+      toDeviceId: deviceId,
+      body,
+    }),
+  ),
   encodeServerFrame(serverFrames.pong(4)),
   encodeServerFrame(serverFrames.error("unauthenticated", { id: 5 })),
   encodeServerFrame(serverFrames.error("invalid_frame", { path: "seq" })),
@@ -72,6 +121,6 @@ describe("server frames", () => {
   });
 
   it("a log entry's message frame carries the entry unchanged", () => {
-    expect(JSON.parse(encodeMessageFrame(entry))).toEqual({ type: "message", entry });
+    expect(JSON.parse(encodeMessageFrame(entry).toString("utf8"))).toEqual({ type: "message", entry });
   });
 });

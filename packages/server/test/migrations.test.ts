@@ -672,6 +672,484 @@ const cases: MigrationCase[] = [
       expect(indexes.rows.map((r) => r.name)).toContain("blobs_uploader");
     },
   },
+  {
+    migration: "0009_admin",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "therapist",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("invites")
+        .values({
+          id: "i1",
+          practice_id: "p1",
+          inviter_id: "u1",
+          role: "patient",
+          token_hash: "h1",
+          expires_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // Existing accounts are active and existing invites not withdrawn.
+      expect(await db.selectFrom("users").select(["id", "deactivated_at"]).execute()).toEqual([
+        { id: "u1", deactivated_at: null },
+      ]);
+      expect(await db.selectFrom("invites").select(["id", "revoked_at"]).execute()).toEqual([
+        { id: "i1", revoked_at: null },
+      ]);
+      const link = {
+        id: "l1",
+        practice_id: "p1",
+        user_id: "u1",
+        issuer_id: "u1",
+        token_hash: "lh1",
+        created_at: T,
+        expires_at: T,
+      };
+      await db.insertInto("sign_in_links").values(link).execute();
+      expect(await db.selectFrom("sign_in_links").select(["id", "used_at", "revoked_at"]).execute()).toEqual([
+        { id: "l1", used_at: null, revoked_at: null },
+      ]);
+      // Token hashes are unique; a link names a real account.
+      await expect(
+        db
+          .insertInto("sign_in_links")
+          .values({ ...link, id: "l2" })
+          .execute(),
+      ).rejects.toThrow();
+      await expect(
+        db
+          .insertInto("sign_in_links")
+          .values({ ...link, id: "l3", token_hash: "lh3", user_id: "nobody" })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0010_schedule",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "patient",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // New tables only: the users are untouched, and a job's dedupe key admits one pending row.
+      expect((await db.selectFrom("users").select("id").execute()).map((r) => r.id)).toEqual(["u1"]);
+      const job = (id: string, dedupe: string | null) => ({
+        id,
+        kind: "k",
+        payload: "{}",
+        run_at: T,
+        dedupe_key: dedupe,
+        created_at: T,
+        updated_at: T,
+      });
+      await db
+        .insertInto("jobs")
+        .values([job("j1", "a"), job("j2", null), job("j3", null)])
+        .execute();
+      await expect(db.insertInto("jobs").values(job("j4", "a")).execute()).rejects.toThrow();
+      const row = await db.selectFrom("jobs").selectAll().where("id", "=", "j1").executeTakeFirstOrThrow();
+      expect(plain(row, ["attempts"])).toMatchObject({ status: "pending", attempts: 0, lease_until: null });
+      await db.insertInto("notify_settings").values({ user_id: "u1", updated_at: T }).execute();
+      const settings = await db.selectFrom("notify_settings").selectAll().executeTakeFirstOrThrow();
+      expect(plain(settings, ["email_delay_minutes", "email_digest"])).toMatchObject({
+        email: null,
+        email_delay_minutes: 30,
+        email_digest: 0,
+      });
+      // Settings belong to a user.
+      await expect(
+        db.insertInto("notify_settings").values({ user_id: "nobody", updated_at: T }).execute(),
+      ).rejects.toThrow();
+      for (const t of ["notify_outbox", "notify_sent", "unsubscribe_tokens"]) {
+        expect(await db.selectFrom(t).selectAll().execute()).toEqual([]);
+      }
+    },
+  },
+  {
+    migration: "0011_push",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "patient",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("devices")
+        .values({ id: "d1", user_id: "u1", name: "Phone", token_hash: "t1", created_at: T, last_seen_at: T })
+        .execute();
+    },
+    async after(db) {
+      // A new, empty table; one subscription per device, tied to an existing device.
+      const row = {
+        device_id: "d1",
+        user_id: "u1",
+        endpoint: "https://push.example/x",
+        p256dh: "k",
+        auth: "a",
+        alias_key: "s",
+        created_at: T,
+      };
+      await db.insertInto("push_subscriptions").values(row).execute();
+      const r = await db.selectFrom("push_subscriptions").selectAll().executeTakeFirstOrThrow();
+      expect(Number(r.show_sender)).toBe(0);
+      await expect(db.insertInto("push_subscriptions").values(row).execute()).rejects.toThrow();
+      await expect(
+        db
+          .insertInto("push_subscriptions")
+          .values({ ...row, device_id: "nope" })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0012_office_hours",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      for (const [id, role] of [
+        ["u1", "therapist"],
+        ["u2", "patient"],
+      ]) {
+        await db
+          .insertInto("users")
+          .values({
+            id,
+            practice_id: "p1",
+            role,
+            login: id,
+            display_name: id,
+            password_hash: "x",
+            created_at: T,
+          })
+          .execute();
+      }
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_activity_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // Two new, empty tables: hours per user, automatic replies unique per closed period.
+      await db.insertInto("office_hours").values({ user_id: "u1", settings: "{}", updated_at: T }).execute();
+      await expect(
+        db.insertInto("office_hours").values({ user_id: "nope", settings: "{}", updated_at: T }).execute(),
+      ).rejects.toThrow();
+      const row = {
+        id: "arp_1",
+        conversation_id: "c1",
+        therapist_id: "u1",
+        period_key: "2026-03-30T07:00:00.000Z",
+        after_seq: 1,
+        typical_reply_hours: 24,
+        created_at: T,
+      };
+      await db.insertInto("auto_replies").values(row).execute();
+      const r = await db.selectFrom("auto_replies").selectAll().executeTakeFirstOrThrow();
+      expect(r.next_open_at).toBeNull();
+      expect(r.away_text).toBeNull();
+      await expect(
+        db
+          .insertInto("auto_replies")
+          .values({ ...row, id: "arp_2" })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0013_appointments",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "therapist",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "u1",
+          created_at: T,
+          last_activity_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // New, empty tables; an appointment belongs to an existing conversation; a reminder is recorded once.
+      const apt = {
+        id: "a1",
+        conversation_id: "c1",
+        organizer_id: "u1",
+        local_start: "2026-06-10T15:00",
+        time_zone: "Europe/Berlin",
+        duration_minutes: 50,
+        status: "scheduled",
+        first_start_at: T,
+        created_at: T,
+        updated_at: T,
+      };
+      await db.insertInto("appointments").values(apt).execute();
+      const r = await db.selectFrom("appointments").selectAll().executeTakeFirstOrThrow();
+      expect({ revision: Number(r.revision), recurrence: r.recurrence, last: r.last_end_at }).toEqual({
+        revision: 0,
+        recurrence: null,
+        last: null,
+      });
+      await expect(
+        db
+          .insertInto("appointments")
+          .values({ ...apt, id: "a2", conversation_id: "nope" })
+          .execute(),
+      ).rejects.toThrow();
+      const reminder = {
+        appointment_id: "a1",
+        user_id: "u1",
+        occurrence_at: T,
+        minutes_before: 60,
+        sent_at: T,
+      };
+      await db.insertInto("appointment_reminders").values(reminder).execute();
+      await expect(db.insertInto("appointment_reminders").values(reminder).execute()).rejects.toThrow();
+      const settings = {
+        user_id: "u1",
+        reminder_minutes: "[60]",
+        push: 1,
+        email: 0,
+        show_time: 0,
+        feed_names: 0,
+        feed_token_hash: "h",
+        updated_at: T,
+      };
+      await db.insertInto("appointment_settings").values(settings).execute();
+      await expect(db.insertInto("appointment_settings").values(settings).execute()).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0014_checkins",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      for (const [id, role] of [
+        ["t1", "therapist"],
+        ["u1", "patient"],
+      ]) {
+        await db
+          .insertInto("users")
+          .values({
+            id,
+            practice_id: "p1",
+            role,
+            login: id,
+            display_name: id,
+            password_hash: "x",
+            created_at: T,
+          })
+          .execute();
+      }
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "t1",
+          created_at: T,
+          last_seq: 0,
+          last_activity_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // A new, empty table of plans: schedule only (no instrument), tied to a conversation and users.
+      const row = {
+        id: "pln1",
+        conversation_id: "c1",
+        patient_id: "u1",
+        created_by: "t1",
+        time_zone: "Europe/Berlin",
+        local_time: "20:00",
+        created_at: T,
+      };
+      await db.insertInto("checkin_plans").values(row).execute();
+      const r = await db.selectFrom("checkin_plans").selectAll().executeTakeFirstOrThrow();
+      expect(r.days).toBeNull();
+      await expect(db.insertInto("checkin_plans").values(row).execute()).rejects.toThrow();
+      await expect(
+        db
+          .insertInto("checkin_plans")
+          .values({ ...row, id: "pln2", conversation_id: "nope" })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0016_calls",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      await db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          practice_id: "p1",
+          role: "patient",
+          login: "u1",
+          display_name: "U",
+          password_hash: "x",
+          created_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // A new, empty table: one row per user who changed a call preference, tied to an existing user.
+      expect(await db.selectFrom("call_settings").selectAll().execute()).toEqual([]);
+      const row = { user_id: "u1", relay_only: 0, updated_at: T };
+      await db.insertInto("call_settings").values(row).execute();
+      await expect(db.insertInto("call_settings").values(row).execute()).rejects.toThrow();
+      await expect(
+        db
+          .insertInto("call_settings")
+          .values({ ...row, user_id: "nobody" })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0017_checkin_reminders",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      for (const [id, role] of [
+        ["t1", "therapist"],
+        ["u1", "patient"],
+      ] as const) {
+        await db
+          .insertInto("users")
+          .values({
+            id,
+            practice_id: "p1",
+            role,
+            login: id,
+            display_name: id,
+            password_hash: "x",
+            created_at: T,
+          })
+          .execute();
+      }
+      await db
+        .insertInto("conversations")
+        .values({
+          id: "c1",
+          practice_id: "p1",
+          kind: "direct",
+          created_by: "t1",
+          created_at: T,
+          last_seq: 0,
+          last_activity_at: T,
+        })
+        .execute();
+      await db
+        .insertInto("checkin_plans")
+        .values({
+          id: "pln1",
+          conversation_id: "c1",
+          patient_id: "u1",
+          created_by: "t1",
+          time_zone: "Europe/Berlin",
+          local_time: "20:00",
+          created_at: T,
+        })
+        .execute();
+    },
+    async after(db) {
+      // A new, empty table: one row per reminder sent, keyed by plan and due time, tied to a plan.
+      expect(await db.selectFrom("checkin_plans").select("id").execute()).toEqual([{ id: "pln1" }]);
+      expect(await db.selectFrom("checkin_reminders").selectAll().execute()).toEqual([]);
+      const row = { plan_id: "pln1", due_at: T, sent_at: T };
+      await db.insertInto("checkin_reminders").values(row).execute();
+      await expect(db.insertInto("checkin_reminders").values(row).execute()).rejects.toThrow();
+      await expect(
+        db
+          .insertInto("checkin_reminders")
+          .values({ ...row, plan_id: "nope" })
+          .execute(),
+      ).rejects.toThrow();
+    },
+  },
+  {
+    migration: "0020_at_rest_login_key",
+    async before(db) {
+      await db.insertInto("practices").values({ id: "p1", name: "P", created_at: T }).execute();
+      for (const id of ["u1", "u2"]) {
+        await db
+          .insertInto("users")
+          .values({
+            id,
+            practice_id: "p1",
+            role: "patient",
+            login: `login-${id}`,
+            display_name: "U",
+            password_hash: "x",
+            created_at: T,
+          })
+          .execute();
+      }
+    },
+    async after(db) {
+      // Every account keeps being found by its login: the key starts as the login itself, unique.
+      const rows = await db.selectFrom("users").select(["id", "login", "login_key"]).orderBy("id").execute();
+      expect(rows).toEqual([
+        { id: "u1", login: "login-u1", login_key: "login-u1" },
+        { id: "u2", login: "login-u2", login_key: "login-u2" },
+      ]);
+      await expect(
+        db.updateTable("users").set({ login_key: "login-u1" }).where("id", "=", "u2").execute(),
+      ).rejects.toThrow();
+    },
+  },
 ];
 
 /** A fresh, empty database of each dialect. */

@@ -121,7 +121,24 @@ function ImageView({
   );
 }
 
-/** A PDF: opened inline (the browser's own viewer) on request. */
+/** Can this browser show a PDF inside the page? (Headless and some mobile browsers cannot.) */
+function inlinePdf(): boolean {
+  return typeof navigator === "undefined" || navigator.pdfViewerEnabled !== false;
+}
+
+/** Opens a decrypted file in a new tab (from a click: the browser allows it). */
+function openInNewTab(url: string): void {
+  const a = document.createElement("a");
+  a.href = url;
+  a.target = "_blank";
+  a.rel = "noopener";
+  a.click();
+}
+
+/**
+ * A PDF: opened inline (the browser's own viewer) on request; where the browser has no PDF viewer
+ * (an inline frame would stay an empty box), "Open" in a new tab and "Download" instead.
+ */
 function PdfView({
   session,
   attachment,
@@ -131,11 +148,19 @@ function PdfView({
   attachment: AttachmentRef;
   onResize: () => void;
 }) {
+  const inline = inlinePdf();
   const [open, setOpen] = useState(false);
   const load = useDecrypted(session, attachment, open);
+  const [opening, setOpening] = useState(false);
   useEffect(() => {
     if (load.state === "ready" || !open) onResize();
   }, [load.state, open, onResize]);
+  // Without a viewer: the file opens in a new tab once decrypted (the lease keeps its URL alive).
+  useEffect(() => {
+    if (inline || !opening || load.state !== "ready") return;
+    setOpening(false);
+    openInNewTab(load.url);
+  }, [inline, opening, load]);
   return (
     <div className="media media--pdf">
       <div className="file">
@@ -148,29 +173,70 @@ function PdfView({
           </span>
           <span className="file__size">PDF · {fileSize(attachment.size)}</span>
         </span>
-        <button
-          type="button"
-          className="button button--small"
-          aria-expanded={open}
-          onClick={() => setOpen((o) => !o)}
-        >
-          {open ? "Close" : "View"}
-          <span className="visually-hidden"> {attachment.name}</span>
-        </button>
+        {inline ? (
+          <button
+            type="button"
+            className="button button--small"
+            aria-expanded={open}
+            onClick={() => setOpen((o) => !o)}
+          >
+            {open ? "Close" : "View"}
+            <span className="visually-hidden"> {attachment.name}</span>
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => {
+              setOpen(true);
+              setOpening(true);
+            }}
+            aria-disabled={load.state === "busy"}
+          >
+            {load.state === "busy" ? "Opening…" : "Open"}
+            <span className="visually-hidden"> {attachment.name} in a new tab</span>
+          </button>
+        )}
         <DownloadButton session={session} attachment={attachment} />
       </div>
-      {open && load.state === "ready" ? (
+      {!inline ? (
+        <p className="file__problem file__note">
+          This browser can't show PDFs inside Hearth: open it in a new tab or download it.
+          {load.state === "ready" ? (
+            <>
+              {" "}
+              <a href={load.url} target="_blank" rel="noopener">
+                Open {attachment.name} again
+              </a>
+            </>
+          ) : null}
+        </p>
+      ) : open && load.state === "ready" ? (
         <iframe className="media__pdf" src={load.url} title={`PDF: ${attachment.name}`} />
       ) : open ? (
         <p className="file__problem">
           {load.state === "failed" ? "This file couldn't be opened. Try again later." : "Opening…"}
         </p>
       ) : null}
+      {!inline && load.state === "failed" ? (
+        <p className="file__problem">This file couldn't be opened. Try again later.</p>
+      ) : null}
     </div>
   );
 }
 
-/** A voice note or other sound: decrypted when the person asks to play it. */
+/** "1:21", "0:04": minutes and seconds. */
+export function playTime(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/**
+ * A voice note or other sound: its length (recorded by the sender's device) shown before anything
+ * is downloaded; decrypted when the person asks to play it. Our own controls (Play/Pause, a
+ * position slider, the time) wrap onto two lines on a narrow screen or at 200% text, where the
+ * browser's built-in player would squeeze its controls away.
+ */
 function AudioView({
   session,
   attachment,
@@ -184,14 +250,29 @@ function AudioView({
 }) {
   const [wanted, setWanted] = useState(false);
   const load = useDecrypted(session, attachment, wanted);
-  const label = isVoiceNote(attachment) ? "Voice note" : attachment.name;
+  const voice = isVoiceNote(attachment);
+  const label = voice ? "Voice note" : attachment.name;
   const player = useRef<HTMLAudioElement>(null);
-  // The Play button gives way to the player: the focus moves to it rather than to the page.
+  const [playing, setPlaying] = useState(false);
+  const [position, setPosition] = useState(0);
+  const recorded = attachment.durationMs !== undefined ? attachment.durationMs / 1000 : undefined;
+  const [length, setLength] = useState(recorded);
+  // The first Play downloads and decrypts; it plays as soon as it is ready.
   useEffect(() => {
     if (load.state !== "ready") return;
     onResize();
-    player.current?.focus();
+    void player.current?.play().catch(() => undefined);
   }, [load.state, onResize]);
+  const toggle = () => {
+    const a = player.current;
+    if (!wanted || !a) return setWanted(true);
+    if (a.paused) void a.play().catch(() => undefined);
+    else a.pause();
+  };
+  const now = (on: boolean) => {
+    setPlaying(on);
+    onPlaying?.(on);
+  };
   return (
     <div className="media media--audio">
       <div className="file">
@@ -202,34 +283,66 @@ function AudioView({
           <span className="file__name">
             <Name>{label}</Name>
           </span>
-          <span className="file__size">{fileSize(attachment.size)}</span>
+          <span className="file__size">
+            {length !== undefined ? (
+              <>
+                <span className="visually-hidden">Length </span>
+                {playTime(length)}
+              </>
+            ) : (
+              fileSize(attachment.size)
+            )}
+          </span>
         </span>
-        {load.state === "ready" ? null : (
-          <button
-            type="button"
-            className="button button--small"
-            onClick={() => setWanted(true)}
-            aria-disabled={load.state === "busy"}
-          >
-            {load.state === "busy" ? "Opening…" : "Play"}
-            <span className="visually-hidden"> {label}</span>
-          </button>
-        )}
       </div>
-      {load.state === "ready" ? (
-        // biome-ignore lint/a11y/useMediaCaption: a voice note between two people has no captions to offer.
-        <audio
-          ref={player}
-          className="media__audio"
-          src={load.url}
-          controls
-          autoPlay
-          aria-label={label}
-          onPlay={() => onPlaying?.(true)}
-          onPause={() => onPlaying?.(false)}
-          onEnded={() => onPlaying?.(false)}
-        />
-      ) : load.state === "failed" ? (
+      <div className="player">
+        <button
+          type="button"
+          className="button button--small player__play"
+          onClick={toggle}
+          aria-disabled={load.state === "busy"}
+        >
+          {load.state === "busy" ? "Opening…" : playing ? "Pause" : "Play"}
+          <span className="visually-hidden"> {label}</span>
+        </button>
+        {load.state === "ready" ? (
+          <>
+            <input
+              type="range"
+              className="player__seek"
+              min={0}
+              max={length ?? 0}
+              step={0.1}
+              value={Math.min(position, length ?? 0)}
+              onChange={(e) => {
+                const a = player.current;
+                if (a) a.currentTime = Number(e.currentTarget.value);
+              }}
+              aria-label={`Position in the ${voice ? "voice note" : "recording"}`}
+              aria-valuetext={`${playTime(position)} of ${playTime(length ?? 0)}`}
+            />
+            <span className="player__time" aria-hidden="true">
+              {playTime(position)} / {playTime(length ?? 0)}
+            </span>
+            {/* biome-ignore lint/a11y/useMediaCaption: a voice note between two people has no captions to offer. */}
+            <audio
+              ref={player}
+              src={load.url}
+              preload="auto"
+              onLoadedMetadata={(e) => {
+                const d = e.currentTarget.duration;
+                // A recorder's WebM says Infinity: the length recorded by the sender stands.
+                if (Number.isFinite(d) && d > 0) setLength(d);
+              }}
+              onTimeUpdate={(e) => setPosition(e.currentTarget.currentTime)}
+              onPlay={() => now(true)}
+              onPause={() => now(false)}
+              onEnded={() => now(false)}
+            />
+          </>
+        ) : null}
+      </div>
+      {load.state === "failed" ? (
         <p className="file__problem">This voice note couldn't be opened. Try again later.</p>
       ) : null}
     </div>

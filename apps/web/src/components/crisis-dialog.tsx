@@ -40,9 +40,6 @@ export function CrisisDialog({ open, onClose }: CrisisDialogProps) {
               Close
             </button>
           </div>
-          <p className="crisis-dialog__intro">
-            You don't have to go through this alone. You can reach someone now.
-          </p>
           <CrisisHelp />
         </div>
       ) : null}

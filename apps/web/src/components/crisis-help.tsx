@@ -13,7 +13,8 @@ import { CrisisLineCard } from "./crisis-line-card.tsx";
 
 const REGION_KEY = "hearth.crisisRegion";
 
-function storedRegion(): string | undefined {
+/** The region the person chose on the crisis screen, if any (kept on this device only). */
+export function storedRegion(): string | undefined {
   try {
     return localStorage.getItem(REGION_KEY) ?? undefined;
   } catch {
@@ -33,22 +34,29 @@ function countryLabel(country: CrisisCountry): string {
   return country.code === EU_CODE ? "Elsewhere in the EU (EU-wide numbers)" : country.name;
 }
 
-/** The emergency number, first and largest: the directory says to always show it first. */
-function EmergencyCall({ number, where }: { number: string; where: string }) {
-  const href = telHref(number);
+/**
+ * The emergency number, first and largest: the directory says to always show it first, and at 200%
+ * zoom on a phone it is the one thing that must be on the first screen, so its words are few.
+ */
+function EmergencyCall({ number, where }: { number: string | undefined; where: string }) {
+  const href = number ? telHref(number) : undefined;
   return (
     <section className="emergency" aria-labelledby="emergency-title">
       <h3 id="emergency-title" className="emergency__title">
         In danger right now?
       </h3>
-      <p className="emergency__text">
-        If your life or someone else's is at risk, call emergency services ({where}).
-      </p>
-      {href ? (
-        <a className="action action--emergency" href={href}>
-          Call {number}
-        </a>
-      ) : null}
+      {number && href ? (
+        <>
+          <a className="action action--emergency" href={href}>
+            Call {number}
+          </a>
+          <p className="emergency__text">
+            If your life or someone else's is at risk, call emergency services ({where}).
+          </p>
+        </>
+      ) : (
+        <p className="emergency__text">Call your local emergency number.</p>
+      )}
     </section>
   );
 }
@@ -95,8 +103,18 @@ export function CrisisHelp() {
       guess.source === "time-zone" ? " (from your device's time zone)" : " (from your language settings)";
   }
 
+  const emergency =
+    help?.kind === "listed" ? (
+      help.country.emergency ? (
+        <EmergencyCall number={help.country.emergency} where={countryLabel(help.country)} />
+      ) : null
+    ) : help?.kind === "unlisted" ? (
+      <EmergencyCall number={help.emergency} where="EU emergency number" />
+    ) : null;
+
   return (
     <div className="crisis-help">
+      {emergency}
       <div className="field field--inline">
         <label htmlFor={selectId}>Country or region</label>
         <select id={selectId} value={region ?? ""} onChange={(e) => onChange(e.currentTarget.value)}>
@@ -123,26 +141,16 @@ export function CrisisHelp() {
 
       {help?.kind === "listed" ? (
         <>
-          {help.country.emergency ? (
-            <EmergencyCall number={help.country.emergency} where={countryLabel(help.country)} />
-          ) : null}
           <h3 className="crisis-help__lines-title">Talk to someone</h3>
+          <p className="crisis-help__intro">
+            You don't have to go through this alone. You can reach someone now.
+          </p>
           <LineList country={help.country} />
         </>
       ) : null}
 
       {help?.kind === "unlisted" ? (
         <>
-          {help.emergency ? (
-            <EmergencyCall number={help.emergency} where="EU emergency number" />
-          ) : (
-            <section className="emergency" aria-labelledby="emergency-title">
-              <h3 id="emergency-title" className="emergency__title">
-                In danger right now?
-              </h3>
-              <p className="emergency__text">Call your local emergency number.</p>
-            </section>
-          )}
           <p className="crisis-help__missing">
             We don't have helplines for {unlistedName} in our directory yet. We only list numbers we could
             check, so we won't guess one.
@@ -164,8 +172,8 @@ export function CrisisHelp() {
       ) : null}
 
       <p className="crisis-help__meta">
-        Directory updated {formatVersionDate(CRISIS_DIRECTORY.version)}. Numbers can change; each line shows
-        its source and how well it was confirmed.
+        Directory updated {formatVersionDate(CRISIS_DIRECTORY.version)}. Numbers can change; each line's
+        Sources say where it comes from and how well it was confirmed.
       </p>
     </div>
   );

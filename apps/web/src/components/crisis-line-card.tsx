@@ -1,5 +1,12 @@
 import "./crisis-help.css";
-import { type CrisisLine, smsHref, telHref } from "../crisis/crisis-directory.ts";
+import { type Confidence, type CrisisLine, smsHref, telHref } from "../crisis/crisis-directory.ts";
+
+/** What each confidence level of the directory means, in words (see the directory's `note`). */
+const CONFIDENCE_TEXT: Record<Confidence, string> = {
+  high: "Confirmed by the helpline itself, its operator or a government page",
+  medium: "Confirmed by other published sources, such as news reports",
+  low: "Only partly confirmed",
+};
 
 function languageNames(codes: readonly string[]): string {
   let names: Intl.DisplayNames | undefined;
@@ -32,9 +39,9 @@ function CallLink({ number, className }: { number: string; className?: string })
 }
 
 /**
- * One helpline: ways to reach it first (call, text, chat), then hours, cost and languages, then —
- * quietly — where the number comes from and how well it was confirmed. Shows only what the
- * directory has; nothing is filled in.
+ * One helpline: ways to reach it first (call, text, chat), then hours, cost and languages, then,
+ * behind "Sources", where the number comes from and how well it was confirmed. Shows only what
+ * the directory has; nothing is filled in.
  */
 export function CrisisLineCard({ line }: { line: CrisisLine }) {
   const sms = line.sms ? smsHref(line.sms) : undefined;
@@ -102,14 +109,26 @@ export function CrisisLineCard({ line }: { line: CrisisLine }) {
           <p>{line.notes}</p>
         </details>
       ) : null}
-      <p className="line-card__source">
-        Source:{" "}
-        <a href={line.source} target="_blank" rel="noopener noreferrer">
-          {hostOf(line.source)}
-          <span className="visually-hidden"> (opens in a new tab)</span>
-        </a>{" "}
-        · {line.confidence} confidence
-      </p>
+      {/* Where the number comes from, for whoever wants to check; kept out of the way, since a
+          "medium confidence" beside a number worries a person in crisis more than it helps. */}
+      <details className="line-card__sources">
+        <summary>
+          Sources<span className="visually-hidden"> for {line.name}</span>
+        </summary>
+        <p>
+          {CONFIDENCE_TEXT[line.confidence]} ({line.confidence} confidence).
+        </p>
+        <ul>
+          {[line.source, ...(line.other_sources ?? [])].map((url) => (
+            <li key={url}>
+              <a href={url} target="_blank" rel="noopener noreferrer">
+                {hostOf(url)}
+                <span className="visually-hidden"> (opens in a new tab)</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </details>
     </li>
   );
 }

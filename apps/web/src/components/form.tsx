@@ -9,12 +9,14 @@ export function describeError(err: unknown): string {
       case "network_error":
         return "Hearth can't reach the server right now. Check your connection and try again.";
       case "login_failed":
-        return "That username and password don't match. Check them and try again.";
+        return "That sign-in name and password don't match. Check them and try again.";
       case "locked_out":
       case "rate_limited":
         return "Too many tries in a short time. Wait a minute, then try again.";
       case "login_taken":
-        return "That username is already taken. Try another one.";
+        return "That sign-in name is already taken. Try another one.";
+      case "password_wrong":
+        return "Your current password isn't right, so nothing was changed. Try again.";
       case "invite_invalid":
         return "This invite link has expired or was already used. Ask for a new one.";
       case "setup_token_invalid":
@@ -23,6 +25,10 @@ export function describeError(err: unknown): string {
         return "This server is already set up. Sign in instead.";
       case "bad_request":
         return "Something in the form isn't right yet. Check each field and try again.";
+      case "account_deactivated":
+        return "This account has been deactivated. Ask your practice's admin to reactivate it.";
+      case "link_invalid":
+        return "This sign-in link no longer works. Ask for a new one.";
       case "forbidden":
         return "Your account can't do that.";
       default:
@@ -38,9 +44,11 @@ export interface ActionFormProps {
   label: string;
   submitLabel: string;
   busyLabel?: string;
-  /** Runs on submit with the form's fields; a thrown error is shown in the status line. */
-  /** May return a short confirmation to show in the status line ("Saved."). */
-  action: (data: FormData) => Promise<unknown>;
+  /**
+   * Runs on submit with the form's fields (and the form, e.g. to clear it); a thrown error is shown
+   * in the status line. May return a short confirmation to show there ("Saved.").
+   */
+  action: (data: FormData, form: HTMLFormElement) => Promise<unknown>;
   children: ReactNode;
 }
 
@@ -56,7 +64,7 @@ export function ActionForm({ label, submitLabel, busyLabel, action, children }: 
     setBusy(true);
     setMessage("");
     try {
-      const done = await action(new FormData(form));
+      const done = await action(new FormData(form), form);
       if (typeof done === "string") setMessage(done);
     } catch (err) {
       setMessage(describeError(err));
@@ -93,6 +101,8 @@ export interface FieldProps {
   value?: string;
   onChange?: (value: string) => void;
   pattern?: string;
+  /** The on-screen keyboard to offer ("numeric" for a PIN). */
+  inputMode?: "text" | "numeric";
 }
 
 /** A labelled input with an optional hint (tied to it with `aria-describedby`). */

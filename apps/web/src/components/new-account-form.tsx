@@ -1,4 +1,5 @@
-import { type ReactNode, useState } from "react";
+import "./new-account-form.css";
+import { type ReactNode, useEffect, useState } from "react";
 import { deviceName } from "../session/saved-session.ts";
 import { ActionForm, Field, text } from "./form.tsx";
 
@@ -27,15 +28,47 @@ export function suggestLogin(name: string, tail: string): string {
   return base ? `${base}.${tail}` : "";
 }
 
+/** What a sign-in name may hold (the protocol's `LoginSchema`, before lowercasing). */
+const LOGIN_PATTERN = /^[A-Za-z0-9._@+-]{3,254}$/;
+/** Typing pauses this long before the name is checked with the server. */
+const CHECK_AFTER_MS = 400;
+
+/** Whether the sign-in name shown is free: checked with the server while the person types. */
+function useLoginAvailability(
+  login: string,
+  check: ((login: string) => Promise<boolean>) | undefined,
+): "idle" | "checking" | "free" | "taken" {
+  const [state, setState] = useState<{ login: string; free: boolean } | undefined>();
+  const valid = LOGIN_PATTERN.test(login);
+  useEffect(() => {
+    if (!check || !valid) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      check(login.toLowerCase()).then(
+        (free) => live && setState({ login, free }),
+        () => undefined, // Offline or refused: joining will say so if the name is taken.
+      );
+    }, CHECK_AFTER_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [login, check, valid]);
+  if (!check || !valid) return "idle";
+  if (state?.login !== login) return "checking";
+  return state.free ? "free" : "taken";
+}
+
 /**
- * The form that makes an account, in a card: a name to show, a username and a password, after any
+ * The form that makes an account, in a card: a name to show, a sign-in name and a password, after any
  * fields of the screen's own (`children`, e.g. the practice's name at setup). Used by the setup
  * screen (the first admin) and the invite screen (everyone else).
  *
  * @example
  * <NewAccountForm label="Join Hearth" submitLabel="Join" busyLabel="Joining…"
  *   nameField={{ id: "display-name", label: "Name to show", autoComplete: "nickname" }}
- *   suggestLogin onCreate={(account) => api.acceptInvite({ token, ...account })} />
+ *   suggestLogin checkLogin={(login) => api.loginAvailable(token, login).then((r) => r.available)}
+ *   onCreate={(account) => api.acceptInvite({ token, ...account })} />
  */
 export function NewAccountForm({
   label,
@@ -44,6 +77,7 @@ export function NewAccountForm({
   busyLabel,
   nameField,
   suggestLogin: suggest = false,
+  checkLogin,
   onCreate,
   children,
 }: {
@@ -55,8 +89,10 @@ export function NewAccountForm({
   busyLabel: string;
   /** How the name field is named and explained on this screen. */
   nameField: { id: string; label: string; autoComplete: string; hint?: string };
-  /** Suggest a username from the name (until the person edits it). */
+  /** Suggest a sign-in name from the name (until the person edits it). */
   suggestLogin?: boolean;
+  /** Whether a sign-in name is free (checked while the person types); no check without it. */
+  checkLogin?: (login: string) => Promise<boolean>;
   /** Makes the account (a coded error is shown in the form); `data` holds the screen's own fields. */
   onCreate: (account: NewAccount, data: FormData) => Promise<void>;
   /** The screen's own fields, before the name. */
@@ -67,6 +103,7 @@ export function NewAccountForm({
   const [loginEdited, setLoginEdited] = useState(false);
   const [tail] = useState(() => Math.random().toString(36).slice(2, 6));
   const shownLogin = loginEdited ? login : suggestLogin(name, tail);
+  const availability = useLoginAvailability(shownLogin.trim(), checkLogin);
 
   const create = (data: FormData) =>
     onCreate(
@@ -94,12 +131,12 @@ export function NewAccountForm({
         />
         <Field
           id="login"
-          label="Username"
+          label="Sign-in name"
           autoComplete="username"
           hint={
             suggest
-              ? "You sign in with this. We suggested one; change it if you like."
-              : "You sign in with this. Letters, digits, dots and dashes."
+              ? "You sign in with this and your password; only you see it. Hearth suggests one from your name, and you can change it. Letters, digits, dots and dashes."
+              : "You sign in with this and your password. Letters, digits, dots and dashes."
           }
           required
           minLength={3}
@@ -114,6 +151,15 @@ export function NewAccountForm({
               }
             : {})}
         />
+        {checkLogin ? (
+          <p className={`login-check login-check--${availability}`} role="status" data-testid="login-check">
+            {availability === "free"
+              ? "This sign-in name is free."
+              : availability === "taken"
+                ? "Someone already has this sign-in name. Try another, for example with a few more letters or digits."
+                : ""}
+          </p>
+        ) : null}
         <Field
           id="password"
           label="Password"

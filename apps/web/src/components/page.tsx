@@ -20,6 +20,11 @@ export type PageProps = PageCommonProps &
 interface PageCommonProps {
   /** Optional content above the heading (e.g. a way back). */
   before?: ReactNode;
+  /**
+   * Controls on the heading's row (the conversation's compact header): `start` before the heading
+   * (the way back), `end` after it (help, exit). With either, the heading sits in a `.page__bar`.
+   */
+  bar?: { start?: ReactNode; end?: ReactNode };
   /** Extra class on `<main>` (e.g. the chat's full-height layout). */
   className?: string;
   children: ReactNode;
@@ -32,17 +37,28 @@ export const PAGE_HEADING_ID = "page-heading";
  * A screen: the `<main>` landmark (target of the skip link) with one `<h1>`. The document title
  * names the screen but never a person or a conversation, since tab titles are visible to others.
  */
-export function Page({ title, documentTitle, before, className, children }: PageProps) {
+export function Page({ title, documentTitle, before, bar, className, children }: PageProps) {
   const tabTitle = documentTitle ?? (typeof title === "string" ? title : "Hearth");
   useEffect(() => {
     document.title = `${tabTitle} · Hearth`;
   }, [tabTitle]);
+  const heading = (
+    <h1 id={PAGE_HEADING_ID} tabIndex={-1}>
+      {title}
+    </h1>
+  );
   return (
     <main id="main" className={className ? `page ${className}` : "page"} tabIndex={-1}>
       {before}
-      <h1 id={PAGE_HEADING_ID} tabIndex={-1}>
-        {title}
-      </h1>
+      {bar ? (
+        <div className="page__bar">
+          {bar.start}
+          {heading}
+          {bar.end}
+        </div>
+      ) : (
+        heading
+      )}
       {children}
     </main>
   );

@@ -1,6 +1,7 @@
 import "./voice-recorder.css";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { fileTimestamp } from "../format/time.ts";
+import { RecordedAudio } from "../state/session/file-sending.ts";
 
 /** Longest voice note: long enough for a thought, short enough to stay well under the file limit. */
 const MAX_SECONDS = 5 * 60;
@@ -135,6 +136,7 @@ export function VoiceRecorder({
       return;
     }
     const chunks: Blob[] = [];
+    const startedAt = performance.now();
     r.ondataavailable = (e) => {
       if (e.data.size > 0) chunks.push(e.data);
     };
@@ -149,7 +151,13 @@ export function VoiceRecorder({
         return;
       }
       const bare = type.split(";")[0] ?? "audio/webm";
-      const file = new File(chunks, voiceNoteName(type), { type: bare });
+      // Its length, measured here: a recorder's WebM has no duration in its header to read later.
+      const file = new RecordedAudio(
+        chunks,
+        voiceNoteName(type),
+        { type: bare },
+        performance.now() - startedAt,
+      );
       if (how === "send") {
         setPhase({ kind: "idle" });
         onRecorded(file);

@@ -13,7 +13,13 @@
  * `history.replaceState`, see `router/router.ts`), and the exit uses `location.replace`, which
  * swaps that one entry for the neutral page. As a second line of defence, a flag in
  * sessionStorage (per tab) makes any Hearth page reached with Back/Forward leave again at once.
+ *
+ * What stays behind is a signed-in device, so leaving also locks it (session/app-lock.ts): whoever
+ * types Hearth's address afterwards meets the lock screen, and only the password (or the person's
+ * PIN) opens the conversations again. The person can turn that off in Settings.
  */
+import { lockForQuickExit } from "../session/app-lock.ts";
+import { loadSession } from "../session/saved-session.ts";
 
 /** Where quick exit goes. */
 export const QUICK_EXIT_URL = "https://www.bbc.com/weather";
@@ -41,6 +47,8 @@ function markExited(): void {
 
 /** Leaves now: clears the UI from memory and the screen, then replaces this history entry. */
 export function quickExit(url: string = QUICK_EXIT_URL): void {
+  // First, and synchronously: the lock must be written even if the page is gone a moment later.
+  lockForQuickExit(loadSession() !== undefined);
   markExited();
   try {
     teardown?.();

@@ -7,21 +7,31 @@ export type Route =
   | { name: "invite" }
   | { name: "conversations" }
   | { name: "search" }
+  | { name: "upcoming" }
   | {
       name: "chat";
       id: string;
       /** A message to show first (`?m=`, from search). */
       messageId?: string;
     }
+  /** A conversation's check-ins: answer (patient), plans, trends and export (therapist). */
+  | { name: "checkins"; id: string }
   | { name: "settings" }
+  | { name: "admin" }
+  | { name: "admin-audit" }
+  | { name: "sign-in-link" }
   | { name: "not-found" };
 
 /** Screens shown only to a signed-in person (they get the main navigation). */
 export const SIGNED_IN_ROUTES: ReadonlySet<Route["name"]> = new Set([
   "conversations",
   "chat",
+  "checkins",
   "search",
+  "upcoming",
   "settings",
+  "admin",
+  "admin-audit",
 ]);
 
 /** A message id as it may appear in `?m=` (checked loosely here; the chat looks it up). */
@@ -38,7 +48,13 @@ export function matchRoute(pathname: string, search = ""): Route {
   if (path === "/invite") return { name: "invite" };
   if (path === "/conversations") return { name: "conversations" };
   if (path === "/search") return { name: "search" };
+  if (path === "/upcoming") return { name: "upcoming" };
   if (path === "/settings") return { name: "settings" };
+  if (path === "/admin") return { name: "admin" };
+  if (path === "/admin/audit") return { name: "admin-audit" };
+  if (path === "/sign-in-link") return { name: "sign-in-link" };
+  const checkins = /^\/conversations\/([A-Za-z0-9_-]{1,64})\/checkin$/.exec(path);
+  if (checkins?.[1]) return { name: "checkins", id: checkins[1] };
   const chat = /^\/conversations\/([A-Za-z0-9_-]{1,64})$/.exec(path);
   if (chat?.[1]) {
     const messageId = new URLSearchParams(search).get("m");

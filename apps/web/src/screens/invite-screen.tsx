@@ -1,5 +1,5 @@
 import type { InviteInfoResponse } from "@hearth/protocol";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { describeError } from "../components/form.tsx";
 import { Link } from "../components/link.tsx";
 import { Name } from "../components/names.tsx";
@@ -39,6 +39,12 @@ export function InviteScreen() {
     await signIn(r);
     navigate(r.conversationId ? `/conversations/${r.conversationId}` : "/conversations");
   };
+
+  const checkLogin = useCallback(
+    async (login: string) =>
+      token ? (await (await hearthApi()).loginAvailable(token, login)).available : true,
+    [token],
+  );
 
   const who = info ? (
     <>
@@ -88,6 +94,7 @@ export function InviteScreen() {
               hint: "A first name or a nickname is fine. It's what the people you talk with see.",
             }}
             suggestLogin
+            checkLogin={checkLogin}
             onCreate={join}
           />
           <p className="quiet">No email address or phone number needed.</p>

@@ -28,14 +28,14 @@ export function RestoreHistoryScreen({ session: s }: { session: HearthSession })
   const session = useLiveSession(s);
   const [transferStatus, setTransferStatus] = useState("");
   const [starting, setStarting] = useState(false);
-  const offer = session.transfer;
+  const offer = session.setup.transfer;
 
   const startTransfer = async () => {
     if (starting) return;
     setStarting(true);
     setTransferStatus("");
     try {
-      await session.startDeviceTransfer();
+      await session.setup.startDeviceTransfer();
     } catch (err) {
       setTransferStatus(describeRestoreError(err));
     } finally {
@@ -45,7 +45,7 @@ export function RestoreHistoryScreen({ session: s }: { session: HearthSession })
 
   const restore = async (data: FormData) => {
     try {
-      await session.restoreFromRecoveryKey(text(data, "recovery-key"));
+      await session.setup.restoreFromRecoveryKey(text(data, "recovery-key"));
     } catch (err) {
       return describeRestoreError(err);
     }

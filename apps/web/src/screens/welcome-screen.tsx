@@ -45,7 +45,13 @@ export function WelcomeScreen({ notice }: { notice?: string }) {
       <section className="card" aria-labelledby="sign-in-title">
         <h2 id="sign-in-title">Sign in</h2>
         <ActionForm label="Sign in" submitLabel="Sign in" busyLabel="Signing in…" action={login}>
-          <Field id="login" label="Username or email" autoComplete="username" required />
+          <Field
+            id="login"
+            label="Sign-in name"
+            hint="The name you chose when you joined, such as sky.7wzr (not an email address). It's in Settings › Profile on a device where you're signed in."
+            autoComplete="username"
+            required
+          />
           <Field id="password" label="Password" type="password" autoComplete="current-password" required />
         </ActionForm>
       </section>

@@ -1,4 +1,4 @@
-import type { StoredMessage } from "@hearth/client";
+import { editApplies, type StoredMessage } from "@hearth/client";
 import { EncryptedIndexStore } from "./encrypted-index-store.ts";
 import { docKey, type SearchDoc, type SearchHits, SearchIndex } from "./search-index.ts";
 
@@ -185,6 +185,8 @@ export class DeviceSearch {
     } else if (m.kind === "deleted") {
       this.#deleted.add(docKey(m.conversationId, m.messageId));
       this.#index.remove(m.conversationId, m.messageId);
+    } else if (m.kind === "message" && m.content?.kind === "edit") {
+      this.#applyEdit(m);
     } else if (
       m.kind === "message" &&
       m.content &&
@@ -200,6 +202,27 @@ export class DeviceSearch {
       };
       this.#index.add(doc);
     }
+  }
+
+  /**
+   * An edit: its target is found by the new text from now on (the earlier text is no longer
+   * indexed), under the same rules the conversation view applies (author only, within the window).
+   */
+  #applyEdit(m: StoredMessage): void {
+    const target = m.content?.target;
+    const doc = target ? this.#index.get(m.conversationId, target) : undefined;
+    if (!doc || !m.content) return;
+    const applies = editApplies(
+      {
+        senderId: doc.senderId as StoredMessage["senderId"],
+        sentAt: doc.sentAt,
+        seq: doc.seq,
+        content: { text: doc.text },
+        deleted: false,
+      },
+      { messageId: m.messageId, senderId: m.senderId, sentAt: m.sentAt, seq: m.seq, text: m.content.text },
+    );
+    if (applies) this.#index.add({ ...doc, text: m.content.text.trim() });
   }
 
   /** Moves "indexed through" over the live seqs that now follow it without a gap. */

@@ -76,6 +76,11 @@ export class SearchIndex {
     }
   }
 
+  /** One indexed message, if it is indexed. */
+  get(conversationId: string, messageId: string): SearchDoc | undefined {
+    return this.#docs.get(docKey(conversationId, messageId))?.doc;
+  }
+
   /** Forgets a message (deleted for everyone). */
   remove(conversationId: string, messageId: string): void {
     this.#removeKey(docKey(conversationId, messageId));

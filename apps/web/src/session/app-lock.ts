@@ -1,4 +1,5 @@
 import type { Role } from "@hearth/protocol";
+import { clearPin } from "./lock-pin.ts";
 
 /**
  * The screen lock (automatic logoff after inactivity, HIPAA §164.312(a)(2)(iii)): after a chosen
@@ -9,6 +10,10 @@ import type { Role } from "@hearth/protocol";
  * Time away counts too: the last activity is remembered (localStorage), so a tab left in the
  * background, a closed and reopened browser, or a reload all lock once the time has passed. The
  * locked state is remembered as well, so a reload never lifts it, and it is shared by every tab.
+ *
+ * Quick exit locks too (unless the person turned that off): whoever opens Hearth's address after
+ * it, on the same device, meets the lock screen and not the conversations. A short PIN the person
+ * set (lock-pin.ts) may lift the lock instead of the password, on this device only.
  */
 
 /** The choices offered, in minutes; 0 is "never". */
@@ -18,6 +23,8 @@ export type LockMinutes = (typeof LOCK_CHOICES)[number];
 const MINUTES_KEY = "hearth.lock.minutes";
 const ACTIVE_KEY = "hearth.lock.lastActive";
 const LOCKED_KEY = "hearth.lock.locked";
+/** "0" when the person chose that quick exit should not lock; anything else: it locks. */
+const EXIT_KEY = "hearth.lock.onQuickExit";
 /** Activity is written down at most this often (a scroll fires many events). */
 const WRITE_EVERY_MS = 5_000;
 /** How often the time away is checked while the page is open. */
@@ -58,9 +65,32 @@ export function loadLockMinutes(role: Role | string): LockMinutes {
     : defaultLockMinutes(role);
 }
 
-/** Forgets the lock's choices and state (sign-out). */
+/** Forgets the lock's choices and state, and the PIN (sign-out, or a new sign-in). */
 export function clearLock(): void {
-  for (const key of [MINUTES_KEY, ACTIVE_KEY, LOCKED_KEY]) write(key, undefined);
+  for (const key of [MINUTES_KEY, ACTIVE_KEY, LOCKED_KEY, EXIT_KEY]) write(key, undefined);
+  clearPin();
+}
+
+/**
+ * Whether quick exit locks Hearth: yes unless turned off. On for everyone by default: the person
+ * most at risk (a patient whose phone is taken) is the one least likely to change a setting first.
+ */
+export function locksOnQuickExit(): boolean {
+  return read(EXIT_KEY) !== "0";
+}
+
+/** Remembers whether quick exit locks Hearth (Settings › Privacy). */
+export function setLocksOnQuickExit(on: boolean): void {
+  write(EXIT_KEY, on ? "1" : "0");
+}
+
+/**
+ * Called by quick exit, synchronously, before the page goes: locks (for every tab, and for the
+ * next time Hearth opens) when this device is signed in and the person has not turned it off.
+ * `signedIn` is checked by the caller's session key, so a signed-out device writes nothing.
+ */
+export function lockForQuickExit(signedIn: boolean): void {
+  if (signedIn && locksOnQuickExit()) write(LOCKED_KEY, "1");
 }
 
 /**

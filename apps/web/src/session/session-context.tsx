@@ -8,6 +8,7 @@ import {
   useState,
   useSyncExternalStore,
 } from "react";
+import { forgetPushNow } from "../push/push-subscription.ts";
 import { loadSdk } from "../sdk/load-sdk.ts";
 import type { HearthSession } from "../state/hearth-session.ts";
 import { clearSession, loadSession, saveSession } from "./saved-session.ts";
@@ -68,6 +69,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setSession(undefined);
       return;
     }
+    // This device's push subscription goes too (the server drops its copy with the session).
+    forgetPushNow(undefined);
     try {
       await session.api.logout();
     } catch {

@@ -1,4 +1,5 @@
 import {
+  Appointments,
   type AttachmentRef,
   Attachments,
   HearthApi,
@@ -24,21 +25,22 @@ import { IdbClientStore } from "../storage/idb-client-store.ts";
 import { IdbKeyStore } from "../storage/idb-key-store.ts";
 import { DecryptedFiles } from "./decrypted-files.ts";
 import { clearNotifications, showNewMessageNotification } from "./notifications.ts";
+import { browserRtc } from "./session/browser-rtc.ts";
 import { ChangeNotifier } from "./session/change-notifier.ts";
-import { countMessage, memberName, moveReadSeq } from "./session/conversation-summaries.ts";
+import { ConversationList } from "./session/conversation-list.ts";
+import { memberName } from "./session/conversation-summaries.ts";
 import { EncryptionSetupFlow, type EncryptionState, type TransferOffer } from "./session/encryption-setup.ts";
 import { FileUploads, type Upload } from "./session/file-sending.ts";
 import { type ChatMessage, MessageViews } from "./session/message-views.ts";
 import { OfflineWatch } from "./session/offline-watch.ts";
 import { watchPage } from "./session/page-events.ts";
+import { PrivateLabels } from "./session/private-labels.ts";
 import { Receipts } from "./session/receipts.ts";
 import { TypingNow } from "./session/typing-now.ts";
 
 export type { ChatMessage, EncryptionState, MessageStatus, TransferOffer };
 // Re-exported for the lazily loaded SDK chunk (see sdk/load-sdk.ts).
 export { EncryptedIndexStore, HearthApi, IdbClientStore, IdbKeyStore };
-
-const LABEL_PREFIX = "label:";
 
 /**
  * Everything a signed-in device has: the HTTP API, the socket client (over IndexedDB), and what
@@ -54,6 +56,8 @@ export class HearthSession {
   /** Search across this person's history, on this device only (an encrypted local index). */
   readonly search: DeviceSearch;
   readonly attachments: Attachments;
+  /** Sessions scheduled in conversations (times only on the server; a note is a message). */
+  readonly appointments: Appointments;
   /** The file being sent in each conversation, with its progress (0–1). */
   readonly uploads: Map<string, Upload>;
   readonly #uploads: FileUploads;
@@ -62,13 +66,17 @@ export class HearthSession {
   readonly saved: SavedSession;
   /** The screen lock after inactivity: while locked, no conversation is on screen. */
   readonly lock: AppLock;
-  readonly #setup: EncryptionSetupFlow;
+  /**
+   * Setting up end-to-end encryption on this device: the recovery key shown once, restoring from it,
+   * a transfer from another device.
+   */
+  readonly setup: EncryptionSetupFlow;
   readonly #changes = new ChangeNotifier();
   #unwatchPage: (() => void) | undefined;
   #stopped = false;
   me: MeResponse | undefined;
-  conversations: ConversationSummary[] = [];
-  conversationsLoaded = false;
+  /** The conversation list, saved on this device and kept current (unread counts, read markers). */
+  readonly list: ConversationList;
   /** Set when the server refused this device's token (signed out remotely, or expired). */
   signedOutRemotely = false;
   /**
@@ -85,17 +93,18 @@ export class HearthSession {
   readonly #typing = new TypingNow();
   /** The opened conversations' messages as the chat shows them (the SDK's views, mapped). */
   readonly #views: MessageViews;
-  labels = new Map<string, string>();
+  /** A therapist's private labels for patients, kept on this device only. */
+  readonly labels: PrivateLabels;
   /** Unsent text (and the message it answers) per conversation, in memory only. */
   readonly drafts = new Map<string, { text: string; replyTo: ChatMessage | undefined }>();
   readonly #messageListeners = new Set<(m: ReceivedMessage) => void>();
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(saved: SavedSession) {
     this.saved = saved;
     const baseUrl = location.origin;
     this.api = new HearthApi({ baseUrl, token: saved.token });
     this.store = new IdbClientStore(saved.userId);
+    this.labels = new PrivateLabels(this.store);
     this.keyStore = new IdbKeyStore(saved.userId);
     this.search = new DeviceSearch(saved.userId, { onChange: () => this.#changed() });
     this.privacy = loadPrivacy();
@@ -105,10 +114,12 @@ export class HearthSession {
       userId: saved.userId as UserId,
       store: this.store,
       encryption: { keyStore: this.keyStore },
+      calls: { rtc: browserRtc() },
       ...this.privacy,
     });
     this.attachments = new Attachments({ client: this.client, api: this.api });
-    this.#setup = new EncryptionSetupFlow(
+    this.appointments = new Appointments({ api: this.api, send: (c, m) => this.client.send(c, m) });
+    this.setup = new EncryptionSetupFlow(
       this.client,
       () => this.#changed(true),
       (err) => this.#maybeSignedOut(err),
@@ -122,13 +133,24 @@ export class HearthSession {
     );
     this.#uploads = new FileUploads(this.attachments, (now) => this.#changed(now));
     this.uploads = this.#uploads.uploads;
-    this.#offline = new OfflineWatch(
-      () => this.client.state,
+    this.#offline = new OfflineWatch({
+      current: () => this.client.state,
       // Before the keys are ready the socket waits on purpose (a new device): only a lost network
       // counts as offline then.
-      () => !this.#stopped && (this.encryption.kind === "ready" || !navigator.onLine),
-      () => this.#changed(true),
-    );
+      expected: () => !this.#stopped && (this.encryption.kind === "ready" || !navigator.onLine),
+      online: () => this.#stopped || navigator.onLine,
+      changed: () => this.#changed(true),
+    });
+    this.list = new ConversationList({
+      client: this.client,
+      changed: (now) => this.#changed(now),
+      stopped: () => this.#stopped,
+      arrived: (list) => {
+        for (const c of list) this.#views.setSummary(c);
+        this.#receipts.catchUp(list, this.userId);
+      },
+      failed: (err) => this.#maybeSignedOut(err),
+    });
     this.lock = new AppLock(saved.role, () => {
       // Locked: decrypted files leave memory and no notification stays behind.
       if (this.lock.locked) {
@@ -157,12 +179,18 @@ export class HearthSession {
         this.#changed(true);
       },
       onBack: this.#reconnectNow,
-      onNetworkLost: () => this.#offline.changed(this.client.state),
+      onNetworkLost: () => this.#offline.changed(),
       // Leaving the page (or the tab going to the background): write what is pending now.
-      onHidden: () => void this.store.flush().catch(() => undefined),
+      onHidden: () => {
+        this.list.flush();
+        void this.store.flush().catch(() => undefined);
+      },
       onShown: () => {
         // Coming back: the notification has done its job.
         clearNotifications();
+        // What is on screen now counts as seen: screens render again, so the chat marks it read
+        // (whatever opened it: a notification, another tab, a phone's app switcher).
+        this.#changed(true);
         // Phones drop sockets of pages in the background: be back at once.
         this.#reconnectNow();
       },
@@ -170,50 +198,29 @@ export class HearthSession {
     // Opening without a network: no state change may ever come, so the clock starts now.
     this.#offline.changed(this.client.state);
     void this.#loadMeta();
+    void this.list.loadSaved();
     void this.refreshMe();
     void this.search.load();
     void this.refreshConversations().then(() => this.#catchUpSearch());
-    void this.#setup.start();
+    void this.setup.start();
   }
 
   /** End-to-end encryption on this device; the socket connects only once it is ready. */
   get encryption(): EncryptionState {
-    return this.#setup.state;
-  }
-
-  /** The person confirmed they saved the recovery key shown after sign-up. */
-  get recoveryKeySaved(): boolean {
-    return this.#setup.recoveryKeySaved;
-  }
-
-  /** A device transfer in progress (new device side). */
-  get transfer(): TransferOffer | undefined {
-    return this.#setup.transfer;
-  }
-
-  /** The recovery key shown once after sign-up has been saved: go on to the app. */
-  acknowledgeRecoveryKey(): void {
-    this.#setup.acknowledgeRecoveryKey();
-  }
-
-  /** New device: restores the keys (and history) from the recovery key, then connects. */
-  restoreFromRecoveryKey(recoveryKey: string): Promise<void> {
-    return this.#setup.restoreFromRecoveryKey(recoveryKey);
-  }
-
-  /** New device: offers a transfer from another device; resolves once the keys are here. */
-  startDeviceTransfer(): Promise<void> {
-    return this.#setup.startDeviceTransfer();
+    return this.setup.state;
   }
 
   /** Closes the socket and the database (sign-out, quick exit). */
   stop(): void {
+    // Leaving (sign-out, quick exit) ends a call: the hang-up frame is written before the socket closes.
+    void this.client.calls.hangup();
     this.lock.stop();
     this.#unwatchPage?.();
     this.#offline.stop();
+    this.list.stop();
     clearNotifications();
     this.#stopped = true;
-    this.#setup.stop();
+    this.setup.stop();
     this.files.clear();
     this.#views.close();
     this.client.close();
@@ -221,7 +228,6 @@ export class HearthSession {
     void this.keyStore.close().catch(() => undefined);
     void this.search.close().catch(() => undefined);
     this.#changes.stop();
-    clearTimeout(this.#refreshTimer);
   }
 
   /** No live connection for a few seconds (the app says so; what is written waits in the outbox). */
@@ -231,7 +237,11 @@ export class HearthSession {
 
   /** The network is back (or the page came to the front): reconnect now, not after the backoff. */
   readonly #reconnectNow = (): void => {
-    if (this.#stopped || this.encryption.kind !== "ready") return;
+    if (this.#stopped) return;
+    this.#offline.changed();
+    // Opened without a network: set-up was waiting to retry; it connects once it is through.
+    if (this.encryption.kind === "unreachable") this.setup.retryNow();
+    if (this.encryption.kind !== "ready") return;
     if (this.client.state === State.Disconnected) this.client.connect();
   };
 
@@ -267,7 +277,7 @@ export class HearthSession {
     try {
       await this.#receipts.load();
       for (const id of this.#views.ids()) this.#views.setWatermarks(id, this.#receipts.marks(id));
-      this.labels = await this.store.metaWithPrefix<string>(LABEL_PREFIX);
+      await this.labels.load();
       this.#changed();
     } catch {
       // No stored extras: statuses fill in from live receipts.
@@ -283,17 +293,19 @@ export class HearthSession {
     }
   }
 
-  async refreshConversations(): Promise<void> {
-    try {
-      this.conversations = await this.api.conversations();
-      this.conversationsLoaded = true;
-      // Members and their marks (receipts sent while this device was offline are only there).
-      for (const c of this.conversations) this.#views.setSummary(c);
-      this.#receipts.catchUp(this.conversations, this.userId);
-      this.#changed(true);
-    } catch (err) {
-      this.#maybeSignedOut(err);
-    }
+  /** The conversations this user is in, from the server (the list screen, after changes). */
+  refreshConversations(): Promise<void> {
+    return this.list.refresh();
+  }
+
+  /** The conversation list as the screens show it. */
+  get conversations(): ConversationSummary[] {
+    return this.list.conversations;
+  }
+
+  /** Whether a list (saved or the server's) has arrived yet. */
+  get conversationsLoaded(): boolean {
+    return this.list.loaded;
   }
 
   /** Indexes for search what this device stored while the index was not watching. */
@@ -311,14 +323,9 @@ export class HearthSession {
    * and the marks this device remembers.
    */
   #seedView(conversationId: string): void {
-    const summary = this.conversations.find((c) => c.conversationId === conversationId);
+    const summary = this.list.find(conversationId);
     if (summary) this.#views.setSummary(summary);
     this.#views.setWatermarks(conversationId, this.#receipts.marks(conversationId));
-  }
-
-  #scheduleRefresh(): void {
-    clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = setTimeout(() => void this.refreshConversations(), 300);
   }
 
   #maybeSignedOut(err: unknown): void {
@@ -338,7 +345,8 @@ export class HearthSession {
       this.#changed();
     });
     c.on("synced", () => void this.refreshConversations().then(() => this.#catchUpSearch()));
-    c.on("conversation", () => this.#scheduleRefresh());
+    c.calls.on("state", () => this.#changed(true));
+    c.on("conversation", () => this.list.scheduleRefresh());
     c.on("message", (m) => {
       this.#onMessage(m);
       if (!m.own && m.kind === "message") this.#notify(m);
@@ -349,7 +357,7 @@ export class HearthSession {
       if (r.userId === this.userId) {
         // My own read marker moved (another of my devices read): unread drops.
         if (r.kind === "read") {
-          this.#setReadSeq(r.conversationId, r.seq);
+          this.list.setReadSeq(r.conversationId, r.seq);
           // Everything was read elsewhere: "New message" would no longer be true.
           if (this.conversations.every((s) => s.unread === 0)) clearNotifications();
         }
@@ -367,16 +375,12 @@ export class HearthSession {
   }
 
   #onMessage(m: ReceivedMessage): void {
-    if (!countMessage(this.conversations, m)) this.#scheduleRefresh();
+    this.list.counted(m);
     if (!m.own && m.kind === "message") {
       // A message ends that person's typing.
       this.#typing.ended(m.conversationId, m.senderId);
     }
     this.#changed();
-  }
-
-  #setReadSeq(conversationId: string, seq: number): void {
-    if (moveReadSeq(this.conversations, conversationId, seq)) this.#changed();
   }
 
   /** Loads a conversation's messages from this device's store (then keeps it current). */
@@ -440,17 +444,26 @@ export class HearthSession {
     if (this.#views.forgetFailed(conversationId, messageId)) this.#changed(true);
   }
 
+  /** Edits one of my messages for everyone; shown at once, marked "edited" on every side. */
+  async editMessage(conversationId: string, messageId: MessageId, text: string): Promise<void> {
+    await this.#views.edit(conversationId, messageId, text);
+    this.#changed(true);
+  }
+
   /** Deletes one of my messages for everyone. */
   async deleteMessage(conversationId: string, messageId: MessageId): Promise<void> {
     // Queued, the deletion takes the message's content off its view at once.
-    await this.client.deleteMessage(conversationId as ConversationId, messageId);
+    // Through the open view, so the message's edits are deleted with it.
+    if (!(await this.#views.delete(conversationId, messageId))) {
+      await this.client.deleteMessage(conversationId as ConversationId, messageId);
+    }
     this.#changed(true);
   }
 
   /** Marks everything up to `seq` as read (the SDK clamps and batches). */
   markRead(conversationId: string, seq: number): void {
     this.client.markRead(conversationId as ConversationId, seq);
-    this.#setReadSeq(conversationId, seq);
+    this.list.setReadSeq(conversationId, seq);
   }
 
   setTyping(conversationId: string, active: boolean): void {
@@ -478,7 +491,7 @@ export class HearthSession {
    */
   #notify(m: ReceivedMessage): void {
     if (!this.display.notify || document.visibilityState !== "hidden") return;
-    const summary = this.conversations.find((c) => c.conversationId === m.conversationId);
+    const summary = this.list.find(m.conversationId);
     if (summary && m.seq <= summary.readSeq) return;
     showNewMessageNotification();
   }
@@ -492,10 +505,7 @@ export class HearthSession {
 
   /** A therapist's private label for a patient, kept on this device only. */
   async setLabel(userId: UserId | string, label: string): Promise<void> {
-    const trimmed = label.trim();
-    if (trimmed) this.labels.set(userId, trimmed);
-    else this.labels.delete(userId);
-    await this.store.setMeta(LABEL_PREFIX + userId, trimmed || undefined);
+    await this.labels.set(userId, label);
     this.#changed(true);
   }
 }

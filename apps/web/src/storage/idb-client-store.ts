@@ -1,7 +1,10 @@
 import type { ClientStore, OutboxItem, StoredMessage } from "@hearth/client";
-import type { ConversationId, MessageId } from "@hearth/protocol";
+import type { ConversationId, ConversationSummary, MessageId } from "@hearth/protocol";
 import type { IDBPDatabase } from "idb";
 import { deleteDatabase, type MessagesDb, openDatabase } from "./db.ts";
+
+/** The `meta` key of the saved conversation list. */
+const CONVERSATIONS_KEY = "conversations";
 
 /** A member's watermarks in one conversation, as last heard from `receipt` events. */
 export interface Watermarks {
@@ -18,6 +21,9 @@ export interface Watermarks {
  * messages and moves their cursors in one transaction, so a crash can only leave the cursor
  * *behind* what was shown (the server then sends those entries again), never ahead of what is
  * stored. Reads wait for the pending batch first.
+ *
+ * The conversation list (the port's `saveConversations`) is one value of the `meta` store, under
+ * `conversations`: titles, members and their names and marks, for a device opened offline.
  *
  * The same database also keeps two things of the app's own (the `meta` store): the last known
  * receipt watermarks of the other members (the server only sends them live) and the therapist's
@@ -138,6 +144,16 @@ export class IdbClientStore implements ClientStore {
   async removeOutbox(messageId: MessageId): Promise<void> {
     const tx = (await this.#db).transaction("outbox", "readwrite");
     await Promise.all([tx.store.delete(messageId), tx.done]);
+  }
+
+  async loadConversations(): Promise<ConversationSummary[]> {
+    const list = await (await this.#db).get("meta", CONVERSATIONS_KEY);
+    return Array.isArray(list) ? (list as ConversationSummary[]) : [];
+  }
+
+  async saveConversations(conversations: readonly ConversationSummary[]): Promise<void> {
+    // IndexedDB stores a structured clone: later changes to the caller's objects don't reach it.
+    await this.setMeta(CONVERSATIONS_KEY, [...conversations]);
   }
 
   /** An app value kept on this device (watermarks, private labels). */

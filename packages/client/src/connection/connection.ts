@@ -58,10 +58,12 @@ export interface ConnectionOptions {
 interface Pending {
   resolve: (frame: ServerFrame) => void;
   reject: (err: Error) => void;
-  timer: TimerHandle;
+  /** When the answer is late (clock time). */
+  deadline: number;
 }
 
 const OPEN = 1;
+const ignore = () => undefined;
 
 /** A request did not get its answer: the socket went, or it timed out (and the socket was recycled). */
 export class ConnectionLost extends Error {}
@@ -83,7 +85,11 @@ export class Connection {
   #lastFrameAt = 0;
   #lastPingAt = 0;
   #nextId = 1;
+  /** Requests waiting for their answer, oldest first (ids only grow, and every deadline is `now + requestTimeoutMs`). */
   readonly #pending = new Map<number, Pending>();
+  /** One timer for every pending request, armed at the oldest's deadline (not one timer per request). */
+  #requestTimer: TimerHandle;
+  #requestTimerArmed = false;
 
   constructor(options: ConnectionOptions, host: ConnectionHost) {
     fullJitterDelay(0, options.backoff); // validates the bounds now, not at the first reconnect
@@ -190,7 +196,7 @@ export class Connection {
     if ("id" in f && f.id !== undefined) {
       const p = this.#pending.get(f.id);
       if (p) {
-        this.#o.clock.clearTimeout(p.timer);
+        // The request timer stays armed; when it fires it finds this one gone and re-arms for the next.
         this.#pending.delete(f.id);
         p.resolve(f);
         return;
@@ -231,24 +237,38 @@ export class Connection {
   }
 
   /**
-   * Sends a frame with a fresh request id; settles with the answer, or rejects with
-   * {@link ConnectionLost} when the socket goes or the answer is late (which recycles the socket).
+   * Sends a frame with a fresh request id (set on `frame`, which the caller builds for this request);
+   * settles with the answer, or rejects with {@link ConnectionLost} when the socket goes or the answer
+   * is late (which recycles the socket).
    */
   request(frame: Record<string, unknown>): Promise<ServerFrame> {
     const id = this.#nextId++;
+    frame.id = id;
     return new Promise((resolve, reject) => {
-      const timer = this.#o.clock.setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new ConnectionLost("request timeout"));
-        this.recycle("request_timeout");
-      }, this.#o.requestTimeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
-      if (!this.send({ ...frame, id })) {
-        this.#o.clock.clearTimeout(timer);
-        this.#pending.delete(id);
+      if (!this.send(frame)) {
         reject(new ConnectionLost("not connected"));
+        return;
       }
+      this.#pending.set(id, { resolve, reject, deadline: this.#o.clock.now() + this.#o.requestTimeoutMs });
+      if (!this.#requestTimerArmed) this.#armRequestTimer(this.#o.requestTimeoutMs);
     });
+  }
+
+  #armRequestTimer(ms: number) {
+    this.#requestTimerArmed = true;
+    this.#requestTimer = this.#o.clock.setTimeout(() => this.#checkRequests(), ms);
+  }
+
+  /** The request timer fired: a late answer recycles the socket; else wait for the oldest deadline. */
+  #checkRequests() {
+    this.#requestTimerArmed = false;
+    const now = this.#o.clock.now();
+    for (const [id, p] of this.#pending) {
+      if (p.deadline > now) return this.#armRequestTimer(p.deadline - now);
+      this.#pending.delete(id);
+      p.reject(new ConnectionLost("request timeout"));
+      return this.recycle("request_timeout");
+    }
   }
 
   /** Drops the socket and reconnects (after a timeout or an unreadable answer). */
@@ -266,17 +286,19 @@ export class Connection {
   #teardown(): WebSocketLike | undefined {
     const { clock } = this.#o;
     clock.clearTimeout(this.#heartbeatTimer);
-    for (const p of this.#pending.values()) {
-      clock.clearTimeout(p.timer);
-      p.reject(new ConnectionLost("connection lost"));
-    }
+    clock.clearTimeout(this.#requestTimer);
+    this.#requestTimerArmed = false;
+    for (const p of this.#pending.values()) p.reject(new ConnectionLost("connection lost"));
     this.#pending.clear();
     this.#host.dropped();
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws) {
-      ws.onopen = ws.onmessage = ws.onerror = null;
+      ws.onopen = ws.onmessage = null;
       ws.onclose = null;
+      // Not null: closing a socket that is still connecting makes Node's `ws` emit an error later,
+      // which would be thrown as an unhandled 'error' event without a listener.
+      ws.onerror = ignore;
     }
     return ws;
   }

@@ -3,7 +3,8 @@ import type { SendFailureCode } from "../client-events.ts";
 import type { OutboxItem, StoredMessage } from "../client-store.ts";
 import { Emitter } from "../emitter.ts";
 import type { HearthClient } from "../hearth-client.ts";
-import type { MessageContent, UndecryptableReason } from "../payload-codec.ts";
+import { MAX_TEXT_LENGTH, type MessageContent, type UndecryptableReason } from "../payload-codec.ts";
+import { EDIT_WINDOW_MS, type EditEntry, isEditable, MessageEdits } from "./message-edits.ts";
 
 /**
  * Where one of this user's messages stands: queued on this device (`pending`), stored by the server
@@ -22,8 +23,16 @@ export interface ConversationMessage {
   senderId: UserId | undefined;
   sentAt: string;
   own: boolean;
-  /** What it says; read back from the local outbox while pending. Undefined when deleted or unreadable. */
+  /**
+   * What it says (with its author's latest edit applied); read back from the local outbox while
+   * pending. Undefined when deleted or unreadable.
+   */
   content: MessageContent | undefined;
+  /**
+   * Set once its author edited it: when (the latest edit's `sentAt`) and the earlier texts, oldest
+   * first. The earlier texts are on this device only (in its store), for whoever asks to see them.
+   */
+  edited: { at: string; earlier: readonly string[] } | undefined;
   deleted: boolean;
   /** Why it could not be read, if it could not. */
   undecryptable: UndecryptableReason | undefined;
@@ -42,6 +51,8 @@ interface ViewHost {
   client: HearthClient;
   /** Loads the client's store (cursors and outbox), once. */
   load(): Promise<void>;
+  /** Now, in ms (the client's clock). */
+  now(): number;
   userId(): UserId | undefined;
   closed(view: ConversationView): void;
 }
@@ -62,6 +73,9 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
   readonly #marks = new Map<string, { delivered: number; read: number }>();
   readonly #off: (() => void)[] = [];
   #loading: Promise<void> | undefined;
+  readonly #edits = new MessageEdits();
+  /** The content as sent, of messages an edit changed (their `content` shows the edit). */
+  readonly #originals = new Map<string, MessageContent>();
 
   /** @internal Made by {@link HearthClient.conversation}. */
   constructor(conversationId: ConversationId, host: ViewHost) {
@@ -74,6 +88,17 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
       c.on("message", (m) => mine(m) && this.#apply(m) && this.#changed()),
       c.on("queued", (item) => mine(item) && this.#applyPending(item) && this.#changed()),
       c.on("sent", (ack) => {
+        const edit = mine(ack) ? this.#edits.entry(ack.messageId) : undefined;
+        if (edit) {
+          const target = this.#edits.put(this.#edits.drop(ack.messageId) as MessageId, {
+            ...edit,
+            seq: ack.seq,
+            sentAt: ack.sentAt,
+            senderId: edit.senderId ?? host.userId(),
+          });
+          if (this.#reapply(target)) this.#changed();
+          return;
+        }
         const m = mine(ack) ? this.#byId.get(ack.messageId) : undefined;
         if (!m || m.seq !== undefined) return;
         m.sentAt = ack.sentAt;
@@ -81,6 +106,11 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
         this.#changed();
       }),
       c.on("failed", (f) => {
+        const target = mine(f) ? this.#edits.drop(f.messageId) : undefined;
+        if (target) {
+          if (this.#reapply(target)) this.#changed();
+          return;
+        }
         const m = mine(f) ? this.#byId.get(f.messageId) : undefined;
         if (!m || m.seq !== undefined) return;
         m.status = "failed";
@@ -168,6 +198,52 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
       this.#mark(m.userId, "read", m.readSeq);
     }
     this.setMembers(summary.members.map((m) => m.userId));
+  }
+
+  /**
+   * Can this user edit this message now: their own, sent (stored by the server), readable text
+   * (not a file), not deleted, and sent less than {@link EDIT_WINDOW_MS} ago by this device's clock.
+   */
+  canEdit(messageId: MessageId | string): boolean {
+    const m = this.#byId.get(messageId);
+    if (!m?.own || m.seq === undefined) return false;
+    const original = this.#originals.get(m.messageId) ?? m.content;
+    if (!isEditable({ ...m, content: original })) return false;
+    return this.#host.now() - Date.parse(m.sentAt) < EDIT_WINDOW_MS;
+  }
+
+  /**
+   * Edits one of this user's messages: queues an end-to-end-encrypted entry
+   * `{kind: "edit", target: messageId, text}` (an ordinary message to the server) that every
+   * member's device applies to the message, marking it {@link ConversationMessage.edited}. Shown
+   * here at once. Receiving devices apply only the author's edits of a text message made within
+   * {@link EDIT_WINDOW_MS} of it; anything else is ignored. Throws (misuse) when
+   * {@link canEdit} is false or `text` is empty or longer than `MAX_TEXT_LENGTH`.
+   *
+   * @example
+   * if (view.canEdit(m.messageId)) await view.edit(m.messageId, "See you at 4, not 3.");
+   */
+  async edit(messageId: MessageId, text: string): ReturnType<HearthClient["send"]> {
+    if (!this.canEdit(messageId)) throw new Error("edit: not a message this user can edit now");
+    if (text.trim() === "" || text.length > MAX_TEXT_LENGTH) {
+      throw new RangeError(`edit: the new text must be 1–${MAX_TEXT_LENGTH} characters`);
+    }
+    return this.#host.client.send(this.conversationId, { kind: "edit", target: messageId, text });
+  }
+
+  /**
+   * Deletes one of this user's messages for everyone, with its edits: a tombstone for the message,
+   * then one for each edit entry this device has of it, so the server erases every body that held
+   * its text (see `HearthClient.deleteMessage`). Resolves with the message's own tombstone.
+   */
+  async delete(messageId: MessageId): ReturnType<HearthClient["deleteMessage"]> {
+    const edits = this.#edits.of(messageId).map((e) => e.messageId);
+    const queued = await this.#host.client.deleteMessage(this.conversationId, messageId);
+    for (const edit of edits) {
+      const q = await this.#host.client.deleteMessage(this.conversationId, edit);
+      q.sent.catch(() => undefined);
+    }
+    return queued;
   }
 
   /** Takes a failed message off the list (it was never stored anywhere). */
@@ -262,10 +338,44 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
 
   /** A message deleted for everyone (or being deleted by this user): its content goes at once. */
   #erase(target: MessageId | undefined): boolean {
+    // An edit entry deleted on its own: its target goes back to what the other edits make it.
+    const edited = target ? this.#edits.drop(target) : undefined;
+    if (edited) return this.#reapply(edited);
     const m = target ? this.#byId.get(target) : undefined;
     if (!m) return false;
     m.deleted = true;
     m.content = undefined;
+    m.edited = undefined;
+    this.#edits.forgetTarget(m.messageId);
+    this.#originals.delete(m.messageId);
+    return true;
+  }
+
+  /** Keeps an edit entry and applies it to its target if that is here; false when nothing changed. */
+  #putEdit(target: MessageId, edit: EditEntry): boolean {
+    this.#edits.put(target, edit);
+    return this.#reapply(target);
+  }
+
+  /**
+   * Shows a message with its author's latest applying edit (or as sent, when none applies any more:
+   * a queued edit that failed). False when the message is not here.
+   */
+  #reapply(targetId: MessageId): boolean {
+    const m = this.#byId.get(targetId);
+    if (!m) return false;
+    const original = this.#originals.get(targetId) ?? m.content;
+    const edits = original ? this.#edits.applying(targetId, { ...m, content: original }, m.own) : [];
+    const last = edits.at(-1);
+    if (!original || !last) {
+      if (!this.#originals.delete(targetId)) return false;
+      m.content = original;
+      m.edited = undefined;
+      return true;
+    }
+    this.#originals.set(targetId, original);
+    m.content = { ...original, text: last.text };
+    m.edited = { at: last.sentAt, earlier: [original.text, ...edits.slice(0, -1).map((e) => e.text)] };
     return true;
   }
 
@@ -273,6 +383,10 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
   #apply(s: StoredMessage): boolean {
     if (s.kind === "commit") return false;
     if (s.kind === "tombstone") return this.#erase(s.target);
+    if (s.content?.kind === "edit" && s.content.target) {
+      const { messageId, senderId, sentAt, seq } = s;
+      return this.#putEdit(s.content.target, { messageId, senderId, sentAt, seq, text: s.content.text });
+    }
     const existing = this.#byId.get(s.messageId);
     if (existing) {
       // The echo of this user's own message: it confirms the pending one.
@@ -288,6 +402,7 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
       sentAt: s.sentAt,
       own,
       content: s.content,
+      edited: undefined,
       deleted: s.kind === "deleted",
       undecryptable: s.undecryptable,
       status: "sent",
@@ -295,12 +410,29 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
     };
     this.#byId.set(m.messageId, m);
     this.#place(m, s.seq);
+    // Its edits came first (a view loading while they arrived): the cheap check keeps this rare.
+    if (this.#edits.hasEdits(m.messageId)) {
+      this.#originals.delete(m.messageId);
+      this.#reapply(m.messageId);
+    }
     return true;
   }
 
   /** Shows an outbox item: a message as pending, a deletion at once on its target. */
   #applyPending(item: OutboxItem): boolean {
     if (item.kind === "delete") return this.#erase(item.target);
+    if (item.content?.kind === "edit" && item.content.target) {
+      if (this.#edits.has(item.messageId)) return false;
+      const { messageId, createdAt, content } = item;
+      const sentAt = new Date(createdAt).toISOString();
+      return this.#putEdit(content.target as MessageId, {
+        messageId,
+        senderId: this.#host.userId(),
+        sentAt,
+        seq: undefined,
+        text: content.text,
+      });
+    }
     if (this.#byId.has(item.messageId)) return false;
     const m: ConversationMessage = {
       messageId: item.messageId,
@@ -309,6 +441,7 @@ export class ConversationView extends Emitter<ConversationViewEvents> {
       sentAt: new Date(item.createdAt).toISOString(),
       own: true,
       content: item.content,
+      edited: undefined,
       deleted: false,
       undecryptable: undefined,
       status: "pending",

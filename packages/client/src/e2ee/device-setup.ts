@@ -13,6 +13,7 @@ import { base64ToBytes, bytesToBase64, type DeviceId, type UserId } from "@heart
 import { type E2eeState, sameBytes } from "./e2ee-state.ts";
 import { EncryptionError, type EncryptionSetup } from "./e2ee-types.ts";
 import { deleteStoredGroup } from "./group-store.ts";
+import { forgetArchiveKeys } from "./key-directory.ts";
 import { replenishKeyPackages } from "./key-packages.ts";
 
 /*
@@ -134,6 +135,7 @@ export async function wipe(s: E2eeState, conversationIds: Iterable<string>): Pro
   for (const k of ["root", "device", "key-packages"]) await s.ks.delete(k);
   for (const cid of new Set([...conversationIds, ...s.groups.keys(), ...s.members.keys()]))
     await deleteStoredGroup(s, cid);
+  await forgetArchiveKeys(s, [...s.pins.keys(), ...s.archiveKeys.keys()]);
   for (const u of s.pins.keys()) await s.ks.delete(`pin:${u}`);
   s.root = s.identity = s.device = undefined;
   s.groups.clear();

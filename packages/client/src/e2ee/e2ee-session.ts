@@ -1,12 +1,13 @@
 import type { ConversationId, DeviceId, LogEntry, UserId } from "@hearth/protocol";
 import type { DeviceKeyStore } from "../device-key-store.ts";
 import type { CodecContext, DecodeResult, MessageContent, PayloadCodec } from "../payload-codec.ts";
+import { type CallSealFailure, openCallSignal, sealCallSignal } from "./call-protection.ts";
 import * as setup from "./device-setup.ts";
 import * as transfer from "./device-transfer.ts";
 import { E2eeState } from "./e2ee-state.ts";
 import type { E2eeHost, EncryptionSetup } from "./e2ee-types.ts";
 import * as groups from "./group-lifecycle.ts";
-import { pinnedIdentity } from "./key-directory.ts";
+import { membersKnown, pinnedIdentity } from "./key-directory.ts";
 import { protect, unprotect } from "./message-protection.ts";
 import { safetyNumberWith, verifySafetyQr } from "./safety-number.ts";
 
@@ -32,6 +33,23 @@ export class E2eeSession implements PayloadCodec {
   /** How messages were read on this device: through MLS, or from the archive copy (diagnostics). */
   get stats(): { mls: number; archive: number; staleCommits: number } {
     return this.#s.stats;
+  }
+
+  /** Encrypts call signaling for a conversation's group (never stored; see call-protection.ts). */
+  sealCallSignal(
+    conversationId: ConversationId,
+    plaintext: Uint8Array,
+  ): Promise<{ ok: true; value: Uint8Array } | { ok: false; reason: CallSealFailure }> {
+    return sealCallSignal(this.#s, conversationId, plaintext);
+  }
+
+  /** Decrypts call signaling and checks its MLS sender is `from`. */
+  openCallSignal(
+    conversationId: ConversationId,
+    bytes: Uint8Array,
+    from: { userId: UserId; deviceId: DeviceId },
+  ): Promise<{ ok: true; value: Uint8Array } | { ok: false; reason: CallSealFailure }> {
+    return openCallSignal(this.#s, conversationId, bytes, from);
   }
 
   /** True once this device holds its keys and can encrypt. */
@@ -65,6 +83,13 @@ export class E2eeSession implements PayloadCodec {
   /** The recovery key again, from the keys on this device (for settings); `not_set_up` without them. */
   recoveryKey(): Promise<string> {
     return setup.recoveryKey(this.#s);
+  }
+
+  /** The server's conversation list arrived: who is in each conversation, for encrypting. */
+  membersKnown(
+    conversations: readonly { conversationId: string; members: readonly { userId: UserId }[] }[],
+  ): void {
+    membersKnown(this.#s, conversations);
   }
 
   /** Forgets every secret of this device (after signing out). */

@@ -1,4 +1,4 @@
-import type { ConversationId, DeviceId, UserId } from "@hearth/protocol";
+import type { ConversationId, ConversationSummary, DeviceId, UserId } from "@hearth/protocol";
 import type { HearthApi } from "../hearth-api.ts";
 
 /** What {@link E2eeSession.setUp} found. */
@@ -19,6 +19,10 @@ export interface E2eeEvents {
 /** What the session needs from the client it belongs to. */
 export interface E2eeHost {
   api: HearthApi;
+  /** The conversation list from the server (saved on the device as it comes). */
+  conversations(): Promise<ConversationSummary[]>;
+  /** The conversation list as last saved on this device (who to encrypt to without a network). */
+  savedConversations(): Promise<ConversationSummary[]>;
   commit(frame: {
     conversationId: ConversationId;
     epoch: number;

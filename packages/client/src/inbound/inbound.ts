@@ -42,6 +42,12 @@ const GAP_ATTEMPTS = 3;
 const GAP_BACKOFF: BackoffOptions = { minMs: 250, maxMs: 5_000 };
 const TIMED_OUT = Symbol("timed out");
 
+/** One conversation's queue of inbound jobs: the last one queued, and how many have not ended. */
+interface Lane {
+  tail: Promise<void>;
+  queued: number;
+}
+
 /**
  * Inbound log entries, delivered exactly once and in seq order per conversation. Each conversation
  * has its own lane (jobs run one at a time in it, so async decoding and gap filling never reorder
@@ -53,7 +59,7 @@ const TIMED_OUT = Symbol("timed out");
 export class Inbound {
   readonly #host: InboundHost;
   readonly sequencer = new InboundSequencer();
-  readonly #lanes = new Map<string, Promise<void>>();
+  readonly #lanes = new Map<string, Lane>();
   #barrier: Promise<void> = Promise.resolve();
   readonly #stalled = new Map<string, { upTo: number; attempt: number; timer: TimerHandle }>();
 
@@ -63,36 +69,41 @@ export class Inbound {
 
   /** Runs `job` in a conversation's lane, after everything queued there (and the last barrier). */
   run(conversationId: string, job: () => Promise<void>): void {
-    const prev = this.#lanes.get(conversationId) ?? this.#barrier;
-    const next = this.#after(prev, job);
-    this.#lanes.set(conversationId, next);
-    void next.then(() => {
-      if (this.#lanes.get(conversationId) === next) this.#lanes.delete(conversationId);
-    });
+    let lane = this.#lanes.get(conversationId);
+    if (!lane) {
+      lane = { tail: this.#barrier, queued: 0 };
+      this.#lanes.set(conversationId, lane);
+    }
+    lane.queued += 1;
+    const generation = this.#host.generation();
+    const l = lane;
+    // One `then` and one async call per job (a message): the lane is forgotten when its last job ends.
+    lane.tail = lane.tail.then(() => this.#job(generation, job, conversationId, l));
   }
 
   /** Runs `job` once every lane has finished what is queued now; later jobs wait for it (`synced`). */
   barrier(job: () => Promise<void>): void {
-    const all = Promise.all([this.#barrier, ...this.#lanes.values()]);
+    const all = Promise.all([this.#barrier, ...[...this.#lanes.values()].map((l) => l.tail)]);
     this.#lanes.clear();
-    this.#barrier = this.#after(all, job);
+    const generation = this.#host.generation();
+    this.#barrier = all.then(() => this.#job(generation, job));
   }
 
   /**
-   * Runs `job` after `prev`, unless the socket it was queued for is gone by then. A job that throws
-   * (the store failed) recycles the socket: the next one resumes from the cursors.
+   * Runs `job` unless the socket it was queued for is gone by then. A job that throws (the store
+   * failed) recycles the socket: the next one resumes from the cursors. Never rejects.
    */
-  #after(prev: Promise<unknown>, job: () => Promise<void>): Promise<void> {
-    const generation = this.#host.generation();
-    return prev
-      .then(async () => {
-        if (this.#host.generation() !== generation) return;
-        await job();
-      })
-      .catch((err: unknown) => {
-        this.#host.error("store_error", String(err));
-        this.#host.recycle("store_error");
-      });
+  async #job(generation: number, job: () => Promise<void>, conversationId?: string, lane?: Lane) {
+    try {
+      if (this.#host.generation() === generation) await job();
+    } catch (err: unknown) {
+      this.#host.error("store_error", String(err));
+      this.#host.recycle("store_error");
+    } finally {
+      if (lane && --lane.queued === 0 && this.#lanes.get(conversationId ?? "") === lane) {
+        this.#lanes.delete(conversationId ?? "");
+      }
+    }
   }
 
   /** The socket went: waiting gap fills end (the next socket resumes from the cursors). */

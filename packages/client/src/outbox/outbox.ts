@@ -17,6 +17,8 @@ export class Outbox {
   /** Per conversation, queued items in position order. */
   readonly #queues = new Map<string, OutboxItem[]>();
   readonly #inFlight = new Set<string>();
+  /** Every queued item by id (so `has` and `settle` need not search the queues). */
+  readonly #byId = new Map<string, OutboxItem>();
   #lastPosition = 0;
 
   constructor(window = 1) {
@@ -26,9 +28,7 @@ export class Outbox {
 
   /** Items queued and not yet settled. */
   get size(): number {
-    let n = 0;
-    for (const q of this.#queues.values()) n += q.length;
-    return n;
+    return this.#byId.size;
   }
 
   /** A position later than every item's so far (for a new item). */
@@ -40,7 +40,8 @@ export class Outbox {
   /** Adds items (new, or restored from the store); an id already queued is ignored. */
   add(...items: OutboxItem[]): void {
     for (const item of items) {
-      if (this.has(item.messageId)) continue;
+      if (this.#byId.has(item.messageId)) continue;
+      this.#byId.set(item.messageId, item);
       this.#lastPosition = Math.max(this.#lastPosition, item.position);
       let q = this.#queues.get(item.conversationId);
       if (!q) {
@@ -56,8 +57,7 @@ export class Outbox {
 
   /** Is an item with this id queued? */
   has(messageId: MessageId): boolean {
-    for (const q of this.#queues.values()) if (q.some((i) => i.messageId === messageId)) return true;
-    return false;
+    return this.#byId.has(messageId);
   }
 
   /** Marks and returns the items to send now (see the class comment), in position order per conversation. */
@@ -80,14 +80,16 @@ export class Outbox {
   /** Removes a settled item (acked, or finally refused) and returns it; unknown ids return undefined. */
   settle(messageId: MessageId): OutboxItem | undefined {
     this.#inFlight.delete(messageId);
-    for (const [cid, q] of this.#queues) {
-      const i = q.findIndex((x) => x.messageId === messageId);
-      if (i < 0) continue;
-      const [item] = q.splice(i, 1);
-      if (q.length === 0) this.#queues.delete(cid);
-      return item;
-    }
-    return undefined;
+    const item = this.#byId.get(messageId);
+    if (!item) return undefined;
+    this.#byId.delete(messageId);
+    const q = this.#queues.get(item.conversationId);
+    if (!q) return item;
+    // Usually the oldest of its conversation.
+    const i = q.indexOf(item);
+    if (i >= 0) q.splice(i, 1);
+    if (q.length === 0) this.#queues.delete(item.conversationId);
+    return item;
   }
 
   /** Puts an in-flight item back to waiting (a transient refusal); it is handed out again first. */

@@ -17,12 +17,14 @@ export const CLIENT_EVENT_NAMES = [
   "typing",
   "presence",
   "conversation",
+  "appointment",
   "welcome",
   "error",
   "device-added",
   "device-removed",
   "identity-changed",
   "device-unverified",
+  "auto-reply",
 ] as const satisfies readonly (keyof HearthClientEvents)[];
 
 type MissingEvent = Exclude<keyof HearthClientEvents, (typeof CLIENT_EVENT_NAMES)[number]>;

@@ -1,4 +1,15 @@
-import type { ConversationId, DeviceId, LogEntry, UserId } from "@hearth/protocol";
+import type {
+  AppointmentChange,
+  AppointmentId,
+  AutoReply,
+  CallAction,
+  CallId,
+  CallMedia,
+  ConversationId,
+  DeviceId,
+  LogEntry,
+  UserId,
+} from "@hearth/protocol";
 
 /**
  * Events that travel between the connections of one node, and between nodes (Redis pub/sub for
@@ -25,6 +36,31 @@ export type BusEvent =
    * `conv:<id>`); members bring the conversation's MLS group up to date.
    */
   | { type: "devices"; conversationId: ConversationId; userId: UserId }
+  /** A therapist's automatic reply is due (topic `conv:<id>`): their settings, never content. */
+  | { type: "auto_reply"; autoReply: AutoReply }
+  /** An appointment of the conversation changed (topic `conv:<id>`): members read it again. */
+  | {
+      type: "appointment";
+      conversationId: ConversationId;
+      appointmentId: AppointmentId;
+      change: AppointmentChange;
+      by: UserId;
+    }
+  /**
+   * A call-control step (topic `conv:<id>`), relayed and never stored. `body` (a `signal`'s MLS
+   * ciphertext, base64) goes only to `toDeviceId`.
+   */
+  | {
+      type: "call";
+      conversationId: ConversationId;
+      callId: CallId;
+      action: CallAction;
+      fromUserId: UserId;
+      fromDeviceId: DeviceId;
+      media?: CallMedia;
+      toDeviceId?: DeviceId;
+      body?: string;
+    }
   /** One of the user's devices was signed out (topic `user:<id>`). */
   | { type: "revoked"; deviceId: DeviceId };
 
@@ -51,4 +87,12 @@ export interface Bus {
    */
   subscribe(topic: string, handler: (event: BusEvent) => void): Subscription;
   close(): Promise<void>;
+  /**
+   * Registers `listener` to run each time a network bus is back after losing its server: events
+   * published meanwhile may be lost, so subscribers read what they missed from the store. Returns
+   * the unregister function. Absent for the in-process bus, which cannot lose its connection.
+   */
+  onReconnect?(listener: () => void): () => void;
+  /** Resolves when the bus's server answers now (rejects otherwise); absent for the in-process bus. */
+  ping?(): Promise<void>;
 }

@@ -61,7 +61,7 @@ export interface RouteContext<R extends RouteSpec> {
  */
 export type RouteAnswer<R extends RouteSpec> = R["response"] extends "empty"
   ? unknown
-  : R["response"] extends "binary"
+  : R["response"] extends "binary" | "text"
     ? FastifyReply
     : RouteResponse<R>;
 

@@ -1,4 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { officeHoursMigration } from "../modules/office-hours/office-hours-migration.ts";
+import { atRestLoginKeyMigration } from "./at-rest/at-rest-migration.ts";
 
 /**
  * Numbered schema migrations, written once for every dialect through Kysely's schema builder.
@@ -222,6 +224,227 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex("blobs_uploader").on("blobs").column("uploader_id").execute();
       },
     },
+    "0009_admin": {
+      async up(db: Kysely<unknown>) {
+        // The admin console (issue 14): deactivated accounts (sign-in refused, every device signed
+        // out), invites an admin withdrew, and the single-use sign-in links an admin or therapist
+        // issues to someone who forgot their password. A link's token is stored only as its hash.
+        await db.schema.alterTable("users").addColumn("deactivated_at", "text").execute();
+        await db.schema.alterTable("invites").addColumn("revoked_at", "text").execute();
+        await db.schema
+          .createTable("sign_in_links")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("practice_id", "text", (c) => c.notNull().references("practices.id"))
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("issuer_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("expires_at", "text", (c) => c.notNull())
+          .addColumn("used_at", "text")
+          .addColumn("revoked_at", "text")
+          .execute();
+        await db.schema
+          .createIndex("sign_in_links_practice")
+          .on("sign_in_links")
+          .column("practice_id")
+          .execute();
+        await db.schema.createIndex("audit_actor").on("audit").column("actor_id").execute();
+      },
+    },
+    "0010_schedule": {
+      async up(db: Kysely<unknown>) {
+        // Durable jobs (the schedule module): each row runs once; a node claims a due row by writing a
+        // lease (owner and expiry), so a job whose node died runs again once its lease has expired.
+        // `dedupe_key` makes "one pending job per key" a unique constraint (NULLs never collide).
+        await db.schema
+          .createTable("jobs")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("run_at", "text", (c) => c.notNull())
+          .addColumn("dedupe_key", "text", (c) => c.unique())
+          .addColumn("status", "text", (c) => c.notNull().defaultTo("pending"))
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("lease_owner", "text")
+          .addColumn("lease_until", "text")
+          .addColumn("last_error", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("jobs_due").on("jobs").columns(["status", "run_at"]).execute();
+        // Email fallback (the notify module): each user's address, delay, digest choice and quiet
+        // hours; conversations waiting for the user's next email; when each conversation last caused
+        // one (at most one an hour); and the hashes of one-click unsubscribe tokens sent out.
+        await db.schema
+          .createTable("notify_settings")
+          .addColumn("user_id", "text", (c) => c.primaryKey().references("users.id"))
+          .addColumn("email", "text")
+          .addColumn("email_delay_minutes", "integer", (c) => c.notNull().defaultTo(30))
+          .addColumn("email_digest", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("quiet_start", "text")
+          .addColumn("quiet_end", "text")
+          .addColumn("time_zone", "text")
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("notify_outbox")
+          .addColumn("user_id", "text", (c) => c.notNull())
+          .addColumn("conversation_id", "text", (c) => c.notNull())
+          .addColumn("added_at", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("notify_outbox_pk", ["user_id", "conversation_id"])
+          .execute();
+        await db.schema
+          .createTable("notify_sent")
+          .addColumn("user_id", "text", (c) => c.notNull())
+          .addColumn("conversation_id", "text", (c) => c.notNull())
+          .addColumn("sent_at", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("notify_sent_pk", ["user_id", "conversation_id"])
+          .execute();
+        await db.schema
+          .createTable("unsubscribe_tokens")
+          .addColumn("token_hash", "text", (c) => c.primaryKey())
+          .addColumn("user_id", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
+    "0011_push": {
+      async up(db: Kysely<unknown>) {
+        // Web Push (issue 10): at most one subscription per device. `alias_key` is the
+        // subscription's own random key under which each conversation gets an opaque reference
+        // (the push payload's `ref` and its `Topic` header), so a push names no conversation id.
+        // The VAPID key pair lives in `meta` (key `push.vapid`).
+        await db.schema
+          .createTable("push_subscriptions")
+          .addColumn("device_id", "text", (c) => c.primaryKey().references("devices.id"))
+          .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("endpoint", "text", (c) => c.notNull())
+          .addColumn("p256dh", "text", (c) => c.notNull())
+          .addColumn("auth", "text", (c) => c.notNull())
+          .addColumn("alias_key", "text", (c) => c.notNull())
+          .addColumn("show_sender", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("push_subscriptions_user")
+          .on("push_subscriptions")
+          .column("user_id")
+          .execute();
+      },
+    },
+    "0012_office_hours": officeHoursMigration,
+    "0013_appointments": {
+      async up(db: Kysely<unknown>) {
+        // Appointments (issue 11): only what a reminder and a calendar feed need. The participants
+        // are the conversation's members; a session's note is an encrypted message, never here.
+        // `first_start_at`/`last_end_at` (null: a series without end) bound the series in UTC so
+        // listings need not expand every rule.
+        await db.schema
+          .createTable("appointments")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("conversation_id", "text", (c) => c.notNull().references("conversations.id"))
+          .addColumn("organizer_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("local_start", "text", (c) => c.notNull())
+          .addColumn("time_zone", "text", (c) => c.notNull())
+          .addColumn("duration_minutes", "integer", (c) => c.notNull())
+          .addColumn("recurrence", "text")
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("first_start_at", "text", (c) => c.notNull())
+          .addColumn("last_end_at", "text")
+          .addColumn("reschedule_by", "text")
+          .addColumn("reschedule_at", "text")
+          .addColumn("revision", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("appointments_conversation")
+          .on("appointments")
+          .column("conversation_id")
+          .execute();
+        // Per-user reminder choices and the calendar feed's secret (a hash; null: no feed).
+        await db.schema
+          .createTable("appointment_settings")
+          .addColumn("user_id", "text", (c) => c.primaryKey().references("users.id"))
+          .addColumn("reminder_minutes", "text", (c) => c.notNull())
+          .addColumn("push", "integer", (c) => c.notNull())
+          .addColumn("email", "integer", (c) => c.notNull())
+          .addColumn("show_time", "integer", (c) => c.notNull())
+          .addColumn("feed_names", "integer", (c) => c.notNull())
+          .addColumn("feed_token_hash", "text", (c) => c.unique())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+        // One row per reminder that went out: a job run twice (a node died mid-run) sends it once.
+        await db.schema
+          .createTable("appointment_reminders")
+          .addColumn("appointment_id", "text", (c) => c.notNull().references("appointments.id"))
+          .addColumn("user_id", "text", (c) => c.notNull())
+          .addColumn("occurrence_at", "text", (c) => c.notNull())
+          .addColumn("minutes_before", "integer", (c) => c.notNull())
+          .addColumn("sent_at", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("appointment_reminders_pk", [
+            "appointment_id",
+            "user_id",
+            "occurrence_at",
+            "minutes_before",
+          ])
+          .execute();
+      },
+    },
+    "0014_checkins": {
+      async up(db: Kysely<unknown>) {
+        // Wellness check-in plans (issue 11): whom to remind, in which conversation, when (local
+        // time, weekdays, IANA zone). The instrument and every answer stay end-to-end encrypted in
+        // the conversation; reminders are durable jobs (`jobs`, kind `checkin.remind`).
+        await db.schema
+          .createTable("checkin_plans")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("conversation_id", "text", (c) => c.notNull().references("conversations.id"))
+          .addColumn("patient_id", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("created_by", "text", (c) => c.notNull().references("users.id"))
+          .addColumn("time_zone", "text", (c) => c.notNull())
+          .addColumn("local_time", "text", (c) => c.notNull())
+          .addColumn("days", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("checkin_plans_conversation")
+          .on("checkin_plans")
+          .column("conversation_id")
+          .execute();
+        await db.schema
+          .createIndex("checkin_plans_patient")
+          .on("checkin_plans")
+          .column("patient_id")
+          .execute();
+      },
+    },
+    "0016_calls": {
+      async up(db: Kysely<unknown>) {
+        // Calls (issue 12): each user's call preferences, once changed from the role's default.
+        // Nothing about any call itself is stored: ringing and signaling are relayed, never kept.
+        await db.schema
+          .createTable("call_settings")
+          .addColumn("user_id", "text", (c) => c.primaryKey().references("users.id"))
+          .addColumn("relay_only", "integer", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .execute();
+      },
+    },
+    "0017_checkin_reminders": {
+      async up(db: Kysely<unknown>) {
+        // One row per check-in reminder that went out (plan, due instant): a job run twice (its node
+        // was killed between the push and the deferral) reminds once. Ids and times only.
+        await db.schema
+          .createTable("checkin_reminders")
+          .addColumn("plan_id", "text", (c) => c.notNull().references("checkin_plans.id"))
+          .addColumn("due_at", "text", (c) => c.notNull())
+          .addColumn("sent_at", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("checkin_reminders_pk", ["plan_id", "due_at"])
+          .execute();
+      },
+    },
+    "0020_at_rest_login_key": atRestLoginKeyMigration,
   };
 }
 

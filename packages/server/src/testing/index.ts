@@ -16,7 +16,15 @@
  * await socket.closeAndWait();
  * await t.stop();
  */
+
+/** The opaque conversation reference a push to a subscription carries (tests compute the expected one). */
+export { pushRef } from "../modules/push/push-service.ts";
 export { filesUnder } from "./files.ts";
+export {
+  LoopbackPushService,
+  type LoopbackSubscription,
+  type ReceivedPush,
+} from "./loopback-push.ts";
 export {
   dropSchema,
   openEmptyPostgresSchema,
@@ -28,4 +36,4 @@ export { joinByInvite, login, makePractice, otherPracticeTherapist, type Practic
 export { RawSocket } from "./raw-socket.ts";
 export { describeWithService, REDIS_URL, REQUIRE_SERVICES, redisReachable } from "./services.ts";
 export { makeTempDir, type TempDir } from "./temp-dir.ts";
-export { FAST_ARGON2, startTestServer, type TestServer } from "./test-server.ts";
+export { FAST_ARGON2, startTestServer, type TestServer, type TestServerOptions } from "./test-server.ts";

@@ -27,11 +27,25 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** What a test server is started with beyond the server's own options. */
+export interface TestServerOptions {
+  /** Encrypt the SQLite database's names, logins and emails at rest with this 32-byte key. */
+  atRestKey?: Uint8Array;
+}
+
 /** Starts a server for a test. */
-export async function startTestServer(overrides: Partial<BuildServerInput> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<BuildServerInput> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "hearth-test-"));
   const dbPath = join(dataDir, "hearth.db");
-  const storage = overrides.storage ?? (await openSqliteStorage({ path: dbPath }));
+  const storage =
+    overrides.storage ??
+    (await openSqliteStorage({
+      path: dbPath,
+      ...(options.atRestKey ? { atRestKey: options.atRestKey } : {}),
+    }));
   const sink = new PassThrough();
   const chunks: string[] = [];
   sink.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));

@@ -72,11 +72,35 @@ export function useStorage(makeStorage: MakeStorage): LoosePorts {
     get keys() {
       return storage().keys;
     },
+    get calls() {
+      return storage().calls;
+    },
     get blobs() {
       return storage().blobs;
     },
     get audit() {
       return storage().audit;
+    },
+    get admin() {
+      return storage().admin;
+    },
+    get schedule() {
+      return storage().schedule;
+    },
+    get notify() {
+      return storage().notify;
+    },
+    get push() {
+      return storage().push;
+    },
+    get officeHours() {
+      return storage().officeHours;
+    },
+    get appointments() {
+      return storage().appointments;
+    },
+    get checkins() {
+      return storage().checkins;
     },
     transaction: (fn) => storage().transaction(fn),
   };
@@ -104,6 +128,7 @@ export const user = (id: string, over: Over<UserRecord> = {}): UserRecord =>
     failedLogins: 0,
     lockedUntil: null,
     createdAt: T0,
+    deactivatedAt: null,
     ...over,
   }) as UserRecord;
 
@@ -129,6 +154,7 @@ export const invite = (id: string, over: Over<InviteRecord> = {}): InviteRecord 
     expiresAt: T2,
     usedAt: null,
     usedBy: null,
+    revokedAt: null,
     ...over,
   }) as InviteRecord;
 

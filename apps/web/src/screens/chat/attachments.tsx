@@ -1,7 +1,7 @@
 import { type DragEvent, useState } from "react";
-import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { fileTimestamp } from "../../format/time.ts";
 import type { HearthSession } from "../../state/hearth-session.ts";
+import { AttachmentPreviewDialog } from "./attachment-preview.tsx";
 
 /** A pasted screenshot arrives as "image.png": name it so the other person can tell files apart. */
 export function pastedName(file: File): File {
@@ -12,19 +12,21 @@ export function pastedName(file: File): File {
 
 /**
  * Sends files one after another (each encrypted on this device first); every file is tried, and
- * the ones that failed are named together in the answer ("" when all went).
+ * the ones that failed are named together in the answer ("" when all went). A caption goes with the
+ * first file, inside its encrypted message.
  */
 export async function sendEach(
   session: HearthSession,
   conversationId: string,
   files: readonly File[],
   beforeEach: () => void,
+  caption = "",
 ): Promise<string> {
   const problems: string[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     try {
       beforeEach();
-      await session.sendFile(conversationId, file);
+      await session.sendFile(conversationId, file, i === 0 && caption ? caption : undefined);
     } catch (err) {
       const code = (err as { code?: string }).code;
       problems.push(
@@ -65,7 +67,10 @@ export function useFileDrop(onOffer: (files: File[]) => void) {
   return { dragging, dropHandlers: { onDragOver, onDragLeave, onDrop } };
 }
 
-/** Files dropped or pasted wait for a yes: a stray drop must not send the wrong file to someone. */
+/**
+ * Files attached, dropped or pasted wait for a Send, with a preview and an optional caption: a stray
+ * drop must not send the wrong file to someone (see {@link AttachmentPreviewDialog}).
+ */
 export function SendFilesDialog({
   offered,
   onCancel,
@@ -73,23 +78,7 @@ export function SendFilesDialog({
 }: {
   offered: readonly File[] | undefined;
   onCancel: () => void;
-  onConfirm: (files: readonly File[]) => void;
+  onConfirm: (files: readonly File[], caption: string) => void;
 }) {
-  return (
-    <ConfirmDialog
-      open={offered !== undefined}
-      title={
-        offered?.length === 1
-          ? `Send ${offered[0]?.name ?? "this file"}?`
-          : `Send these ${offered?.length ?? 0} files?`
-      }
-      body={`It is encrypted on this device first; only the people in this conversation can open it.${
-        offered && offered.length > 1 ? ` ${offered.map((f) => f.name).join(", ")}.` : ""
-      }`}
-      confirmLabel="Send"
-      cancelLabel="Don't send"
-      onCancel={onCancel}
-      onConfirm={() => onConfirm(offered ?? [])}
-    />
-  );
+  return <AttachmentPreviewDialog offered={offered} onCancel={onCancel} onSend={onConfirm} />;
 }

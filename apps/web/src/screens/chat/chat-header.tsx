@@ -14,11 +14,24 @@ export function ChatTitle({
   return <Names names={names} empty="Conversation" />;
 }
 
-/** Above the title: the way back to the list. */
-export function BackToConversations() {
+/**
+ * Before the title on a phone: the way back to the list, named as the navigation names it
+ * ("Caseload", "Conversations"). The word hides on a very narrow screen; the arrow stays.
+ */
+export function BackToList({ label }: { label: string }) {
   return (
-    <Link to="/conversations" className="back-link">
-      ← All conversations
+    <Link to="/conversations" className="chat-back" title={label}>
+      <svg className="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <path
+          d="M15 5l-7 7 7 7"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2.2"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
+      </svg>
+      <span className="chat-back__text">{label}</span>
     </Link>
   );
 }

@@ -33,9 +33,9 @@ export function Composer({
   replyTo: ChatMessage | undefined;
   onCancelReply: () => void;
   onSend: (event?: FormEvent) => void;
-  /** Files chosen with Attach or recorded: sent at once. */
+  /** A voice note recorded and sent with "Stop and send": sent at once. */
   onFiles: (files: File[]) => void;
-  /** Files pasted: offered first. */
+  /** Files chosen with Attach or pasted: previewed first, with a caption and an explicit Send. */
   onOffer: (files: File[]) => void;
   problem: string;
   onProblem: (problem: string) => void;
@@ -100,11 +100,12 @@ export function Composer({
         <label className="button button--quiet composer__attach">
           <input
             type="file"
+            multiple
             className="visually-hidden"
             onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
+              const files = [...(e.currentTarget.files ?? [])];
               e.currentTarget.value = "";
-              if (file) onFiles([file]);
+              if (files.length > 0) onOffer(files);
             }}
           />
           Attach<span className="visually-hidden"> a file</span>

@@ -1,6 +1,7 @@
 import { Name } from "../../components/names.tsx";
 import type { ChatMessage, HearthSession } from "../../state/hearth-session.ts";
 import { MessageBubble } from "./message-bubble.tsx";
+import { AutoReplyCard } from "./office-hours/auto-reply-card.tsx";
 import type { MessageListState } from "./use-message-list.ts";
 
 /** "Sky is typing…", "Several people are typing…", or nothing. */
@@ -29,6 +30,7 @@ export function MessageList({
   onDelete,
   onRetry,
   onForget,
+  onGetHelp,
 }: {
   session: HearthSession;
   conversationId: string;
@@ -42,6 +44,8 @@ export function MessageList({
   /** A message the server refused: back to the message box, or away. */
   onRetry: (m: ChatMessage) => void;
   onForget: (m: ChatMessage) => void;
+  /** Opens crisis help (from an automatic reply's "More crisis lines"). */
+  onGetHelp: () => void;
 }) {
   const { rows, found, setFound } = list;
   return (
@@ -80,6 +84,13 @@ export function MessageList({
                     <p className="chat__unread" id="first-unread">
                       New messages
                     </p>
+                  ) : row.kind === "automatic" ? (
+                    <AutoReplyCard
+                      entry={row.entry}
+                      therapistName={session.nameOf(conversationId, row.entry.therapistId)}
+                      own={row.entry.therapistId === session.userId}
+                      onGetHelp={onGetHelp}
+                    />
                   ) : (
                     <MessageBubble
                       session={session}
@@ -100,11 +111,6 @@ export function MessageList({
             })}
           </ul>
         </section>
-      </div>
-      <div className="chat__status-row">
-        <p className="chat__typing" aria-live="polite">
-          <TypingText session={session} conversationId={conversationId} />
-        </p>
         <div className="chat__jumps">
           {list.canJumpToUnread ? (
             <button type="button" className="button button--small" onClick={list.jumpToUnread}>
@@ -118,6 +124,9 @@ export function MessageList({
           ) : null}
         </div>
       </div>
+      <p className="chat__typing" aria-live="polite">
+        <TypingText session={session} conversationId={conversationId} />
+      </p>
     </>
   );
 }

@@ -9,7 +9,7 @@ import {
   useState,
 } from "react";
 import type { ChatMessage, HearthSession } from "../../state/hearth-session.ts";
-import { type ChatRow, chatRows } from "./chat-rows.ts";
+import { type ChatRow, chatRows, type PlaceAutomatic } from "./chat-rows.ts";
 
 /**
  * The message list's behaviour: the virtualised rows, where it opens (the message asked for, the
@@ -23,6 +23,7 @@ export function useMessageList({
   readSeq,
   focusMessageId,
   onProblem,
+  placeAutomatic,
 }: {
   session: HearthSession;
   id: string;
@@ -32,6 +33,8 @@ export function useMessageList({
   /** A message to show first (from search), instead of the first unread or the latest. */
   focusMessageId: string | undefined;
   onProblem: (problem: string) => void;
+  /** Places the therapists' automatic replies among the messages (office hours). */
+  placeAutomatic?: PlaceAutomatic;
 }) {
   const scrollerRef = useRef<HTMLElement>(null);
   const [atBottom, setAtBottom] = useState(true);
@@ -41,8 +44,12 @@ export function useMessageList({
     follow.current = v;
     setAtBottom(v);
   };
-  // The read marker when the conversation was opened: the "new messages" line stays put after that.
+  // The read marker when the conversation was opened: the "new messages" line stays put after that,
+  // until it has done its job (see `dividerGone`).
   const [readAtOpen, setReadAtOpen] = useState<number | undefined>();
+  // Everything after the line has been read, and the person has moved on (to the newest message,
+  // with the line out of view, or by sending): the line goes, and so does "Jump to first unread".
+  const [dividerGone, setDividerGone] = useState(false);
   const initialScrollDone = useRef(false);
   // The message opened from search, marked until the focus leaves it.
   const [found, setFound] = useState<string | undefined>();
@@ -55,8 +62,15 @@ export function useMessageList({
   const list = loaded?.list;
   const version = loaded?.version ?? 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` changes whenever a message in the list changes in place.
-  const rows = useMemo<ChatRow[]>(() => chatRows(list ?? [], readAtOpen), [list, version, readAtOpen]);
+  const rows = useMemo<ChatRow[]>(
+    () => chatRows(list ?? [], dividerGone ? undefined : readAtOpen, placeAutomatic),
+    [list, version, readAtOpen, dividerGone, placeAutomatic],
+  );
   const unreadIndex = rows.findIndex((r) => r.kind === "unread");
+  // Read up to the newest message from someone else (the read marker moves as messages are seen).
+  let latestOther = 0;
+  for (const m of list ?? []) if (!m.own && m.seq !== undefined && m.seq > latestOther) latestOther = m.seq;
+  const allRead = readSeq !== undefined && readSeq >= latestOther;
 
   // A voice note that is playing stays mounted while the person scrolls away (else it would stop).
   const [playing, setPlaying] = useState<string | undefined>();
@@ -87,7 +101,13 @@ export function useMessageList({
 
   // First view: at the message asked for (search), else at the first unread one, else the latest.
   useLayoutEffect(() => {
-    if (initialScrollDone.current || !loaded || readAtOpen === undefined || rows.length === 0) return;
+    if (initialScrollDone.current || !loaded || readAtOpen === undefined) return;
+    // Opened empty: there is nowhere to go, and what arrives next is followed (and read) as it comes.
+    if (rows.length === 0 && !focusMessageId) {
+      initialScrollDone.current = true;
+      return;
+    }
+    if (rows.length === 0) return;
     initialScrollDone.current = true;
     if (focusMessageId) {
       // Used once: the message id leaves the address (a reload opens the conversation as usual).
@@ -217,6 +237,12 @@ export function useMessageList({
   const unreadVisible =
     unreadIndex >= 0 && range !== null && unreadIndex >= range.startIndex && unreadIndex <= range.endIndex;
 
+  // Everything read, the newest message in view and the line scrolled away: the line has done its
+  // job. (At the bottom the list follows the newest message, so taking a row out moves nothing.)
+  useEffect(() => {
+    if (!dividerGone && unreadIndex >= 0 && allRead && atBottom && !unreadVisible) setDividerGone(true);
+  }, [dividerGone, unreadIndex, allRead, atBottom, unreadVisible]);
+
   return {
     scrollerRef,
     rows,
@@ -230,10 +256,13 @@ export function useMessageList({
     onResize,
     onPlaying,
     focusList,
-    /** Keep the newest message in view from now on (a message is being sent). */
-    followLatest: () => setFollow(true),
-    /** "Jump to first unread": shown while the line is off screen. */
-    canJumpToUnread: unreadIndex >= 0 && !unreadVisible,
+    /** Keep the newest message in view from now on (a message is being sent: the line goes too). */
+    followLatest: () => {
+      setFollow(true);
+      setDividerGone(true);
+    },
+    /** "Jump to first unread": shown while the line is off screen and something is still unread. */
+    canJumpToUnread: unreadIndex >= 0 && !unreadVisible && !allRead,
     jumpToUnread,
     /** "Jump to latest": shown while away from the bottom of a list longer than the screen. */
     canJumpToLatest: !atBottom && rows.length > 0 && canScroll,

@@ -1,4 +1,5 @@
 import { type EncryptionSetup, fullJitterDelay, type HearthClient } from "@hearth/client";
+import { loadSession } from "../../session/saved-session.ts";
 
 /** Retrying encryption set-up while the server is unreachable: full-jitter backoff, 1 s to 30 s. */
 const SETUP_RETRY = { minMs: 1_000, maxMs: 30_000 };
@@ -8,6 +9,22 @@ const SETUP_RETRY = { minMs: 1_000, maxMs: 30_000 };
  * `crypto.setUp()` outcomes, or a failure to reach the server (retried).
  */
 export type EncryptionState = { kind: "checking" } | EncryptionSetup | { kind: "unreachable" };
+
+/**
+ * Set (to the user's id) while the recovery key shown after sign-up waits to be confirmed saved: a
+ * reload in between shows it again, rather than letting the one chance pass unnoticed.
+ */
+const RECOVERY_PENDING_KEY = "hearth.recoveryKeyPending";
+
+function recoveryPending(userId: string | undefined, set?: boolean): boolean {
+  try {
+    if (set === true && userId) localStorage.setItem(RECOVERY_PENDING_KEY, userId);
+    else if (set === false) localStorage.removeItem(RECOVERY_PENDING_KEY);
+    return userId !== undefined && localStorage.getItem(RECOVERY_PENDING_KEY) === userId;
+  } catch {
+    return false;
+  }
+}
 
 /** The 6-digit code and QR payload of a device transfer this (new) device started. */
 export interface TransferOffer {
@@ -51,12 +68,23 @@ export class EncryptionSetupFlow {
   async start(attempt = 0): Promise<void> {
     try {
       this.state = await this.#client.crypto.setUp();
+      if (this.state.kind === "new-identity") recoveryPending(loadSession()?.userId, true);
+      else if (this.state.kind === "ready" && recoveryPending(loadSession()?.userId)) {
+        const recoveryKey = await this.#client.crypto.recoveryKey().catch(() => undefined);
+        if (recoveryKey) this.state = { kind: "new-identity", recoveryKey };
+      }
     } catch (err) {
       if (this.#stopped) return;
       this.#onError(err);
       this.state = { kind: "unreachable" };
       this.#changed();
-      this.#timer = setTimeout(() => void this.start(attempt + 1), fullJitterDelay(attempt, SETUP_RETRY));
+      this.#timer = setTimeout(
+        () => {
+          this.#timer = undefined;
+          void this.start(attempt + 1);
+        },
+        fullJitterDelay(attempt, SETUP_RETRY),
+      );
       return;
     }
     if (this.#stopped) return;
@@ -66,6 +94,7 @@ export class EncryptionSetupFlow {
 
   /** The recovery key shown once after sign-up has been saved: go on to the app. */
   acknowledgeRecoveryKey(): void {
+    recoveryPending(loadSession()?.userId, false);
     this.recoveryKeySaved = true;
     this.#changed();
   }
@@ -95,6 +124,14 @@ export class EncryptionSetupFlow {
       this.#changed();
     }
     this.#ready();
+  }
+
+  /** The network is back: while waiting to retry, retry now rather than after the backoff. */
+  retryNow(): void {
+    if (this.#stopped || this.state.kind !== "unreachable" || this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    void this.start();
   }
 
   /** No more retries (sign-out, quick exit). */

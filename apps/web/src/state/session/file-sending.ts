@@ -8,6 +8,15 @@ export interface Upload {
   progress: number;
 }
 
+/** A recording made in the app (a voice note), with its length measured while recording. */
+export class RecordedAudio extends File {
+  readonly durationMs: number;
+  constructor(parts: BlobPart[], name: string, options: FilePropertyBag, durationMs: number) {
+    super(parts, name, options);
+    this.durationMs = Math.max(0, Math.round(durationMs));
+  }
+}
+
 /**
  * The media type to send a file as: `type/subtype` without parameters (a recorder's
  * `audio/webm;codecs=opus` is sent as `audio/webm`), or `application/octet-stream` if unknown.
@@ -37,6 +46,8 @@ export async function sendBrowserFile(
       name,
       mimeType: mediaType(file.type),
       ...(caption ? { caption } : {}),
+      // Inside the encrypted attachment reference: the receiver shows the length before playing.
+      ...(file instanceof RecordedAudio ? { durationMs: file.durationMs } : {}),
     },
     (e) => onProgress({ name, phase: e.phase, progress: e.total ? e.done / e.total : 0 }),
   );

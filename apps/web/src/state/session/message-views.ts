@@ -7,6 +7,7 @@ import type {
 } from "@hearth/client";
 import type { ConversationId, ConversationSummary, MessageId, UserId } from "@hearth/protocol";
 import type { Watermarks } from "../../storage/idb-client-store.ts";
+import { checkinSummary } from "./checkin-summary.ts";
 
 /** A message as the chat shows it. */
 export interface ChatMessage {
@@ -20,6 +21,10 @@ export interface ChatMessage {
   replyTo: MessageId | undefined;
   /** A shared file (encrypted on the sender's device; the key travels inside the message). */
   attachment: AttachmentRef | undefined;
+  /** Its author edited it (`text` is the latest edit); the SDK's view applied the edits. */
+  edited: boolean;
+  /** Can I edit it now (mine, sent, text, within the SDK's edit window)? */
+  editable: boolean;
   deleted: boolean;
   undecryptable: boolean;
   failed: boolean;
@@ -126,6 +131,21 @@ export class MessageViews {
     return true;
   }
 
+  /** Edits one of my messages (the SDK's view checks and applies it; see `ConversationView.edit`). */
+  async edit(conversationId: string, messageId: MessageId, text: string): Promise<void> {
+    const view = this.#opened.get(conversationId)?.view;
+    if (!view) throw new Error("edit: that conversation is not open");
+    await view.edit(messageId, text);
+  }
+
+  /** Deletes one of my messages for everyone, with its edits (see `ConversationView.delete`). */
+  async delete(conversationId: string, messageId: MessageId): Promise<boolean> {
+    const view = this.#opened.get(conversationId)?.view;
+    if (!view) return false;
+    await view.delete(messageId);
+    return true;
+  }
+
   /** Stops following the SDK (the session ends). */
   close(): void {
     for (const { view } of this.#opened.values()) view.close();
@@ -136,11 +156,11 @@ export class MessageViews {
   #map(opened: Opened): void {
     if (opened.version === opened.view.version) return;
     opened.version = opened.view.version;
-    opened.list = opened.view.messages.map((m) => this.#toChat(m));
+    opened.list = opened.view.messages.map((m) => this.#toChat(m, opened.view));
     opened.byId = new Map(opened.list.map((m) => [m.messageId, m]));
   }
 
-  #toChat(m: ConversationMessage): ChatMessage {
+  #toChat(m: ConversationMessage, view: ConversationView): ChatMessage {
     // An item queued by an older version kept no content: say what it is instead.
     const unknown = m.own && m.content === undefined && !m.deleted && m.undecryptable === undefined;
     return {
@@ -149,9 +169,14 @@ export class MessageViews {
       senderId: m.senderId ?? (this.#userId as UserId),
       sentAt: m.sentAt,
       own: m.own,
-      text: unknown ? "A message you wrote earlier, waiting to be sent." : m.content?.text,
+      text: unknown
+        ? "A message you wrote earlier, waiting to be sent."
+        : (checkinSummary(m.content) ?? m.content?.text),
       replyTo: m.content?.replyTo,
       attachment: m.content?.attachment,
+      edited: m.edited !== undefined,
+      // A check-in or a plan is not text to edit.
+      editable: m.own && m.seq !== undefined && m.content?.kind === undefined && view.canEdit(m.messageId),
       deleted: m.deleted,
       undecryptable: m.undecryptable !== undefined,
       failed: m.status === "failed",

@@ -61,7 +61,10 @@ export class Receipts {
           moved = true;
         }
       }
-      if (moved) this.#watermarks.set(c.conversationId, map);
+      if (moved) {
+        this.#watermarks.set(c.conversationId, map);
+        this.#save(c.conversationId, map);
+      }
     }
   }
 
@@ -75,8 +78,13 @@ export class Receipts {
         : { delivered: Math.max(cur.delivered, r.seq), read: cur.read };
     map.set(r.userId, next);
     this.#watermarks.set(r.conversationId, map);
+    this.#save(r.conversationId, map);
+  }
+
+  /** Remembers a conversation's marks for the next start (a reload without a network shows them). */
+  #save(conversationId: string, map: Map<string, Watermarks>): void {
     void this.#store
-      .setMeta(WATERMARK_PREFIX + r.conversationId, Object.fromEntries(map))
+      .setMeta(WATERMARK_PREFIX + conversationId, Object.fromEntries(map))
       .catch(() => undefined);
   }
 

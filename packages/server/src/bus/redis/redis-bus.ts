@@ -8,6 +8,11 @@ export interface RedisBusOptions {
   /** Prefix for channel names, so several deployments (or test runs) can share one Redis. */
   prefix?: string;
   redis?: RedisOptions;
+  /**
+   * Called with each connection error (Redis restarted, network dropped) while ioredis reconnects
+   * by itself; without a listener ioredis prints "Unhandled error event" for every attempt.
+   */
+  onError?: (err: Error) => void;
 }
 
 /**
@@ -21,11 +26,23 @@ export class RedisBus implements Bus {
   readonly #prefix: string;
   readonly #handlers = new Map<string, Set<(event: BusEvent) => void>>();
   readonly #ready = new Map<string, Promise<void>>();
+  readonly #reconnectListeners = new Set<() => void>();
 
   private constructor(pub: Redis, sub: Redis, prefix: string) {
     this.#pub = pub;
     this.#sub = sub;
     this.#prefix = prefix;
+    // ioredis subscribes again to every channel when it reconnects (`autoResubscribe`), and emits
+    // `ready` once it has. Events published while the connection was away are lost: listeners read
+    // them from the store.
+    let connectedOnce = false;
+    sub.on("ready", () => {
+      if (!connectedOnce) {
+        connectedOnce = true;
+        return;
+      }
+      for (const l of [...this.#reconnectListeners]) l();
+    });
     sub.on("messageBuffer", (channel: Buffer, message: Buffer) => {
       const topic = channel.toString("utf8").slice(this.#prefix.length);
       const handlers = this.#handlers.get(topic);
@@ -43,8 +60,14 @@ export class RedisBus implements Bus {
   /** Connects both connections; rejects if Redis is unreachable. */
   static async connect(options: RedisBusOptions): Promise<RedisBus> {
     const common: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: 3, ...options.redis };
-    const pub = new Redis(options.url, common);
+    // Publishes wait in ioredis's offline queue while Redis is away and go out once it is back
+    // (`maxRetriesPerRequest: null`), so an event published just before a subscriber's resync is not
+    // lost in between; the queue holds only the outage's events.
+    const pub = new Redis(options.url, { ...common, maxRetriesPerRequest: null });
     const sub = new Redis(options.url, common);
+    const onError = options.onError ?? (() => {});
+    pub.on("error", onError);
+    sub.on("error", onError);
     try {
       await Promise.all([pub.connect(), sub.connect()]);
     } catch (err) {
@@ -84,8 +107,22 @@ export class RedisBus implements Bus {
     return { ready: this.#ready.get(topic) ?? Promise.resolve(), off };
   }
 
+  onReconnect(listener: () => void): () => void {
+    this.#reconnectListeners.add(listener);
+    return () => this.#reconnectListeners.delete(listener);
+  }
+
+  async ping(): Promise<void> {
+    // ioredis queues commands while reconnecting; a readiness probe wants an answer now.
+    if (this.#pub.status !== "ready") throw new Error(`Redis connection is ${this.#pub.status}`);
+    await this.#pub.ping();
+  }
+
   async close(): Promise<void> {
     this.#handlers.clear();
-    await Promise.allSettled([this.#pub.quit(), this.#sub.quit()]);
+    this.#reconnectListeners.clear();
+    // QUIT waits for an answer: only when connected (while reconnecting it would wait for Redis).
+    const end = (r: Redis) => (r.status === "ready" ? r.quit() : Promise.resolve(r.disconnect()));
+    await Promise.allSettled([end(this.#pub), end(this.#sub)]);
   }
 }

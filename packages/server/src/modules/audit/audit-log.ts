@@ -13,6 +13,8 @@ export type AuditAction =
   | "auth.logout"
   | "auth.unlock"
   | "auth.unlock_failed"
+  | "auth.password_change"
+  | "auth.password_change_failed"
   | "device.revoke"
   | "device.rename"
   | "invite.create"
@@ -23,7 +25,20 @@ export type AuditAction =
   | "blob.upload"
   | "blob.read"
   | "audit.read"
-  | "keys.identity";
+  | "keys.identity"
+  | "auth.login_deactivated"
+  | "accounts.read"
+  | "account.deactivate"
+  | "account.reactivate"
+  | "invite.revoke"
+  | "link.create"
+  | "link.revoke"
+  | "link.redeem"
+  | "notify.settings"
+  | "notify.unsubscribe"
+  | "checkin.plan_create"
+  | "checkin.plan_delete"
+  | "office_hours.update";
 
 function rowHash(
   prevHash: string,

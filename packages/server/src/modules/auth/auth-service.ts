@@ -49,6 +49,8 @@ type AuthDeps = Pick<ServerOptions, "sessionIdleMs" | "inviteTtlHours" | "lockou
   transaction: RunInTransaction;
   bus: Bus;
   audit: AuditLog;
+  /** A device was signed out or revoked (the push module forgets its subscription). */
+  onDeviceRevoked?: (deviceId: DeviceId) => Promise<void>;
 };
 
 /**
@@ -181,6 +183,11 @@ export class AuthService {
       subject: key,
     });
     if (!user) throw new Error("unreachable: a password only matches a real account");
+    // Only after the password matched, so the refusal tells nobody else that the account exists.
+    if (user.deactivatedAt) {
+      await audit.record("auth.login_deactivated", user.id, null);
+      throw new HttpRefusal("account_deactivated");
+    }
     return this.#d.transaction(async (tx) => {
       await tx.auth.clearLoginFailures(key);
       const session = await this.#newDevice(tx, user, body.deviceName, new Date(now).toISOString());
@@ -249,7 +256,7 @@ export class AuthService {
   async authenticate(token: string | undefined): Promise<Session | undefined> {
     if (!token || token.length < 16 || token.length > 256) return undefined;
     const s = await this.#d.store.getSessionByTokenHash(hashSecret(token));
-    if (!s) return undefined;
+    if (!s || s.user.deactivatedAt) return undefined;
     const now = this.#d.clock.now();
     if (Date.parse(s.device.lastSeenAt) + this.#d.sessionIdleMs < now) return undefined;
     // Refresh last-seen at most once a minute, not on every request.
@@ -275,7 +282,34 @@ export class AuthService {
     );
     if (!ok) throw new HttpRefusal("not_found");
     await this.#d.audit.record(action, userId, deviceId);
-    this.#d.bus.publish(userTopic(userId), { type: "revoked", deviceId });
+    await this.#announceRevoked(userId, [deviceId]);
+  }
+
+  /**
+   * Signs every device of the user out at once (an admin deactivated the account): their tokens stop
+   * working, their open sockets close with `tokenInvalid` on whichever node holds them, and the
+   * members of their conversations remove the devices from their MLS groups. The caller audits.
+   */
+  async endAllSessions(userId: UserId): Promise<DeviceId[]> {
+    const at = new Date(this.#d.clock.now()).toISOString();
+    const ended: DeviceId[] = [];
+    for (const device of await this.#d.store.listDevices(userId)) {
+      if (await this.#d.store.revokeDevice(userId, device.id, at)) ended.push(device.id);
+    }
+    if (ended.length > 0) await this.#announceRevoked(userId, ended);
+    return ended;
+  }
+
+  /** Forgets the failed sign-ins counted against a login (its password was just set anew). */
+  async forgetFailedSignIns(login: string): Promise<void> {
+    await this.#d.store.clearLoginFailures(await this.#attempts.keyOf(login));
+  }
+
+  async #announceRevoked(userId: UserId, deviceIds: DeviceId[]) {
+    for (const deviceId of deviceIds) {
+      await this.#d.onDeviceRevoked?.(deviceId);
+      this.#d.bus.publish(userTopic(userId), { type: "revoked", deviceId });
+    }
     // Members of the user's conversations remove the device from their MLS groups.
     for (const m of await this.#d.conversations.listMemberships(userId)) {
       this.#d.bus.publish(conversationTopic(m.conversationId), {
@@ -316,7 +350,7 @@ export class AuthService {
 
   async #liveInvite(token: string) {
     const invite = await this.#d.store.getInviteByTokenHash(hashSecret(token));
-    if (!invite || invite.usedAt || Date.parse(invite.expiresAt) <= this.#d.clock.now()) {
+    if (!invite || invite.usedAt || invite.revokedAt || Date.parse(invite.expiresAt) <= this.#d.clock.now()) {
       throw new HttpRefusal("invite_invalid");
     }
     return invite;

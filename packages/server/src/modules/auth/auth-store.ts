@@ -22,6 +22,8 @@ export interface UserRecord {
   /** Unused since migration 0006, like `failedLogins`. */
   lockedUntil: string | null;
   createdAt: string;
+  /** Set while an admin has deactivated the account (migration 0009): sign-in is refused. */
+  deactivatedAt?: string | null;
 }
 
 /**
@@ -56,11 +58,13 @@ export interface InviteRecord {
   expiresAt: string;
   usedAt: string | null;
   usedBy: UserId | null;
+  /** When an admin withdrew it (migration 0009); a withdrawn invite works no more. */
+  revokedAt?: string | null;
 }
 
-/** The user fields that may change after sign-up. */
+/** The user fields that may change after sign-up (`passwordHash`: a password change). */
 export type UserPatch = Partial<
-  Pick<UserRecord, "displayName" | "showPresence" | "failedLogins" | "lockedUntil">
+  Pick<UserRecord, "displayName" | "showPresence" | "failedLogins" | "lockedUntil" | "passwordHash">
 >;
 
 /**
@@ -113,6 +117,6 @@ export interface AuthStore {
 
   createInvite(i: InviteRecord): Promise<void>;
   getInviteByTokenHash(tokenHash: string): Promise<InviteRecord | undefined>;
-  /** Marks the invite used, atomically; false when it was used already or has expired at `at`. */
+  /** Marks the invite used, atomically; false when it was used, withdrawn or has expired at `at`. */
   consumeInvite(id: InviteId, usedBy: UserId, at: string): Promise<boolean>;
 }

@@ -15,6 +15,11 @@ export interface BlobStore {
   get(id: string): Promise<{ size: number; stream: AsyncIterable<Uint8Array> } | undefined>;
   /** Removes a blob; no error when it does not exist. */
   delete(id: string): Promise<void>;
+  /**
+   * Resolves when a blob could be stored now (rejects, with a reason in words, when not): for
+   * `/readyz` and `hearth doctor`. Stores nothing that outlives the check.
+   */
+  check(): Promise<void>;
 }
 
 /** Outcome of {@link BlobStore.put}: stored, or over the size limit (nothing stored). */

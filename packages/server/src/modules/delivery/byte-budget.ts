@@ -20,9 +20,8 @@ export class TokenBucket {
     this.#at = clock.now();
   }
 
-  /** Tokens available now. */
-  available(): number {
-    const now = this.#clock.now();
+  /** Tokens available at `now` (read from the clock when not given). */
+  available(now = this.#clock.now()): number {
     if (now > this.#at) {
       this.#tokens = Math.min(
         this.#rate.burst,
@@ -38,9 +37,9 @@ export class TokenBucket {
     return this.available() >= this.#rate.burst;
   }
 
-  /** Takes `n` tokens; the caller checked {@link TokenBucket.available} first. */
-  take(n: number) {
-    this.#tokens = this.available() - n;
+  /** Takes `n` tokens; the caller checked {@link TokenBucket.available} first (at the same `now`). */
+  take(n: number, now = this.#clock.now()) {
+    this.#tokens = this.available(now) - n;
   }
 }
 
@@ -96,11 +95,13 @@ export class ByteBudgets {
         user.sockets += 1;
       },
       charge: (n) => {
-        if (frames.available() < 1 || bytes.available() < n) return false;
-        if (user && user.bucket.available() < n) return false;
-        frames.take(1);
-        bytes.take(n);
-        user?.bucket.take(n);
+        // One clock read per frame, for all three buckets.
+        const now = this.#clock.now();
+        if (frames.available(now) < 1 || bytes.available(now) < n) return false;
+        if (user && user.bucket.available(now) < n) return false;
+        frames.take(1, now);
+        bytes.take(n, now);
+        user?.bucket.take(n, now);
         return true;
       },
       release: () => {

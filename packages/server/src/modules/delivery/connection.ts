@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import {
   type ClientFrame,
   CloseCode,
@@ -17,13 +18,16 @@ import type { Clock, TimerHandle } from "../../clock.ts";
 import type { ServerOptions } from "../../config.ts";
 import { shortId } from "../../logger.ts";
 import type { AuthService, Session } from "../auth/auth-service.ts";
+import type { CallService } from "../calls/call-service.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
 import type { ConversationStore } from "../conversations/conversation-store.ts";
 import type { KeysService } from "../keys/keys-service.ts";
+import type { ServerMetrics } from "../metrics/server-metrics.ts";
 import type { ByteBudgets, SocketBudget } from "./byte-budget.ts";
 import type { DeliveryService } from "./delivery-service.ts";
 import type { PresenceService } from "./presence-service.ts";
-import { encodeMessageFrame, serverFrames } from "./server-frames.ts";
+import { encodeMessageFrame, encodeReceiptFrame, serverFrames } from "./server-frames.ts";
+import type { Corked, TurnCork } from "./turn-cork.ts";
 
 const SYNC_PAGE = 500;
 /** A frame refused before decoding is parsed for its id only up to this size; past it, see idAtEdges. */
@@ -49,15 +53,31 @@ export interface ConnectionDeps {
   delivery: DeliveryService;
   presence: PresenceService;
   keys: KeysService;
+  /** Call control relay (issue 12). */
+  calls: CallService;
   /** The frame and byte budgets every inbound frame is charged to. */
   budgets: ByteBudgets;
   clock: Clock;
   log: Logger;
+  /** Frames received and errors answered are counted here (counts only). */
+  metrics: ServerMetrics;
   options: Pick<
     ServerOptions,
     "maxFrameBytes" | "preHelloMaxFrameBytes" | "helloTimeoutMs" | "maxBufferedBytes" | "heartbeatMs"
   >;
 }
+
+/** The socket under a connection's WebSocket, and the turn cork its writes are held by. */
+export interface ConnectionWrites {
+  socket: Duplex;
+  cork: TurnCork;
+}
+
+/** Corked bytes past which a socket's frames are written before the turn ends. */
+const CORK_FLUSH_BYTES = 64 * 1024;
+
+/** Text frame options for `ws.send` of an already-encoded frame (a Buffer is sent as text, not binary). */
+const TEXT = { binary: false } as const;
 
 /**
  * One device's socket. States: awaiting `hello` → live. Per conversation it keeps `sent`, the highest
@@ -65,21 +85,27 @@ export interface ConnectionDeps {
  * a device receives each conversation's log exactly once and in order, whatever the timing of sync
  * and fan-out.
  */
-export class Connection {
+export class Connection implements Corked {
   readonly #ws: WebSocket;
+  readonly #writes: ConnectionWrites | undefined;
+  #corked = false;
   readonly #d: ConnectionDeps;
   #session: Session | undefined;
   readonly #sent = new Map<ConversationId, number>();
   readonly #unsubscribe = new Map<string, () => void>();
   #queue: Promise<void> = Promise.resolve();
+  /** Jobs in {@link Connection.#queue} that have not finished (0: the queue is idle). */
+  #queued = 0;
   #helloTimer: TimerHandle;
   #closed = false;
   readonly #budget: SocketBudget;
   readonly #presenceSent = new Map<UserId, boolean>();
 
-  constructor(ws: WebSocket, deps: ConnectionDeps) {
+  /** `writes`: when given, frames to this socket in one event-loop turn go out in one write. */
+  constructor(ws: WebSocket, deps: ConnectionDeps, writes?: ConnectionWrites) {
     this.#ws = ws;
     this.#d = deps;
+    this.#writes = writes;
     this.#budget = deps.budgets.open();
     this.#helloTimer = deps.clock.setTimeout(
       () => this.#fail("hello_timeout", CloseCode.helloTimeout),
@@ -96,16 +122,19 @@ export class Connection {
   }
 
   /** Closes the socket (server shutdown). */
-  close(code: CloseCodeValue = CloseCode.goingAway) {
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(code, "server shutting down");
+  close(code: CloseCodeValue = CloseCode.goingAway, reason = "server shutting down") {
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(code, reason);
   }
 
   #send(frame: ServerFrame) {
     this.#sendText(encodeServerFrame(frame));
   }
 
-  /** Sends a frame already encoded by `encodeServerFrame` (a log entry's, encoded once for all sockets). */
-  #sendText(text: string) {
+  /**
+   * Sends a frame already encoded by `encodeServerFrame` (a log entry's is encoded once, as UTF-8
+   * bytes, for all sockets). The first frame of a turn corks the socket until the turn ends.
+   */
+  #sendText(text: string | Buffer) {
     if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
     if (this.#ws.bufferedAmount > this.#d.options.maxBufferedBytes) {
       // A device that cannot keep up is dropped; it resumes from its cursors on reconnect.
@@ -113,10 +142,28 @@ export class Connection {
       this.#ws.close(CloseCode.slowConsumer, "too slow");
       return;
     }
-    this.#ws.send(text);
+    if (this.#writes && !this.#corked) {
+      this.#corked = true;
+      this.#writes.socket.cork();
+      this.#writes.cork.hold(this);
+    }
+    this.#ws.send(text, TEXT);
+    // A large burst (a sync page) goes out as it grows, not only at the end of the turn.
+    if (this.#corked && this.#writes && this.#writes.socket.writableLength >= CORK_FLUSH_BYTES) {
+      this.#writes.socket.uncork();
+      this.#writes.socket.cork();
+    }
+  }
+
+  /** The turn ended: what this turn's frames wrote goes out now (see {@link TurnCork}). */
+  uncork() {
+    this.#corked = false;
+    // A socket that ended or was destroyed meanwhile has nothing held: `end()` uncorks by itself.
+    this.#writes?.socket.uncork();
   }
 
   #error(code: ErrorCode, id?: number, path?: string) {
+    this.#d.metrics.errorAnswered(code, "ws");
     this.#send(serverFrames.error(code, { id, path }));
   }
 
@@ -127,6 +174,7 @@ export class Connection {
 
   #onRaw(data: Buffer, isBinary: boolean) {
     if (this.#closed) return;
+    this.#d.metrics.frameReceived();
     if (!this.#session && data.byteLength > this.#d.options.preHelloMaxFrameBytes) {
       // Before `hello` the peer is nobody: a small limit, and a large frame ends the connection.
       this.#d.log.info({ code: "frame_too_large" }, "large frame before hello refused");
@@ -188,7 +236,7 @@ export class Connection {
           kind: f.type === "send" ? "message" : "delete",
           body: f.type === "send" ? new Uint8Array(Buffer.from(f.body, "base64")) : null,
           target: f.type === "delete" ? f.messageId : null,
-          ...(f.type === "send" && f.blobIds ? { blobIds: f.blobIds } : {}),
+          blobIds: f.type === "send" ? f.blobIds : undefined,
         });
         if (!r.ok) return this.#error(r.code, f.id, "path" in r ? r.path : undefined);
         return this.#ack(f.id, r.entry);
@@ -245,6 +293,13 @@ export class Connection {
         this.#d.delivery.typing(f.conversationId, s.user.id, s.device.id, f.active);
         return;
       }
+      case "call": {
+        // Membership: this socket follows exactly the conversations its user is a member of.
+        if (!this.#sent.has(f.conversationId)) return this.#error("not_found", f.id, "conversationId");
+        const refused = await this.#d.calls.relay(s, f);
+        if (refused) return this.#error(refused.code, f.id, refused.path);
+        return this.#send({ type: "ack", id: f.id, conversationId: f.conversationId });
+      }
     }
   }
 
@@ -289,7 +344,7 @@ export class Connection {
       );
     }
     this.#enqueue(async () => this.#send(serverFrames.synced()));
-    await this.#d.presence.connected(s.user.id, s.user.showPresence);
+    await this.#d.presence.connected(s.user.id, s.user.showPresence, s.device.id);
     // Tell this device who among its contacts is online now.
     for (const userId of await this.#d.conversations.listContacts(s.user.id)) {
       if (this.#d.presence.isVisible(userId)) this.#presence(userId, true);
@@ -311,11 +366,17 @@ export class Connection {
   }
 
   #enqueue(job: () => Promise<void>) {
-    this.#queue = this.#queue.then(job).catch((err: unknown) => {
-      this.#d.log.error({ err, device: shortId(this.deviceId) }, "delivery job failed");
-      // The device's view may now have a hole: make it reconnect and resume from its cursors.
-      if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(CloseCode.goingAway, "resync");
-    });
+    this.#queued += 1;
+    this.#queue = this.#queue
+      .then(job)
+      .catch((err: unknown) => {
+        this.#d.log.error({ err, device: shortId(this.deviceId) }, "delivery job failed");
+        // The device's view may now have a hole: make it reconnect and resume from its cursors.
+        if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(CloseCode.goingAway, "resync");
+      })
+      .finally(() => {
+        this.#queued -= 1;
+      });
   }
 
   /** Sends every stored entry after this socket's position, up to `upTo`. */
@@ -341,6 +402,13 @@ export class Connection {
     switch (e.type) {
       case "entry": {
         const { entry } = e;
+        // The usual case, once per entry and socket: nothing queued before it and it is the next seq.
+        // Sent now, as the job below would once the (idle) queue reached it, without the job's promises.
+        if (this.#queued === 0 && entry.seq === (this.#sent.get(entry.conversationId) ?? -1) + 1) {
+          this.#sendText(encodeMessageFrame(entry));
+          this.#sent.set(entry.conversationId, entry.seq);
+          return;
+        }
         return this.#enqueue(async () => {
           const sent = this.#sent.get(entry.conversationId) ?? 0;
           if (entry.seq <= sent) return;
@@ -353,7 +421,7 @@ export class Connection {
       }
       case "receipt":
         if (e.userId === this.#session?.user.id && e.kind === "delivered") return;
-        return this.#send(serverFrames.receipt(e));
+        return this.#sendText(encodeReceiptFrame(e));
       case "typing":
         if (e.userId === this.#session?.user.id) return;
         return this.#send(serverFrames.typing(e));
@@ -362,7 +430,26 @@ export class Connection {
         return this.#presence(e.userId, e.online);
       case "devices":
         return this.#send(serverFrames.devices(e));
+      case "auto_reply":
+        return this.#send(serverFrames.autoReply(e));
+      case "appointment":
+        return this.#send(serverFrames.appointment(e));
+      case "call":
+        return this.#onCall(e);
     }
+  }
+
+  /**
+   * A call-control step from another device. Never back to the device that sent it; a `signal` only
+   * to the device it names; a `ring` only to other users' devices (the caller's own other devices do
+   * not ring); answers and hang-ups to every other device, so the callee's other devices stop ringing.
+   */
+  #onCall(e: Extract<BusEvent, { type: "call" }>) {
+    const me = this.#session;
+    if (!me || e.fromDeviceId === me.device.id) return;
+    if (e.action === "signal" && e.toDeviceId !== me.device.id) return;
+    if (e.action === "ring" && e.fromUserId === me.user.id) return;
+    this.#send(serverFrames.call(e));
   }
 
   #presence(userId: UserId, online: boolean) {
@@ -391,6 +478,6 @@ export class Connection {
     this.#budget.release();
     for (const off of this.#unsubscribe.values()) off();
     this.#unsubscribe.clear();
-    if (this.#session) await this.#d.presence.disconnected(this.#session.user.id);
+    if (this.#session) await this.#d.presence.disconnected(this.#session.user.id, this.#session.device.id);
   }
 }

@@ -4,6 +4,8 @@ import { type Bus, conversationTopic, userTopic } from "../../bus/bus.ts";
 import type { Clock } from "../../clock.ts";
 import { toLogEntry } from "../conversations/conversation-service.ts";
 import type { ConversationStore } from "../conversations/conversation-store.ts";
+import { noMetrics, type ServerMetrics } from "../metrics/server-metrics.ts";
+import type { DeliveryEvents } from "./delivery-events.ts";
 import type { AppendRequest, AppendResult, DeliveryStore, WatermarkUpdate } from "./delivery-store.ts";
 
 /** Typing frames forwarded per (conversation, user) in one window, whatever their `active` value. */
@@ -33,6 +35,10 @@ export class DeliveryService {
   readonly #typing = new Map<string, { start: number; count: number }>();
   #typingSweptAt = 0;
   readonly #onBlobsErased: (blobIds: BlobId[]) => Promise<void>;
+  readonly #events: DeliveryEvents | undefined;
+  readonly #onMessageStored: ((conversationId: ConversationId, senderId: UserId) => void) | undefined;
+  readonly #metrics: ServerMetrics;
+  readonly #durable: (o?: { block?: boolean }) => Promise<void>;
 
   constructor(deps: {
     store: DeliveryStore;
@@ -42,17 +48,44 @@ export class DeliveryService {
     clock: Clock;
     /** Deletes the bytes of blobs whose last referring message was deleted for everyone. */
     onBlobsErased?: (blobIds: BlobId[]) => Promise<void>;
+    /** Told of stored messages and read watermarks, after the fact (the notify module). */
+    events?: DeliveryEvents;
+    /**
+     * A new message was stored and published (the push module notifies devices without a live
+     * socket). Called after the fan-out, must return at once; never for a resend or a delete.
+     */
+    onMessageStored?: (conversationId: ConversationId, senderId: UserId) => void;
+    /** Append and fan-out latencies and stored messages are counted here. */
+    metrics?: ServerMetrics;
+    /**
+     * Resolves once what has been committed is on disk (`Storage.durable`). Each batch waits for it
+     * after committing, before anyone hears of its entries.
+     */
+    durable?: (o?: { block?: boolean }) => Promise<void>;
   }) {
+    this.#metrics = deps.metrics ?? noMetrics;
+    this.#events = deps.events;
     this.#store = deps.store;
     this.#conversations = deps.conversations;
     this.#bus = deps.bus;
     this.#clock = deps.clock;
     this.#onBlobsErased = deps.onBlobsErased ?? (async () => {});
-    this.#appends = new Batcher((reqs) => this.#store.append(reqs));
+    this.#onMessageStored = deps.onMessageStored;
+    this.#durable = deps.durable ?? (async () => {});
+    // A batch is done when it is on disk: until then the next one gathers (the event loop stays free
+    // while the WAL syncs on the thread pool), so batches stay as large as under a blocking fsync.
+    this.#appends = new Batcher(async (reqs) => {
+      const results = await this.#store.append(reqs);
+      // More sends already waiting (saturation): sync on the spot, so everything that arrives meanwhile
+      // joins the next batch; otherwise on the thread pool, and the event loop stays free.
+      await this.#durable({ block: this.#appends.waiting > 0 });
+      return results;
+    });
     this.#watermarks = new Batcher(async (ups) => {
       // Several receipts for one (conversation, user, kind) in a batch: only the highest matters.
-      const moved = await this.#store.updateWatermarks(ups);
-      return ups.map((u) => moved.includes(u));
+      const moved = new Set(await this.#store.updateWatermarks(ups));
+      await this.#durable({ block: this.#watermarks.waiting > 0 });
+      return ups.map((u) => moved.has(u));
     });
   }
 
@@ -61,7 +94,10 @@ export class DeliveryService {
    * node that crashed between commit and publish left others without it, and receivers dedupe by seq.
    */
   async append(req: AppendRequest, welcomeOwners?: Map<DeviceId, UserId>): Promise<AppendResult> {
+    const started = performance.now();
+    // On disk before the ack and before the fan-out: nobody hears of an entry a power loss could undo.
     const r = await this.#appends.submit(req);
+    this.#metrics.observeAppend((performance.now() - started) / 1000);
     // Before the ack: once a delete is acknowledged, its blobs are gone from the blob store too.
     if (r.ok && r.erasedBlobIds && r.erasedBlobIds.length > 0) await this.#onBlobsErased(r.erasedBlobIds);
     if (r.ok && !r.duplicate && req.welcomes && welcomeOwners) {
@@ -78,10 +114,21 @@ export class DeliveryService {
       }
     }
     if (r.ok) {
+      const publishing = performance.now();
       this.#bus.publish(conversationTopic(r.entry.conversationId), {
         type: "entry",
         entry: toLogEntry(r.entry),
       });
+      this.#metrics.observeFanOut((performance.now() - publishing) / 1000);
+      if (!r.duplicate && r.entry.kind === "message") {
+        this.#metrics.messageStored();
+        this.#events?.messageStored({
+          conversationId: r.entry.conversationId,
+          seq: r.entry.seq,
+          senderId: r.entry.senderId,
+        });
+        this.#onMessageStored?.(r.entry.conversationId, r.entry.senderId);
+      }
     }
     return r;
   }
@@ -113,6 +160,7 @@ export class DeliveryService {
     if (moved && !isPrivate) {
       this.#bus.publish(conversationTopic(u.conversationId), { type: "receipt", ...u });
     }
+    if (moved && u.kind === "read") this.#events?.readUpTo(u);
     return { ok: true };
   }
 

@@ -4,6 +4,7 @@ import { CloseCode, WS_PATH, WS_SUBPROTOCOL } from "@hearth/protocol";
 import { WebSocketServer } from "ws";
 import type { Clock, TimerHandle } from "../../clock.ts";
 import { Connection, type ConnectionDeps } from "./connection.ts";
+import { TurnCork } from "./turn-cork.ts";
 
 /**
  * The WebSocket entry point: one socket per device at `/v1/ws`, subprotocol `hearth.v1`.
@@ -14,10 +15,13 @@ export class Gateway {
   readonly #deps: ConnectionDeps;
   readonly #alive = new WeakMap<object, boolean>();
   readonly #connections = new Set<Connection>();
+  /** Frames to one socket in one event-loop turn go out in one write. */
+  readonly #cork = new TurnCork();
   readonly #clock: Clock;
   readonly #heartbeatMs: number;
   #heartbeat: TimerHandle;
   #closed = false;
+  readonly #offReconnect: (() => void) | undefined;
 
   constructor(server: Server, deps: ConnectionDeps) {
     this.#deps = deps;
@@ -35,6 +39,13 @@ export class Gateway {
       this.#upgrade(req, socket, head),
     );
     this.#armHeartbeat();
+    // The bus lost its server for a while (Redis restarted): events of that time may never arrive.
+    // Every socket is closed with "resync"; its client reconnects and resumes from its cursors, so
+    // it reads what it missed from the store (entries, new conversations, welcomes).
+    this.#offReconnect = deps.bus.onReconnect?.(() => {
+      deps.log.warn({ sockets: this.#connections.size }, "bus reconnected: sockets resync");
+      for (const c of this.#connections) c.close(CloseCode.goingAway, "resync");
+    });
   }
 
   /** One heartbeat every `heartbeatMs`: a one-shot timer of the clock, re-armed after each beat. */
@@ -61,7 +72,8 @@ export class Gateway {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       this.#alive.set(ws, true);
       ws.on("pong", () => this.#alive.set(ws, true));
-      const conn = new Connection(ws, this.#deps);
+      // `socket` is the one ws writes to: corking it holds ws's frames back until the turn ends.
+      const conn = new Connection(ws, this.#deps, { socket, cork: this.#cork });
       this.#connections.add(conn);
       ws.on("close", () => this.#connections.delete(conn));
     });
@@ -85,6 +97,7 @@ export class Gateway {
 
   async close() {
     this.#closed = true;
+    this.#offReconnect?.();
     this.#clock.clearTimeout(this.#heartbeat);
     for (const c of this.#connections) c.close(CloseCode.goingAway);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));

@@ -1,4 +1,4 @@
-import type { UserId } from "@hearth/protocol";
+import type { DeviceId, UserId } from "@hearth/protocol";
 import { type Bus, conversationTopic } from "../../bus/bus.ts";
 import type { ConversationStore } from "../conversations/conversation-store.ts";
 
@@ -12,6 +12,8 @@ export class PresenceService {
   readonly #bus: Bus;
   readonly #sockets = new Map<UserId, number>();
   readonly #hidden = new Set<UserId>();
+  /** Live sockets per device on this node (the push module skips devices that have one). */
+  readonly #devices = new Map<DeviceId, number>();
 
   constructor(deps: { conversations: ConversationStore; bus: Bus }) {
     this.#conversations = deps.conversations;
@@ -23,7 +25,13 @@ export class PresenceService {
     return (this.#sockets.get(userId) ?? 0) > 0 && !this.#hidden.has(userId);
   }
 
-  async connected(userId: UserId, showPresence: boolean) {
+  /** Does this device hold a live socket on this node? */
+  hasLiveSocket(deviceId: DeviceId): boolean {
+    return this.#devices.has(deviceId);
+  }
+
+  async connected(userId: UserId, showPresence: boolean, deviceId?: DeviceId) {
+    if (deviceId) this.#devices.set(deviceId, (this.#devices.get(deviceId) ?? 0) + 1);
     const n = (this.#sockets.get(userId) ?? 0) + 1;
     this.#sockets.set(userId, n);
     if (showPresence) this.#hidden.delete(userId);
@@ -31,7 +39,10 @@ export class PresenceService {
     if (n === 1 && showPresence) await this.#announce(userId, true);
   }
 
-  async disconnected(userId: UserId) {
+  async disconnected(userId: UserId, deviceId?: DeviceId) {
+    const d = deviceId ? (this.#devices.get(deviceId) ?? 1) - 1 : 0;
+    if (deviceId && d > 0) this.#devices.set(deviceId, d);
+    else if (deviceId) this.#devices.delete(deviceId);
     const n = (this.#sockets.get(userId) ?? 1) - 1;
     if (n > 0) {
       this.#sockets.set(userId, n);

@@ -97,6 +97,32 @@ export const serverFrames = {
       userId: e.userId,
     };
   },
+  /** A call-control step as the receiving device gets it (without `toDeviceId`, which was the route). */
+  call(e: Extract<BusEvent, { type: "call" }>): ServerFrameOf<"call"> {
+    return {
+      type: "call",
+      conversationId: e.conversationId,
+      callId: e.callId,
+      action: e.action,
+      fromUserId: e.fromUserId,
+      fromDeviceId: e.fromDeviceId,
+      ...(e.media ? { media: e.media } : {}),
+      ...(e.body ? { body: e.body } : {}),
+    };
+  },
+  appointment(e: Extract<BusEvent, { type: "appointment" }>): ServerFrameOf<"appointment"> {
+    return {
+      type: "appointment",
+      conversationId: e.conversationId,
+      appointmentId: e.appointmentId,
+      change: e.change,
+      by: e.by,
+    };
+  },
+  /** A therapist's automatic reply is due (the office-hours module's record: settings, no content). */
+  autoReply(e: Extract<BusEvent, { type: "auto_reply" }>): ServerFrameOf<"auto_reply"> {
+    return { type: "auto_reply", autoReply: e.autoReply };
+  },
   pong(id: number): ServerFrameOf<"pong"> {
     return { type: "pong", id };
   },
@@ -111,17 +137,28 @@ export const serverFrames = {
   },
 } as const;
 
-const encodedEntries = new WeakMap<LogEntry, string>();
+const encodedEntries = new WeakMap<LogEntry, Buffer>();
+const encodedReceipts = new WeakMap<BusEvent, Buffer>();
 
 /**
- * The `message` frame of one log entry as text, encoded once however many sockets it goes to (the
- * bus hands every subscriber the same entry object).
+ * The `message` frame of one log entry as UTF-8 text, encoded once however many sockets it goes to
+ * (the bus hands every subscriber the same entry object), so each socket sends the same bytes.
  */
-export function encodeMessageFrame(entry: LogEntry): string {
-  let text = encodedEntries.get(entry);
-  if (text === undefined) {
-    text = encodeServerFrame(serverFrames.message(entry));
-    encodedEntries.set(entry, text);
+export function encodeMessageFrame(entry: LogEntry): Buffer {
+  let bytes = encodedEntries.get(entry);
+  if (bytes === undefined) {
+    bytes = Buffer.from(encodeServerFrame(serverFrames.message(entry)));
+    encodedEntries.set(entry, bytes);
   }
-  return text;
+  return bytes;
+}
+
+/** The `receipt` frame of one bus event, encoded once for every socket it goes to. */
+export function encodeReceiptFrame(e: Extract<BusEvent, { type: "receipt" }>): Buffer {
+  let bytes = encodedReceipts.get(e);
+  if (bytes === undefined) {
+    bytes = Buffer.from(encodeServerFrame(serverFrames.receipt(e)));
+    encodedReceipts.set(e, bytes);
+  }
+  return bytes;
 }

@@ -8,29 +8,32 @@ import type {
   UserPatch,
   UserRecord,
 } from "../../modules/auth/auth-store.ts";
+import { type FieldCodec, openNullable, sealNullable } from "../at-rest/field-codec.ts";
 import type { Database } from "../schema.ts";
 import { loginAttemptQueries } from "./login-attempt-queries.ts";
 import { type Db, inTransaction } from "./storage-dialect.ts";
 
 // Rows hold plain strings; the ids in them were branded when they were made, so they are cast back.
-const toUser = (r: Selectable<Database["users"]>): UserRecord => ({
+// Sealed fields (names, login, email) pass through the codec: encrypted at rest when that is on.
+const toUser = (r: Selectable<Database["users"]>, codec: FieldCodec): UserRecord => ({
   id: r.id as UserId,
   practiceId: r.practice_id as PracticeId,
   role: r.role,
-  login: r.login,
-  displayName: r.display_name,
-  email: r.email,
+  login: codec.open("users.login", r.id, r.login),
+  displayName: codec.open("users.display_name", r.id, r.display_name),
+  email: openNullable(codec, "users.email", r.id, r.email),
   passwordHash: r.password_hash,
   showPresence: Number(r.show_presence) === 1,
   failedLogins: Number(r.failed_logins),
   lockedUntil: r.locked_until,
   createdAt: r.created_at,
+  deactivatedAt: r.deactivated_at,
 });
 
-const toDevice = (r: Selectable<Database["devices"]>): DeviceRecord => ({
+const toDevice = (r: Selectable<Database["devices"]>, codec: FieldCodec): DeviceRecord => ({
   id: r.id as DeviceId,
   userId: r.user_id as UserId,
-  name: r.name,
+  name: codec.open("devices.name", r.id, r.name),
   tokenHash: r.token_hash,
   createdAt: r.created_at,
   lastSeenAt: r.last_seen_at,
@@ -46,14 +49,21 @@ const toInvite = (r: Selectable<Database["invites"]>): InviteRecord => ({
   expiresAt: r.expires_at,
   usedAt: r.used_at,
   usedBy: r.used_by as UserId | null,
+  revokedAt: r.revoked_at,
 });
 
-/** The auth port over SQL (tables `meta`, `practices`, `users`, `login_attempts`, `devices`, `invites`). */
+/**
+ * The auth port over SQL (tables `meta`, `practices`, `users`, `login_attempts`, `devices`, `invites`).
+ * Practice, person and device names, logins and emails go through `codec`; an account is found by
+ * `users.login_key`, the codec's key of its login.
+ */
 export class KyselyAuthStore implements AuthStore {
   readonly #db: Db;
+  readonly #codec: FieldCodec;
 
-  constructor(db: Db) {
+  constructor(db: Db, codec: FieldCodec) {
     this.#db = db;
+    this.#codec = codec;
   }
 
   async getMeta(key: string) {
@@ -90,13 +100,19 @@ export class KyselyAuthStore implements AuthStore {
   async createPractice(p: PracticeRecord) {
     await this.#db
       .insertInto("practices")
-      .values({ id: p.id, name: p.name, created_at: p.createdAt })
+      .values({ id: p.id, name: this.#codec.seal("practices.name", p.id, p.name), created_at: p.createdAt })
       .execute();
   }
 
   async getPractice(id: PracticeId) {
     const r = await this.#db.selectFrom("practices").selectAll().where("id", "=", id).executeTakeFirst();
-    return r && { id: r.id as PracticeId, name: r.name, createdAt: r.created_at };
+    return (
+      r && {
+        id: r.id as PracticeId,
+        name: this.#codec.open("practices.name", r.id, r.name),
+        createdAt: r.created_at,
+      }
+    );
   }
 
   async countPractices() {
@@ -108,15 +124,17 @@ export class KyselyAuthStore implements AuthStore {
   }
 
   async createUser(u: UserRecord) {
+    const c = this.#codec;
     await this.#db
       .insertInto("users")
       .values({
         id: u.id,
         practice_id: u.practiceId,
         role: u.role,
-        login: u.login,
-        display_name: u.displayName,
-        email: u.email,
+        login: c.seal("users.login", u.id, u.login),
+        login_key: c.loginKey(u.login),
+        display_name: c.seal("users.display_name", u.id, u.displayName),
+        email: sealNullable(c, "users.email", u.id, u.email),
         password_hash: u.passwordHash,
         show_presence: u.showPresence ? 1 : 0,
         failed_logins: u.failedLogins,
@@ -128,20 +146,27 @@ export class KyselyAuthStore implements AuthStore {
 
   async getUser(id: UserId) {
     const r = await this.#db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
-    return r && toUser(r);
+    return r && toUser(r, this.#codec);
   }
 
   async getUserByLogin(login: string) {
-    const r = await this.#db.selectFrom("users").selectAll().where("login", "=", login).executeTakeFirst();
-    return r && toUser(r);
+    const r = await this.#db
+      .selectFrom("users")
+      .selectAll()
+      .where("login_key", "=", this.#codec.loginKey(login))
+      .executeTakeFirst();
+    return r && toUser(r, this.#codec);
   }
 
   async updateUser(id: UserId, patch: UserPatch) {
     const set: Partial<Database["users"]> = {};
-    if (patch.displayName !== undefined) set.display_name = patch.displayName;
+    if (patch.displayName !== undefined) {
+      set.display_name = this.#codec.seal("users.display_name", id, patch.displayName);
+    }
     if (patch.showPresence !== undefined) set.show_presence = patch.showPresence ? 1 : 0;
     if (patch.failedLogins !== undefined) set.failed_logins = patch.failedLogins;
     if (patch.lockedUntil !== undefined) set.locked_until = patch.lockedUntil;
+    if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
     if (Object.keys(set).length === 0) return;
     await this.#db.updateTable("users").set(set).where("id", "=", id).execute();
   }
@@ -176,7 +201,7 @@ export class KyselyAuthStore implements AuthStore {
       .values({
         id: d.id,
         user_id: d.userId,
-        name: d.name,
+        name: this.#codec.seal("devices.name", d.id, d.name),
         token_hash: d.tokenHash,
         created_at: d.createdAt,
         last_seen_at: d.lastSeenAt,
@@ -194,7 +219,7 @@ export class KyselyAuthStore implements AuthStore {
       .executeTakeFirst();
     if (!d) return undefined;
     const user = await this.getUser(d.user_id as UserId);
-    return user && { device: toDevice(d), user };
+    return user && { device: toDevice(d, this.#codec), user };
   }
 
   async listDevices(userId: UserId) {
@@ -205,7 +230,7 @@ export class KyselyAuthStore implements AuthStore {
       .where("revoked_at", "is", null)
       .orderBy("created_at")
       .execute();
-    return rows.map(toDevice);
+    return rows.map((r) => toDevice(r, this.#codec));
   }
 
   async revokeDevice(userId: UserId, deviceId: DeviceId, at: string) {
@@ -222,7 +247,7 @@ export class KyselyAuthStore implements AuthStore {
   async renameDevice(userId: UserId, deviceId: DeviceId, name: string) {
     const r = await this.#db
       .updateTable("devices")
-      .set({ name })
+      .set({ name: this.#codec.seal("devices.name", deviceId, name) })
       .where("id", "=", deviceId)
       .where("user_id", "=", userId)
       .where("revoked_at", "is", null)
@@ -265,6 +290,7 @@ export class KyselyAuthStore implements AuthStore {
       .set({ used_at: at, used_by: usedBy })
       .where("id", "=", id)
       .where("used_at", "is", null)
+      .where("revoked_at", "is", null)
       .where("expires_at", ">", at)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;

@@ -6,6 +6,7 @@ import type {
   ConversationView,
   MemberRecord,
 } from "../../modules/conversations/conversation-store.ts";
+import type { FieldCodec } from "../at-rest/field-codec.ts";
 import type { Database } from "../schema.ts";
 import { type Db, inTransaction } from "./storage-dialect.ts";
 
@@ -20,12 +21,17 @@ const toConversation = (r: Selectable<Database["conversations"]>): ConversationR
   lastActivityAt: r.last_activity_at,
 });
 
-/** The conversations port over SQL (tables `conversations`, `members`; unread counts read `entries`). */
+/**
+ * The conversations port over SQL (tables `conversations`, `members`; unread counts read `entries`;
+ * members' names read `users` and are opened through `codec`).
+ */
 export class KyselyConversationStore implements ConversationStore {
   readonly #db: Db;
+  readonly #codec: FieldCodec;
 
-  constructor(db: Db) {
+  constructor(db: Db, codec: FieldCodec) {
     this.#db = db;
+    this.#codec = codec;
   }
 
   async createConversation(c: ConversationRecord, memberIds: UserId[]) {
@@ -93,7 +99,7 @@ export class KyselyConversationStore implements ConversationStore {
       (r): MemberRecord => ({
         conversationId: r.conversation_id as ConversationId,
         userId: r.user_id as UserId,
-        displayName: r.display_name,
+        displayName: this.#codec.open("users.display_name", r.user_id, r.display_name),
         role: r.role,
         deliveredSeq: Number(r.delivered_seq),
         readSeq: Number(r.read_seq),

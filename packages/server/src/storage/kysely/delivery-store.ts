@@ -1,5 +1,5 @@
 import type { ConversationId, DeviceId, MessageId, UserId } from "@hearth/protocol";
-import { type Kysely, type Selectable, sql } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type {
   AppendRequest,
   AppendResult,
@@ -9,6 +9,7 @@ import type {
   WelcomeRecord,
 } from "../../modules/delivery/delivery-store.ts";
 import type { Database } from "../schema.ts";
+import { HotStatement } from "./hot-statement.ts";
 import { messageBlobQueries } from "./message-blob-queries.ts";
 import { bytesOf, type Db, inTransaction, type StorageDialect } from "./storage-dialect.ts";
 
@@ -28,6 +29,30 @@ const toEntry = (r: Selectable<Database["entries"]>): EntryRecord => ({
   deleted: Number(r.deleted) === 1,
   epoch: r.epoch === null ? null : Number(r.epoch),
 });
+
+// The hot path of every message and receipt, compiled once (see HotStatement). Same SQL on SQLite
+// and PostgreSQL.
+const selectEntry = new HotStatement<Selectable<Database["entries"]>>(
+  "select * from entries where conversation_id = ? and message_id = ?",
+);
+const bumpHead = new HotStatement<{ last_seq: number }>(
+  "update conversations set last_seq = last_seq + 1, last_activity_at = ? where id = ? returning last_seq",
+);
+const insertEntry = new HotStatement<never>(`insert into entries
+  (conversation_id, seq, message_id, sender_id, sender_device_id, sent_at, kind, body, target, deleted, epoch)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+const DELIVERED = ["delivered_seq"] as const;
+const PRIVATE_READ = ["read_seq"] as const;
+const SHARED_READ = ["read_seq", "shared_read_seq"] as const;
+/** Moves one watermark column forward (never back); one statement per column. */
+const raiseWatermark = Object.fromEntries(
+  (["delivered_seq", "read_seq", "shared_read_seq"] as const).map((col) => [
+    col,
+    new HotStatement<never>(
+      `update members set ${col} = ? where conversation_id = ? and user_id = ? and ${col} < ?`,
+    ),
+  ]),
+) as Record<"delivered_seq" | "read_seq" | "shared_read_seq", HotStatement<never>>;
 
 /**
  * The delivery port over SQL (tables `entries`, `welcomes`, `message_blobs`; appends move
@@ -53,7 +78,31 @@ export class KyselyDeliveryStore implements DeliveryStore {
     return results;
   }
 
-  #appendAll(requests: AppendRequest[]): Promise<AppendResult[]> {
+  async #appendAll(requests: AppendRequest[]): Promise<AppendResult[]> {
+    if (!this.#dialect.concurrentWriters || this.#db.isTransaction) return this.#appendTogether(requests);
+    // Many writers (PostgreSQL, several nodes): one short transaction per conversation, side by side
+    // on the pool. One transaction for the whole batch would hold every one of its conversations'
+    // locks while its statements go back and forth, and each other node's batch touching any of
+    // them would wait for all of it: the nodes would take turns.
+    const byConversation = new Map<string, number[]>();
+    for (const [i, r] of requests.entries()) {
+      const at = byConversation.get(r.conversationId);
+      if (at) at.push(i);
+      else byConversation.set(r.conversationId, [i]);
+    }
+    if (byConversation.size === 1) return this.#appendTogether(requests);
+    const results = new Array<AppendResult>(requests.length);
+    await Promise.all(
+      [...byConversation.values()].map(async (indexes) => {
+        const done = await this.#appendTogether(indexes.map((i) => requests[i]!));
+        for (const [k, i] of indexes.entries()) results[i] = done[k]!;
+      }),
+    );
+    return results;
+  }
+
+  /** Appends the requests in one transaction, their conversations locked up front. */
+  #appendTogether(requests: AppendRequest[]): Promise<AppendResult[]> {
     return inTransaction(this.#db, async (db) => {
       // Lock every conversation of the batch up front (where the database has concurrent writers).
       await this.#dialect.lockConversations(db, [...new Set(requests.map((r) => r.conversationId))]);
@@ -66,10 +115,7 @@ export class KyselyDeliveryStore implements DeliveryStore {
   async #appendOne(db: Db, req: AppendRequest): Promise<AppendResult> {
     // The hot path (one message) is written as plain SQL: Kysely's query building costs more CPU
     // than running these statements (bench/messaging.ts profile). Same SQL on SQLite and PostgreSQL.
-    const existing = (
-      await sql<Selectable<Database["entries"]>>`select * from entries
-        where conversation_id = ${req.conversationId} and message_id = ${req.messageId}`.execute(db)
-    ).rows[0];
+    const existing = (await selectEntry.run(db, [req.conversationId, req.messageId])).rows[0];
     if (existing) {
       // A resend of the same id by the same sender is the same message: answer with the original.
       if (existing.sender_id !== req.senderId || existing.kind !== req.kind) {
@@ -121,11 +167,7 @@ export class KyselyDeliveryStore implements DeliveryStore {
             .where("id", "=", req.conversationId)
             .returning("last_seq")
             .executeTakeFirst()
-        : (
-            await sql<{ last_seq: number }>`update conversations
-              set last_seq = last_seq + 1, last_activity_at = ${now}
-              where id = ${req.conversationId} returning last_seq`.execute(db)
-          ).rows[0];
+        : (await bumpHead.run(db, [now, req.conversationId])).rows[0];
     if (!head) return { ok: false, code: "not_found" };
     const row = {
       conversation_id: req.conversationId,
@@ -140,10 +182,19 @@ export class KyselyDeliveryStore implements DeliveryStore {
       deleted: 0,
       epoch: req.kind === "commit" ? (req.epoch ?? 0) : null,
     };
-    await sql`insert into entries
-      (conversation_id, seq, message_id, sender_id, sender_device_id, sent_at, kind, body, target, deleted, epoch)
-      values (${row.conversation_id}, ${row.seq}, ${row.message_id}, ${row.sender_id}, ${row.sender_device_id},
-        ${row.sent_at}, ${row.kind}, ${row.body}, ${row.target}, ${row.deleted}, ${row.epoch})`.execute(db);
+    await insertEntry.run(db, [
+      row.conversation_id,
+      row.seq,
+      row.message_id,
+      row.sender_id,
+      row.sender_device_id,
+      row.sent_at,
+      row.kind,
+      row.body,
+      row.target,
+      row.deleted,
+      row.epoch,
+    ]);
     if (req.kind === "commit" && req.welcomes && req.welcomes.length > 0) {
       await db
         .insertInto("welcomes")
@@ -202,17 +253,9 @@ export class KyselyDeliveryStore implements DeliveryStore {
         );
       const moved: boolean[] = updates.map(() => false);
       for (const { u, i } of order) {
-        const cols =
-          u.kind === "delivered"
-            ? ["delivered_seq"]
-            : u.private
-              ? ["read_seq"]
-              : ["read_seq", "shared_read_seq"];
+        const cols = u.kind === "delivered" ? DELIVERED : u.private ? PRIVATE_READ : SHARED_READ;
         for (const col of cols) {
-          const r = await sql`update members set ${sql.ref(col)} = ${u.seq}
-            where conversation_id = ${u.conversationId} and user_id = ${u.userId} and ${sql.ref(col)} < ${u.seq}`.execute(
-            db,
-          );
+          const r = await raiseWatermark[col].run(db, [u.seq, u.conversationId, u.userId, u.seq]);
           // A shared read moved if either marker moved (after a private read, sharing catches up).
           if (Number(r.numAffectedRows) === 1) moved[i] = true;
         }

@@ -67,6 +67,12 @@ describe("PostgreSQL dialect", () => {
     expect(ran.map((q) => q.sql)).toEqual(["select pg_advisory_xact_lock(7201)"]);
   });
 
+  it("serialises whole-database rewrites (encryption at rest) with another advisory lock", async () => {
+    const { db, ran } = recording("postgres");
+    await postgresDialect.lockSchemaChange(db);
+    expect(ran.map((q) => q.sql)).toEqual(["select pg_advisory_xact_lock(7202)"]);
+  });
+
   it("leaves deleted content to VACUUM: nothing runs after an erase", async () => {
     const { db, ran } = recording("postgres");
     await postgresDialect.afterErase(db);
@@ -84,6 +90,7 @@ describe("SQLite dialect", () => {
     const { db, ran } = recording("sqlite");
     await sqliteDialect.lockConversations(db, ["c1"]);
     await sqliteDialect.lockAuditChain(db);
+    await sqliteDialect.lockSchemaChange(db);
     expect(ran).toEqual([]);
   });
 

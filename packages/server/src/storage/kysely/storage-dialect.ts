@@ -15,12 +15,24 @@ export interface StorageDialect {
   /** Which migrations to run. */
   readonly name: SqlDialect;
   /**
+   * Whether several writers run at once (PostgreSQL: a pool, many nodes). Then a batch of appends
+   * commits one transaction per conversation, side by side, so a lock is held only for one
+   * conversation's few statements; with one writer at a time (SQLite) one transaction per batch is
+   * the group commit.
+   */
+  readonly concurrentWriters: boolean;
+  /**
    * Locks the given conversations' rows until the transaction ends, in one canonical (id) order so
    * two batches cannot deadlock. A database that admits one writer at a time needs nothing.
    */
   lockConversations(db: Db, ids: readonly string[]): Promise<void>;
   /** Serialises appends to the audit chain until the transaction ends (no two rows share a predecessor). */
   lockAuditChain(db: Db): Promise<void>;
+  /**
+   * Serialises whole-database rewrites (encrypting a plaintext database at rest) between nodes
+   * starting at once, until the transaction ends.
+   */
+  lockSchemaChange(db: Db): Promise<void>;
   /**
    * Makes a `select` that claims one row (a key package) skip rows other transactions have locked
    * and lock the one it takes; unchanged where writers are serialised anyway.

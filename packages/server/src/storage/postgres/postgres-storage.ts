@@ -1,5 +1,7 @@
 import { Kysely, PostgresDialect } from "kysely";
 import { Pool } from "pg";
+import { codecFor } from "../at-rest/codec-for.ts";
+import { sealInPlace } from "../at-rest/seal-in-place.ts";
 import { kyselyStorage } from "../kysely/kysely-storage.ts";
 import { migrate } from "../migrations.ts";
 import type { Database } from "../schema.ts";
@@ -25,6 +27,11 @@ export interface PostgresStorageOptions {
    * event would crash the process.
    */
   onConnectionError?: (err: Error) => void;
+  /**
+   * The 32-byte at-rest key: names, logins, emails and push endpoints are then stored encrypted
+   * (`storage/at-rest`), and a plaintext database is encrypted in place on open. Undefined: off.
+   */
+  atRestKey?: Uint8Array;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -49,15 +56,30 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   pool.on("error", options.onConnectionError ?? (() => {}));
+  // The pool listens for errors only on idle connections. One checked out (say, held by a
+  // transaction between two statements) when the server goes away would otherwise emit `error` with
+  // no listener and crash the process; its caller learns of the loss from its failing query, and the
+  // pool discards the connection when it is released.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const codec = codecFor(options.atRestKey);
   try {
     if (schema !== undefined) await createSchema(pool, schema);
     await migrate(db as Kysely<unknown>, postgresDialect.name);
+    await sealInPlace(db, codec, postgresDialect);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  return kyselyStorage(db, postgresDialect, () => db.destroy());
+  return kyselyStorage(db, postgresDialect, codec, {
+    close: () => db.destroy(),
+    async ping() {
+      await pool.query("select 1");
+    },
+    // A commit has returned only once PostgreSQL made it durable (synchronous_commit on).
+    durable: async () => {},
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  });
 }
 
 async function createSchema(pool: Pool, schema: string): Promise<void> {

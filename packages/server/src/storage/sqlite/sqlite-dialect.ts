@@ -8,8 +8,10 @@ import type { StorageDialect } from "../kysely/storage-dialect.ts";
  */
 export const sqliteDialect: StorageDialect = Object.freeze<StorageDialect>({
   name: "sqlite",
+  concurrentWriters: false,
   async lockConversations() {},
   async lockAuditChain() {},
+  async lockSchemaChange() {},
   async afterErase(db) {
     // The page versions from before a delete live on in the WAL until a checkpoint copies the new
     // ones over; TRUNCATE then empties the WAL file. Through Kysely, so it waits for (and never runs

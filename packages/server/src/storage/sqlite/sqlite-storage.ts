@@ -1,20 +1,32 @@
+import { statSync } from "node:fs";
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import { codecFor } from "../at-rest/codec-for.ts";
+import { sealInPlace } from "../at-rest/seal-in-place.ts";
 import { kyselyStorage } from "../kysely/kysely-storage.ts";
 import { migrate } from "../migrations.ts";
 import type { Database } from "../schema.ts";
 import type { Storage } from "../storage.ts";
 import { sqliteDialect } from "./sqlite-dialect.ts";
+import { type SyncPath, WalSync } from "./wal-sync.ts";
 
 /** Options of the embedded SQLite storage. */
 export interface SqliteStorageOptions {
   /** Path of the database file. */
   path: string;
   /**
-   * `full` (default) fsyncs the WAL at every commit, so an acknowledged message survives even a power
-   * loss; `normal` survives a process crash but not an OS crash.
+   * `full` (default): an acknowledged message survives even a power loss. The WAL is fsynced after
+   * every commit, off the event loop ({@link WalSync}), and acks and HTTP answers wait for it.
+   * `normal`: no sync of our own; survives a process crash but not an OS crash.
    */
   synchronous?: "full" | "normal";
+  /** How a file is synced to disk (default: fdatasync by path); tests record the syncs with it. */
+  syncPath?: SyncPath;
+  /**
+   * The 32-byte at-rest key: names, logins, emails and push endpoints are then stored encrypted
+   * (`storage/at-rest`), and a plaintext database is encrypted in place on open. Undefined: off.
+   */
+  atRestKey?: Uint8Array;
 }
 
 /**
@@ -28,33 +40,79 @@ export interface SqliteStorageOptions {
 export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const sqlite = new SQLite(options.path);
   sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+  // NORMAL in both modes: in `full`, the WAL sync a FULL commit would run on the event loop runs
+  // on the thread pool instead, and what must be durable waits for it (see WalSync).
+  sqlite.pragma("synchronous = NORMAL");
+  const wal = options.synchronous === "normal" ? undefined : new WalSync(options.path, options.syncPath);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   // Freed content (a message deleted for everyone, a used key package) is overwritten with zeros,
   // not left in free pages and free space where a copy of the file would still hold it.
   sqlite.pragma("secure_delete = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  await migrate(db as Kysely<unknown>, sqliteDialect.name);
-  return kyselyStorage(db, sqliteDialect, () => db.destroy());
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite, wal) }),
+  });
+  const codec = codecFor(options.atRestKey);
+  const close = async () => {
+    await wal?.close();
+    await db.destroy();
+  };
+  try {
+    await migrate(db as Kysely<unknown>, sqliteDialect.name);
+    await sealInPlace(db, codec, sqliteDialect);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const opened = statSync(options.path);
+  return kyselyStorage(db, sqliteDialect, codec, {
+    close,
+    durable: (o) => wal?.durable(o?.block === true) ?? Promise.resolve(),
+    async ping() {
+      if (wal?.failure !== undefined)
+        throw new Error("the database's write-ahead log could not be synced to disk");
+      // An open handle keeps reading a file that was deleted or replaced underneath it, and would
+      // answer queries from a database nobody will ever see again: the path must still be that file.
+      let now: ReturnType<typeof statSync>;
+      try {
+        now = statSync(options.path);
+      } catch {
+        throw new Error(`the database file ${options.path} is gone`);
+      }
+      if (now.ino !== opened.ino || now.dev !== opened.dev) {
+        throw new Error(`the database file ${options.path} was replaced while open`);
+      }
+      sqlite.prepare("select count(*) from sqlite_master").get();
+    },
+    poolStats: () => undefined,
+  });
 }
 
 /** Most distinct SQL texts kept prepared; the hot paths use a few dozen. */
 const STATEMENT_CACHE_SIZE = 256;
 
+/** The part of a better-sqlite3 statement Kysely's SQLite driver uses. */
+interface DriverStatement {
+  readonly reader: boolean;
+  all(parameters: readonly unknown[]): unknown[];
+  run(parameters: readonly unknown[]): SQLite.RunResult;
+  iterate(parameters: readonly unknown[]): IterableIterator<unknown>;
+}
+
 /**
  * Kysely's SQLite driver prepares every query anew; preparing costs about as much as running a
  * small statement. Same SQL text, same prepared statement (better-sqlite3 statements are reusable;
- * queries run one at a time on this single connection).
+ * queries run one at a time on this single connection). A statement that can write, and every
+ * COMMIT, tells `wal` so that a sync of the WAL follows it (see {@link WalSync}).
  */
-function withStatementCache(sqlite: SQLite.Database) {
-  const cache = new Map<string, SQLite.Statement>();
+function withStatementCache(sqlite: SQLite.Database, wal: WalSync | undefined) {
+  const cache = new Map<string, DriverStatement>();
   return {
-    prepare(sql: string) {
+    prepare(sql: string): DriverStatement {
       let stmt = cache.get(sql);
       if (!stmt) {
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
-        stmt = sqlite.prepare(sql);
+        stmt = driverStatement(sqlite.prepare(sql), sql, wal);
         cache.set(sql, stmt);
       }
       return stmt;
@@ -62,6 +120,33 @@ function withStatementCache(sqlite: SQLite.Database) {
     close() {
       cache.clear();
       sqlite.close();
+    },
+  };
+}
+
+function driverStatement(stmt: SQLite.Statement, sql: string, wal: WalSync | undefined): DriverStatement {
+  // sqlite3_stmt_readonly is true for BEGIN and COMMIT themselves: a COMMIT is what makes the
+  // transaction's writes durable-to-be, so it counts as a write here.
+  if (!wal || (stmt.readonly && !/^\s*(commit|end)\b/i.test(sql))) return stmt;
+  return {
+    reader: stmt.reader,
+    all(parameters) {
+      try {
+        return stmt.all(parameters);
+      } finally {
+        wal.wrote();
+      }
+    },
+    run(parameters) {
+      try {
+        return stmt.run(parameters);
+      } finally {
+        wal.wrote();
+      }
+    },
+    iterate(parameters) {
+      wal.wrote();
+      return stmt.iterate(parameters);
     },
   };
 }

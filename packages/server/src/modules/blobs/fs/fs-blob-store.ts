@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isBlobId } from "@hearth/protocol";
 import { type Clock, systemClock } from "../../../clock.ts";
@@ -64,6 +64,18 @@ export class FsBlobStore implements BlobStore {
     if (!isBlobId(id)) throw new Error("FsBlobStore: not a blob id");
     const dir = join(this.#dir, id.slice(4, 6));
     return { dir, file: join(dir, id) };
+  }
+
+  async check(): Promise<void> {
+    // A write and a remove in the upload folder: what an upload does first (permissions, a full or
+    // read-only disk, a missing mount all fail here).
+    await mkdir(this.#tmp, { recursive: true, mode: 0o700 });
+    const probe = join(this.#tmp, `${randomUUID()}.probe`);
+    try {
+      await writeFile(probe, "");
+    } finally {
+      await rm(probe, { force: true });
+    }
   }
 
   async put(id: string, body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<BlobPutResult> {
