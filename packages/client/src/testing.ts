@@ -13,4 +13,5 @@ export {
   signedPart,
 } from "./e2ee/e2ee-payload.ts";
 export { CLIENT_EVENT_NAMES, EventRecorder } from "./testing/event-recorder.ts";
+export { FakePeerConnection, fingerprint, sdpWithFingerprint } from "./testing/fake-peer-connection.ts";
 export { ManualClock } from "./testing/manual-clock.ts";

@@ -246,6 +246,37 @@ describe("calls: relay-only preference and signaling over the WebSocket", () => 
     }
   });
 
+  it("relays one device's signals in the order it sent them, even while the devices are read anew", async () => {
+    const patient = p.patients[0]!;
+    const caller = await RawSocket.hello(t.wsUrl, p.therapist.token);
+    // A device the cached list does not know yet: the first signals read the members' devices again.
+    const tablet = await secondDevice(t, patient, "tablet for order");
+    const receiver = await RawSocket.hello(t.wsUrl, tablet.token);
+    const callId = newCallId();
+    const bodies = Array.from({ length: 30 }, (_, i) => Buffer.from(`signal ${i}`).toString("base64"));
+    try {
+      // Sent back to back without waiting (an offer, then its candidates, as a browser does).
+      for (const [i, body] of bodies.entries())
+        caller.send({
+          type: "call",
+          id: 100 + i,
+          conversationId: cid,
+          callId,
+          action: "signal",
+          toDeviceId: tablet.deviceId,
+          body,
+        });
+      const acks = await Promise.all(bodies.map((_, i) => caller.next((f) => "id" in f && f.id === 100 + i)));
+      expect(acks.map((a) => a.type)).toEqual(bodies.map(() => "ack"));
+      const got: unknown[] = [];
+      for (const _ of bodies) got.push(((await receiver.next(isCall)) as { body?: string }).body);
+      expect(got).toEqual(bodies);
+    } finally {
+      await caller.closeAndWait();
+      await receiver.closeAndWait();
+    }
+  });
+
   it("refuses a signal to a device outside the conversation, to oneself, and frames in someone else's conversation", async () => {
     const caller = await RawSocket.hello(t.wsUrl, p.therapist.token);
     const outsider = await RawSocket.hello(t.wsUrl, p.patients[1]!.token);

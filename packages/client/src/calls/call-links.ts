@@ -141,28 +141,32 @@ export class CallLinks {
   }
 
   #newMesh(): CallMesh {
-    return new CallMesh({
-      signal: (to, sig) => {
-        const callId = this.#host.state().callId;
-        if (callId) void this.#send(callId, to, sig);
-      },
-      connected: () => {
-        this.#host.linkConnected();
-        this.#host.changed();
-      },
-      failed: (deviceId, failure) => {
-        // One device's network path failing in a group leaves the others connected; anything that
-        // suggests tampering (a fingerprint, an unverifiable signal) stops the whole call.
-        if (failure === "ice_failed" && this.#mesh.size > 1) {
-          this.#mesh.drop(deviceId);
-          this.#roster.lost(deviceId);
+    return new CallMesh(
+      {
+        signal: (to, sig) => {
+          const callId = this.#host.state().callId;
+          if (callId) void this.#send(callId, to, sig);
+        },
+        connected: () => {
+          this.#host.linkConnected();
           this.#host.changed();
-          return;
-        }
-        this.#host.fail(failure);
+        },
+        reconnecting: () => this.#host.changed(),
+        failed: (deviceId, failure) => {
+          // One device's network path failing in a group leaves the others connected; anything that
+          // suggests tampering (a fingerprint, an unverifiable signal) stops the whole call.
+          if (failure === "ice_failed" && this.#mesh.size > 1) {
+            this.#mesh.drop(deviceId);
+            this.#roster.lost(deviceId);
+            this.#host.changed();
+            return;
+          }
+          this.#host.fail(failure);
+        },
+        remoteStream: (_deviceId, stream) => this.#host.remoteStream(stream),
       },
-      remoteStream: (_deviceId, stream) => this.#host.remoteStream(stream),
-    });
+      this.#d.clock,
+    );
   }
 
   async #send(callId: CallId, to: DeviceId, sig: CallSignal) {

@@ -1,4 +1,5 @@
 import type { DeviceId, TurnCredentialsResponse, UserId } from "@hearth/protocol";
+import type { Clock } from "../clock.ts";
 import type { CallSignal } from "./call-signal.ts";
 import type { CallFailure } from "./call-state.ts";
 import { type MediaStreamLike, type PeerConfig, type PeerConnectionLike, PeerLink } from "./peer-link.ts";
@@ -19,6 +20,8 @@ export interface CallParticipant {
   pc: PeerConnectionLike;
   /** DTLS is up and its certificate matched what came end-to-end encrypted. */
   connected: boolean;
+  /** It was connected, then its path went away: ICE is being restarted. */
+  reconnecting: boolean;
   /** Their media stream, once it arrived (a `MediaStream` in a browser). */
   remoteStream: unknown;
 }
@@ -27,6 +30,8 @@ export interface CallParticipant {
 export interface CallMeshHost {
   signal(to: DeviceId, s: CallSignal): void;
   connected(deviceId: DeviceId): void;
+  /** A link's path went away; ICE is being restarted. */
+  reconnecting(deviceId: DeviceId): void;
   failed(deviceId: DeviceId, f: CallFailure): void;
   remoteStream(deviceId: DeviceId, stream: unknown): void;
 }
@@ -35,6 +40,7 @@ interface Entry {
   userId: UserId;
   link: PeerLink;
   connected: boolean;
+  reconnecting: boolean;
   remote: unknown;
 }
 
@@ -42,9 +48,11 @@ interface Entry {
 export class CallMesh {
   readonly #host: CallMeshHost;
   readonly #entries = new Map<DeviceId, Entry>();
+  readonly #clock: Clock;
 
-  constructor(host: CallMeshHost) {
+  constructor(host: CallMeshHost, clock: Clock) {
     this.#host = host;
+    this.#clock = clock;
   }
 
   get size(): number {
@@ -66,6 +74,7 @@ export class CallMesh {
       deviceId,
       pc: e.link.pc,
       connected: e.connected,
+      reconnecting: e.reconnecting,
       remoteStream: e.remote,
     }));
   }
@@ -80,14 +89,26 @@ export class CallMesh {
     const existing = this.#entries.get(to.deviceId);
     if (existing) return existing.link;
     const id = to.deviceId;
-    const entry: Entry = { userId: to.userId, connected: false, remote: undefined, link: undefined as never };
+    const entry: Entry = {
+      userId: to.userId,
+      connected: false,
+      reconnecting: false,
+      remote: undefined,
+      link: undefined as never,
+    };
     entry.link = new PeerLink(
       pc(),
       {
         signal: (s) => this.#host.signal(id, s),
         connected: () => {
           entry.connected = true;
+          entry.reconnecting = false;
           this.#host.connected(id);
+        },
+        reconnecting: () => {
+          entry.connected = false;
+          entry.reconnecting = true;
+          this.#host.reconnecting(id);
         },
         failed: (f) => this.#host.failed(id, f),
         remoteStream: (stream) => {
@@ -96,6 +117,7 @@ export class CallMesh {
         },
       },
       local,
+      this.#clock,
     );
     this.#entries.set(id, entry);
     // Muted or camera off before this device joined: its link starts that way.

@@ -2,14 +2,16 @@ import type { CallId } from "@hearth/protocol";
 
 /*
  * What travels end-to-end encrypted (inside MLS) during a call: the SDP offer and answer with their
- * DTLS fingerprints, and ICE candidates. The MLS plaintext is `vec16("call:" ‖ callId) ‖ JSON`.
+ * DTLS fingerprints, ICE candidates, and the answering side's request for an ICE restart. The MLS plaintext is `vec16("call:" ‖ callId) ‖ JSON`.
  */
 
 /** One end-to-end encrypted signaling message. */
 export type CallSignal =
   | { kind: "offer" | "answer"; sdp: string; fingerprints: string[] }
   | { kind: "candidate"; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }
-  | { kind: "candidates-done" };
+  | { kind: "candidates-done" }
+  /** The answering side lost its path: asks the offering side for an ICE restart. */
+  | { kind: "restart" };
 
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: true });
@@ -57,6 +59,7 @@ export function decodeCallSignal(callId: CallId, bytes: Uint8Array): CallSignal 
     return { kind: "candidate", candidate: o.candidate, sdpMid: mid, sdpMLineIndex: idx };
   }
   if (o.kind === "candidates-done") return { kind: "candidates-done" };
+  if (o.kind === "restart") return { kind: "restart" };
   return undefined;
 }
 

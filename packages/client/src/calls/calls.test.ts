@@ -9,10 +9,11 @@ import type {
 } from "@hearth/protocol";
 import { bytesToBase64 } from "@hearth/protocol";
 import { describe, expect, it } from "vitest";
+import { FakePeerConnection, fingerprint, sdpWithFingerprint } from "../testing/fake-peer-connection.ts";
 import { ManualClock } from "../testing/manual-clock.ts";
 import { encodeCallSignal } from "./call-signal.ts";
 import { Calls, type CallsDeps } from "./calls.ts";
-import type { MediaStreamLike, PeerConfig, PeerConnectionLike, SessionDescriptionLike } from "./peer-link.ts";
+import type { MediaStreamLike } from "./peer-link.ts";
 
 /*
  * The call logic of one device, driven frame by frame. The browser's WebRTC is replaced by a
@@ -30,60 +31,13 @@ const them = {
   deviceId: "dev_THEMTHEMTHEMTHEMTHEMTH" as DeviceId,
 };
 const myOther = "dev_OTHEROTHEROTHEROTHERO" as DeviceId;
-const FP_ME = `${"AA:".repeat(31)}AA`;
-const FP_THEM = `${"BB:".repeat(31)}BB`;
-const sdp = (fp: string) =>
-  `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=fingerprint:sha-256 ${fp}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n`;
-
-class FakePc implements PeerConnectionLike {
-  connectionState = "new";
-  remoteDescription: { sdp: string } | null = null;
-  onicecandidate: PeerConnectionLike["onicecandidate"] = null;
-  onconnectionstatechange: PeerConnectionLike["onconnectionstatechange"] = null;
-  ontrack: PeerConnectionLike["ontrack"] = null;
-  closed = false;
-  /** The certificate the "peer" presents in DTLS. */
-  presented = FP_THEM;
-  constructor(readonly config: PeerConfig) {}
-  addTrack() {
-    return { replaceTrack: async () => undefined };
-  }
-  async createOffer(): Promise<SessionDescriptionLike> {
-    return { type: "offer", sdp: sdp(FP_ME) };
-  }
-  async createAnswer(): Promise<SessionDescriptionLike> {
-    return { type: "answer", sdp: sdp(FP_ME) };
-  }
-  async setLocalDescription() {}
-  async setRemoteDescription(d: SessionDescriptionLike) {
-    this.remoteDescription = { sdp: d.sdp ?? "" };
-  }
-  async addIceCandidate() {}
-  async getStats() {
-    const reports = [
-      { id: "T", type: "transport", remoteCertificateId: "C" },
-      { id: "C", type: "certificate", fingerprint: this.presented, fingerprintAlgorithm: "sha-256" },
-    ];
-    return {
-      forEach: (fn: (r: Record<string, unknown>) => void) => {
-        for (const r of reports) fn(r);
-      },
-    };
-  }
-  close() {
-    this.closed = true;
-  }
-  /** DTLS came up. */
-  up() {
-    this.connectionState = "connected";
-    this.onconnectionstatechange?.({});
-  }
-}
+const FP_THEM = fingerprint("BB");
+const sdp = sdpWithFingerprint;
 
 function setup() {
   const clock = new ManualClock();
   const sent: Record<string, unknown>[] = [];
-  const pcs: FakePc[] = [];
+  const pcs: FakePeerConnection[] = [];
   const stopped: string[] = [];
   const records: { kind: "call"; text: string; call: unknown }[] = [];
   const stream: MediaStreamLike = {
@@ -119,7 +73,7 @@ function setup() {
     }),
     rtc: {
       createPeerConnection: (config) => {
-        const pc = new FakePc(config);
+        const pc = new FakePeerConnection(config);
         pcs.push(pc);
         return pc;
       },

@@ -1,11 +1,23 @@
+import type { Clock, TimerHandle } from "../clock.ts";
 import { type CallSignal, normaliseFingerprint, sameFingerprints, sdpFingerprints } from "./call-signal.ts";
 import type { CallFailure } from "./call-state.ts";
 
 /*
- * The WebRTC side of a 1:1 call: one RTCPeerConnection, its offer/answer and ICE candidates as
- * end-to-end encrypted signals, and the DTLS fingerprint checks. The peer connection is injected
- * (the SDK touches no DOM global), so tests can drive it.
+ * The WebRTC side of one pair of devices in a call: one RTCPeerConnection, its offer/answer and ICE
+ * candidates as end-to-end encrypted signals, the DTLS fingerprint checks, and ICE restarts when the
+ * network path goes away. The peer connection is injected (the SDK touches no DOM global), so tests
+ * can drive it.
  */
+
+/**
+ * How long a link that went `disconnected` may recover by itself (a Wi-Fi blip) before it restarts
+ * ICE; a `failed` link restarts at once.
+ */
+export const ICE_DISCONNECTED_GRACE_MS = 4_000;
+/** How long one attempt (the first connection, or one ICE restart) may take before the next one. */
+export const ICE_ATTEMPT_MS = 15_000;
+/** ICE restarts in a row without reconnecting before the link gives up (`ice_failed`). */
+export const MAX_ICE_RESTARTS = 3;
 
 /** The slice of `RTCSessionDescriptionInit` the SDK uses. */
 export interface SessionDescriptionLike {
@@ -42,7 +54,9 @@ export interface PeerConnectionLike {
   onconnectionstatechange: ((e: unknown) => void) | null;
   ontrack: ((e: { streams: readonly unknown[] }) => void) | null;
   addTrack(track: never, stream: never): unknown;
-  createOffer(): Promise<SessionDescriptionLike>;
+  /** `signalingState` of a browser connection: restarts wait for `stable`. */
+  readonly signalingState?: string;
+  createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionLike>;
   createAnswer(): Promise<SessionDescriptionLike>;
   setLocalDescription(d: SessionDescriptionLike): Promise<void>;
   setRemoteDescription(d: SessionDescriptionLike): Promise<void>;
@@ -63,6 +77,8 @@ export interface PeerLinkHost {
   signal(s: CallSignal): void;
   /** DTLS is up and the peer's certificate matched the fingerprints that came end-to-end encrypted. */
   connected(): void;
+  /** The path went away; ICE is being restarted (media resumes on `connected`). */
+  reconnecting(): void;
   failed(f: CallFailure): void;
   remoteStream(stream: unknown): void;
 }
@@ -76,7 +92,17 @@ export class PeerLink {
   /** The peer's fingerprints as they came through MLS. */
   #remoteFingerprints: string[] | undefined;
   #closed = false;
-  #reportedConnected = false;
+  /** DTLS is up and verified, and the path has not gone away since. */
+  #up = false;
+  /** This side made the first offer (and makes every ICE restart); unset until the first offer. */
+  #offerer: boolean | undefined;
+  /** ICE restarts since the path was last up. */
+  #restarts = 0;
+  /** When this side last offered an ICE restart (clock milliseconds). */
+  #restartedAt = Number.NEGATIVE_INFINITY;
+  /** The timer of the running attempt, or of the grace period after `disconnected`. */
+  #timer: TimerHandle | undefined;
+  readonly #clock: Clock;
   /** The senders of this side's tracks, by kind, with the track each sends when not paused. */
   readonly #senders: {
     kind: string;
@@ -84,9 +110,10 @@ export class PeerLink {
     sender: { replaceTrack(t: unknown): Promise<void> };
   }[] = [];
 
-  constructor(pc: PeerConnectionLike, host: PeerLinkHost, local: MediaStreamLike | undefined) {
+  constructor(pc: PeerConnectionLike, host: PeerLinkHost, local: MediaStreamLike | undefined, clock: Clock) {
     this.pc = pc;
     this.#host = host;
+    this.#clock = clock;
     for (const t of local?.getTracks() ?? []) {
       const sender = pc.addTrack(t as never, local as never) as { replaceTrack?(t: unknown): Promise<void> };
       if (typeof sender?.replaceTrack === "function")
@@ -111,17 +138,63 @@ export class PeerLink {
     };
     pc.onconnectionstatechange = () => {
       if (this.#closed) return;
-      if (pc.connectionState === "connected") void this.#verifyDtls();
-      else if (pc.connectionState === "failed") this.#host.failed("ice_failed");
+      const state = pc.connectionState;
+      if (state === "connected") void this.#verifyDtls();
+      else if (state === "failed") this.#lost(0);
+      else if (state === "disconnected") this.#lost(ICE_DISCONNECTED_GRACE_MS);
     };
   }
 
   /** Offerer: makes the offer and sends it with its fingerprints. */
   async offer(): Promise<void> {
-    const d = await this.pc.createOffer();
+    this.#offerer = true;
+    this.#watch(ICE_ATTEMPT_MS);
+    await this.#sendOffer(false);
+  }
+
+  async #sendOffer(iceRestart: boolean): Promise<void> {
+    if (iceRestart) this.#restartedAt = this.#clock.now();
+    const d = await this.pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
+    if (this.#closed) return;
     await this.pc.setLocalDescription(d);
     const sdp = d.sdp ?? "";
     this.#host.signal({ kind: "offer", sdp, fingerprints: sdpFingerprints(sdp) });
+  }
+
+  /** The path went away: after `graceMs` (if it does not come back by itself) ICE restarts. */
+  #lost(graceMs: number) {
+    if (this.#up) {
+      this.#up = false;
+      this.#host.reconnecting();
+    }
+    if (graceMs === 0) this.#restart();
+    else this.#watch(graceMs);
+  }
+
+  /** Runs `#restart` after `ms` unless the path comes up (or the link closes) first. */
+  #watch(ms: number) {
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(() => this.#restart(), ms);
+  }
+
+  /**
+   * One more ICE restart, up to {@link MAX_ICE_RESTARTS}: the offering side sends a new offer with
+   * fresh ICE credentials (same DTLS certificate, checked again on the other side); the answering
+   * side asks it to. Then `ice_failed`.
+   */
+  #restart(asked = false) {
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#closed || this.#up) return;
+    // Back by itself (or still up as far as this side can tell): verify it again rather than restart.
+    if (!asked && this.pc.connectionState === "connected") return void this.#verifyDtls();
+    if (this.#restarts >= MAX_ICE_RESTARTS) return this.#host.failed("ice_failed");
+    this.#restarts++;
+    this.#watch(ICE_ATTEMPT_MS);
+    if (this.#offerer === false) return this.#host.signal({ kind: "restart" });
+    // An offer still unanswered: this attempt waits for its answer (the timer tries again).
+    if (this.#offerer !== true || (this.pc.signalingState ?? "stable") !== "stable") return;
+    void this.#sendOffer(true).catch(() => this.#host.failed("ice_failed"));
   }
 
   /** Handles one decrypted signal from the peer, in order. */
@@ -134,7 +207,14 @@ export class PeerLink {
         // SDP means the sender's SDK was not ours, or something rewrote one of them: fail closed.
         const inSdp = sdpFingerprints(s.sdp);
         if (!sameFingerprints(inSdp, s.fingerprints)) return this.#host.failed("fingerprint_mismatch");
+        // An ICE restart keeps the DTLS certificate: a renegotiation naming another one is refused.
+        const before = this.#remoteFingerprints;
+        if (before && !sameFingerprints(before, inSdp)) return this.#host.failed("fingerprint_mismatch");
         this.#remoteFingerprints = inSdp;
+        if (s.kind === "offer" && this.#offerer === undefined) {
+          this.#offerer = false;
+          this.#watch(ICE_ATTEMPT_MS);
+        }
         await this.pc.setRemoteDescription({ type: s.kind, sdp: s.sdp });
         // What the browser actually holds must carry the same fingerprints (a hook or extension
         // rewriting the description on its way in is caught here).
@@ -157,6 +237,17 @@ export class PeerLink {
       }
       case "candidates-done":
         return;
+      case "restart":
+        // The answering side lost its path (this side may not have noticed yet): restart ICE, unless
+        // a restart offer went out a moment ago and is on its way.
+        if (this.#offerer !== true || this.#clock.now() - this.#restartedAt < ICE_DISCONNECTED_GRACE_MS)
+          return;
+        if (this.#up) {
+          this.#up = false;
+          this.#host.reconnecting();
+        }
+        this.#restart(true);
+        return;
     }
   }
 
@@ -165,13 +256,16 @@ export class PeerLink {
    * must be one of the fingerprints that came end-to-end encrypted. No certificate reported fails too.
    */
   async #verifyDtls(): Promise<void> {
-    if (this.#reportedConnected) return;
+    if (this.#up) return;
     const expected = this.#remoteFingerprints;
     const seen = await this.remoteCertificateFingerprints();
-    if (this.#closed) return;
+    if (this.#closed || this.#up) return;
     if (!expected || seen.length === 0 || !seen.every((f) => expected.includes(f)))
       return this.#host.failed("fingerprint_mismatch");
-    this.#reportedConnected = true;
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#restarts = 0;
+    this.#up = true;
     this.#host.connected();
   }
 
@@ -207,6 +301,7 @@ export class PeerLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#clock.clearTimeout(this.#timer);
     this.pc.onicecandidate = null;
     this.pc.onconnectionstatechange = null;
     this.pc.ontrack = null;

@@ -127,7 +127,11 @@ export function CallPanel({
       <p className="call__status" role="status" aria-live="polite" data-testid="call-status">
         {status}
       </p>
-      {connected ? <p className="call__quality">{qualityHint(stats)}</p> : null}
+      {connected ? (
+        <p className="call__quality" data-testid="call-quality">
+          {call.reconnecting ? "Reconnecting…" : qualityHint(stats)}
+        </p>
+      ) : null}
       <div className="call__controls">
         {ended ? (
           <button type="button" className="button button--primary" onClick={onClose}>

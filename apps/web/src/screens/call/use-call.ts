@@ -11,6 +11,8 @@ export interface CallView {
   remote: unknown;
   /** Every other device's stream that arrived (a group call has several). */
   remotes: { userId: string; deviceId: string; stream: unknown }[];
+  /** A link that was connected lost its path and is restarting ICE (the call goes on). */
+  reconnecting: boolean;
 }
 
 /** Follows the session's call (state, streams, failure message) and re-renders on each change. */
@@ -36,7 +38,14 @@ export function useCall(session: HearthSession): CallView {
   const remotes = calls.participants
     .filter((p) => p.remoteStream !== undefined)
     .map((p) => ({ userId: p.userId, deviceId: p.deviceId, stream: p.remoteStream }));
-  return { state: calls.state, message, local: calls.localStream, remote: calls.remoteStream, remotes };
+  return {
+    state: calls.state,
+    message,
+    local: calls.localStream,
+    remote: calls.remoteStream,
+    remotes,
+    reconnecting: calls.participants.some((p) => p.reconnecting),
+  };
 }
 
 /** Calls whose ended screen the user closed (per page load). */

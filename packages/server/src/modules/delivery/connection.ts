@@ -96,6 +96,8 @@ export class Connection implements Corked {
   #queue: Promise<void> = Promise.resolve();
   /** Jobs in {@link Connection.#queue} that have not finished (0: the queue is idle). */
   #queued = 0;
+  /** This socket's call frames, relayed one after another (see `call` in {@link Connection.#handle}). */
+  #calls: Promise<unknown> = Promise.resolve();
   #helloTimer: TimerHandle;
   #closed = false;
   readonly #budget: SocketBudget;
@@ -296,7 +298,13 @@ export class Connection implements Corked {
       case "call": {
         // Membership: this socket follows exactly the conversations its user is a member of.
         if (!this.#sent.has(f.conversationId)) return this.#error("not_found", f.id, "conversationId");
-        const refused = await this.#d.calls.relay(s, f);
+        // In the order they came: an offer must reach the other device before its ICE candidates.
+        const relayed = this.#calls.then(() => this.#d.calls.relay(s, f));
+        this.#calls = relayed.then(
+          () => undefined,
+          () => undefined,
+        );
+        const refused = await relayed;
         if (refused) return this.#error(refused.code, f.id, refused.path);
         return this.#send({ type: "ack", id: f.id, conversationId: f.conversationId });
       }
