@@ -180,6 +180,48 @@ describeWithBrowser("calls (Chromium, coturn)", () => {
     await expectNoWebrtcSecretsStored(t!, [caller, phone], ['"outcome":', "Video call · "]);
   }, 240_000);
 
+  it("the relay going away mid-call: both sides say they are reconnecting, restart ICE when it is back, and the same call goes on", async () => {
+    const caller = practice!.therapist.page;
+    const phone = practice!.patient.page;
+    const traces = () => caller.locator(".msg__text", { hasText: /^Voice call · / }).count();
+    const tracesBefore = await traces();
+    await caller.getByRole("button", { name: "Voice call", exact: true }).click();
+    await phone.getByTestId("incoming-call").getByRole("button", { name: "Accept" }).click();
+    for (const p of [caller, phone])
+      await expect.poll(() => attr(p, "data-phase"), { timeout: 30_000 }).toBe("connected");
+    const status = (p: Page) => p.getByTestId("call-status").textContent();
+
+    // The TURN relay every packet crossed stops: no path is left (relay only on both sides).
+    const port = turn!.port;
+    const secret = turn!.secret;
+    await turn!.stop();
+    for (const p of [caller, phone])
+      await expect
+        .poll(() => status(p), { timeout: 60_000 })
+        .toMatch(/^The connection dropped\. Reconnecting with /);
+    await look(phone, "reconnecting");
+    expect(await attr(caller, "data-phase")).toBe("connected");
+
+    // The relay comes back at the same address: ICE restarts (new credentials, the same DTLS
+    // certificate checked again) and media flows again, without redialling.
+    turn = await Coturn.start({ port, secret });
+    for (const p of [caller, phone]) {
+      await expect.poll(() => status(p), { timeout: 90_000 }).toMatch(/^Connected with /);
+      await expect.poll(() => attr(p, "data-candidate-type"), { timeout: 15_000 }).toBe("relay");
+      const from = await num(p, "data-inbound-bytes");
+      await expect.poll(() => num(p, "data-inbound-bytes"), { timeout: 15_000 }).toBeGreaterThan(from);
+      expect(await attr(p, "data-phase")).toBe("connected");
+    }
+    expect(await caller.getByTestId("call-status").textContent()).toBe("Connected with Sky.");
+
+    // One call from start to end: one trace in the history.
+    await caller.getByRole("button", { name: "Leave call" }).click();
+    await expect.poll(() => attr(phone, "data-phase"), { timeout: 20_000 }).toBe("ended");
+    await phone.getByRole("button", { name: "Close" }).click();
+    await panel(phone).waitFor({ state: "detached" });
+    await expect.poll(traces, { timeout: 20_000 }).toBe(tracesBefore + 1);
+  }, 240_000);
+
   it("a signaling message changed in transit (a hostile server) fails the call closed, with a clear message", async () => {
     const { therapist, patient } = practice!;
     const caller = therapist.page;

@@ -94,9 +94,12 @@ export class Coturn {
     return `turn:127.0.0.1:${this.port}?transport=udp`;
   }
 
-  /** Starts turnserver on a free loopback port and waits until it listens. */
-  static async start(opts: { secret?: string } = {}): Promise<Coturn> {
-    const port = await freePort();
+  /**
+   * Starts turnserver on a free loopback port (or on `port`, to bring a stopped relay back at the
+   * address the server hands out) and waits until it listens.
+   */
+  static async start(opts: { secret?: string; port?: number } = {}): Promise<Coturn> {
+    const port = opts.port ?? (await freePort());
     const secret = opts.secret ?? randomBytes(24).toString("base64url");
     const dir = mkdtempSync(join(tmpdir(), "hearth-coturn-"));
     const args = [

@@ -59,7 +59,7 @@ export function CallPanel({
   const s = call.state;
   const connected = s.phase === "connected";
   const stats = useCallStats(session, connected);
-  const status = callStatusText(s, name, call.message);
+  const status = callStatusText(s, name, call.message, call.reconnecting);
   const ended = s.phase === "ended";
   const video = s.media === "video";
   const [, setTick] = useState(0);
@@ -127,11 +127,7 @@ export function CallPanel({
       <p className="call__status" role="status" aria-live="polite" data-testid="call-status">
         {status}
       </p>
-      {connected ? (
-        <p className="call__quality" data-testid="call-quality">
-          {call.reconnecting ? "Reconnecting…" : qualityHint(stats)}
-        </p>
-      ) : null}
+      {connected && !call.reconnecting ? <p className="call__quality">{qualityHint(stats)}</p> : null}
       <div className="call__controls">
         {ended ? (
           <button type="button" className="button button--primary" onClick={onClose}>

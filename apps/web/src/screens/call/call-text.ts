@@ -1,7 +1,10 @@
 import { CALL_FAILURE_MESSAGES, type CallState } from "@hearth/client/calls";
 
-/** What the call screen says about a call's state (also announced to screen readers). */
-export function callStatusText(s: CallState, name: string, message?: string): string {
+/**
+ * What the call screen says about a call's state (also announced to screen readers); `reconnecting`
+ * when a connected link lost its path and is being restored.
+ */
+export function callStatusText(s: CallState, name: string, message?: string, reconnecting = false): string {
   const kind = s.media === "video" ? "video call" : "voice call";
   switch (s.phase) {
     case "idle":
@@ -13,7 +16,7 @@ export function callStatusText(s: CallState, name: string, message?: string): st
     case "connecting":
       return `Connecting the ${kind} with ${name}…`;
     case "connected":
-      return `Connected with ${name}.`;
+      return reconnecting ? `The connection dropped. Reconnecting with ${name}…` : `Connected with ${name}.`;
     case "ended":
       switch (s.reason) {
         case "declined":
