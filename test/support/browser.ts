@@ -100,6 +100,11 @@ export interface AxeFinding {
 export async function seriousAxeFindings(page: Page): Promise<AxeFinding[]> {
   // Evaluated through the DevTools protocol, not injected as a <script>: the page's CSP would
   // (rightly) block an inline script.
+  // Colours fade for 150 ms (buttons): right after a theme switch, a busy machine could let axe read
+  // contrast half-way through the fade. `getAnimations()` flushes styles first, so it sees them all.
+  await page.evaluate(() =>
+    Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))),
+  );
   await page.evaluate(axe.source);
   return page.evaluate(async () => {
     const w = window as unknown as {
