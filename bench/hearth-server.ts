@@ -1,6 +1,6 @@
 /**
  * Hearth as the bench runs it: its own process, the embedded SQLite store on a temp file with the
- * production durability setting (WAL, synchronous=FULL), the in-process bus. Only argon2's cost is
+ * production durability setting (WAL, each commit's WAL fdatasynced before its ack), the in-process bus. Only argon2's cost is
  * lowered, because the bench signs up thousands of accounts and measures messaging, not hashing.
  *
  * For the cluster bench (bench/cluster.ts), through the environment:

@@ -423,15 +423,12 @@ const rows = results.map((r) => [
   r.serverCpu,
   r.clientCpu,
 ]);
-const ratios = SIZES.map((n) => {
+// Both systems' saturated rows at a size, or none (`--systems` may have left one out).
+const ratios = SIZES.flatMap((n) => {
   const h = results.find((r) => r.system.startsWith("Hearth") && r.n === n && r.phase === "saturated");
   const b = results.find((r) => r.system === "relay" && r.n === n && r.phase === "saturated");
-  return [
-    n,
-    Math.round(h?.throughput ?? 0),
-    Math.round(b?.throughput ?? 0),
-    ((h?.throughput ?? 0) / (b?.throughput ?? 1)).toFixed(2),
-  ];
+  if (!h || !b || b.throughput <= 0) return [];
+  return [[n, Math.round(h.throughput), Math.round(b.throughput), (h.throughput / b.throughput).toFixed(2)]];
 });
 console.log(
   `\nMachine: ${machine()}; load generator on the same machine; ${SECONDS} s per phase${E2EE ? "; end-to-end encrypted" : ""}.\n`,
@@ -454,7 +451,8 @@ console.log(
     rows,
   ),
 );
-console.log(
-  `\n${table(["N", "Hearth msg/s (saturated)", "relay msg/s (saturated)", "Hearth/relay"], ratios)}`,
-);
+if (ratios.length > 0)
+  console.log(
+    `\n${table(["N", "Hearth msg/s (saturated)", "relay msg/s (saturated)", "Hearth/relay"], ratios)}`,
+  );
 process.exit(0);

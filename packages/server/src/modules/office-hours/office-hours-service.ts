@@ -100,6 +100,8 @@ export class OfficeHoursService {
    * runs after, never on the append path. Only a patient's message can call for an automatic reply.
    */
   messageStored(e: { conversationId: ConversationId; seq: number; senderId: UserId }): void {
+    // Known to have no office hours anywhere (checked within ANY_RECHECK_MS): nothing to start.
+    if (!this.#any.value && this.#clock.now() - this.#any.at < ANY_RECHECK_MS) return;
     const work = this.#check(e).catch((err: unknown) => {
       this.#log.error({ err: { type: (err as Error).name } }, "office-hours check failed");
     });
