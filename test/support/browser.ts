@@ -98,13 +98,24 @@ export interface AxeFinding {
 
 /** Runs axe-core (WCAG 2.0-2.2 A/AA rules) in the page; returns the serious and critical findings. */
 export async function seriousAxeFindings(page: Page): Promise<AxeFinding[]> {
+  // Colours fade for 150 ms (buttons): right after a theme switch, a busy machine could let axe read
+  // contrast half-way through the fade, and in a page the browser keeps in the background the fade
+  // does not advance at all. With reduced motion the app has no fades (a running one ends at once);
+  // anything else finite gets at most a second.
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  await page.evaluate(() => {
+    const finite = document
+      .getAnimations()
+      .filter((a) =>
+        Number.isFinite(Number(a.effect?.getComputedTiming().endTime ?? Number.POSITIVE_INFINITY)),
+      );
+    return Promise.race([
+      Promise.all(finite.map((a) => a.finished.catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, 1000)),
+    ]);
+  });
   // Evaluated through the DevTools protocol, not injected as a <script>: the page's CSP would
   // (rightly) block an inline script.
-  // Colours fade for 150 ms (buttons): right after a theme switch, a busy machine could let axe read
-  // contrast half-way through the fade. `getAnimations()` flushes styles first, so it sees them all.
-  await page.evaluate(() =>
-    Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))),
-  );
   await page.evaluate(axe.source);
   return page.evaluate(async () => {
     const w = window as unknown as {

@@ -240,14 +240,14 @@ function checkId(id: string) {
 
 /**
  * Two nodes creating the same table or schema at once: both pass "if not exists", the loser fails
- * with a unique violation on the catalog (23505) or "already exists" (42P07), though all it wanted
- * now exists.
+ * with a unique violation on the catalog (23505), "relation/schema already exists" (42P07, 42P06)
+ * or "type already exists" (42710, the table's row type), though all it wanted now exists.
  */
 async function ignoringRace(fn: () => Promise<unknown>) {
   try {
     await fn();
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code !== "23505" && code !== "42P07" && code !== "42P06") throw err;
+    if (code !== "23505" && code !== "42P07" && code !== "42P06" && code !== "42710") throw err;
   }
 }
