@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
 import { type AppointmentEvent, Appointments, appointmentSessions, HearthApi } from "@hearth/client";
 import type { ConversationId } from "@hearth/protocol";
 import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { markerStrings as forms } from "../support/attachments.ts";
+import { markerStrings as forms, storedHaystacks } from "../support/attachments.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 
 /**
@@ -88,13 +87,8 @@ describe("canary: appointment notes never reach the server", () => {
     const feed = await (await fetch(t.url + new URL(feedUrl).pathname)).text();
     expect(feed).toContain("BEGIN:VEVENT");
 
-    const files = [t.dbPath, `${t.dbPath}-wal`, `${t.dbPath}-shm`, `${t.dbPath}-journal`].filter((f) =>
-      existsSync(f),
-    );
-    expect(files).toContain(t.dbPath);
-    const haystacks = files.map((f) => ({ name: f, text: readFileSync(f).toString("latin1") }));
+    const haystacks = storedHaystacks(t);
     haystacks.push(
-      { name: "server log", text: t.logs() },
       { name: "calendar feed", text: feed },
       { name: "past sessions", text: JSON.stringify(past.body) },
     );

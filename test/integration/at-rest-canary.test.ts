@@ -15,6 +15,7 @@ import {
   uniqueSchemaName,
 } from "@hearth/server/testing";
 import { describe, expect, it } from "vitest";
+import { markerStrings as forms } from "../support/attachments.ts";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -33,12 +34,6 @@ function canaries() {
   };
 }
 type Canaries = ReturnType<typeof canaries>;
-
-/** A marker's plain, hex and base64 forms (as the other canaries scan for them). */
-function forms(marker: string): string[] {
-  const bytes = Buffer.from(marker, "utf8");
-  return [marker, bytes.toString("hex"), bytes.toString("base64"), bytes.toString("base64url")];
-}
 
 /** The canaries found anywhere in `haystacks` (latin1 keeps every byte one character). */
 function found(c: Canaries, haystacks: Buffer[]): string[] {

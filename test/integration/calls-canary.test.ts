@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { CallsRtc } from "@hearth/client";
 import { type ConversationId, newCallId } from "@hearth/protocol";
 import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { markerStrings as forms } from "../support/attachments.ts";
+import { markerStrings as forms, storedHaystacks } from "../support/attachments.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { TestClient } from "../support/sdk.ts";
 
@@ -62,12 +61,7 @@ describe("canary: a call's trace in the history never reaches the server's datab
       call: { callId, media: "video", outcome: "declined" },
     });
 
-    const files = [t.dbPath, `${t.dbPath}-wal`, `${t.dbPath}-shm`, `${t.dbPath}-journal`].filter((f) =>
-      existsSync(f),
-    );
-    expect(files).toContain(t.dbPath);
-    const haystacks = files.map((f) => ({ name: f, text: readFileSync(f).toString("latin1") }));
-    haystacks.push({ name: "server log", text: t.logs() });
+    const haystacks = storedHaystacks(t);
     const found: string[] = [];
     for (const shape of ["Video call declined", '"outcome":"declined"', '"kind":"call"', '"media":"video"']) {
       for (const f of forms(shape)) {
@@ -84,8 +78,8 @@ describe("canary: a call's trace in the history never reaches the server's datab
     await (await plain.client.send(cid, { kind: "call", text: "CONTROL missed voice call", call: control }))
       .sent;
     const scan = () =>
-      files.some((f) =>
-        forms('"outcome":"missed"').some((x) => readFileSync(f).toString("latin1").includes(x)),
+      storedHaystacks(t).some(
+        (h) => h.name !== "server log" && forms('"outcome":"missed"').some((x) => h.text.includes(x)),
       );
     expect(scan()).toBe(true);
   });

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { CheckinPlan, ConversationId } from "@hearth/protocol";
 import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { markerStrings as forms } from "../support/attachments.ts";
+import { markerStrings as forms, storedHaystacks } from "../support/attachments.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { TestClient } from "../support/sdk.ts";
 
@@ -82,12 +81,7 @@ describe("canary: check-in answers and notes never reach the server's database, 
     await paView.load();
     await until(() => paView.messages.some((m) => m.content?.kind === "checkin-plan"), "plan");
 
-    const files = [t.dbPath, `${t.dbPath}-wal`, `${t.dbPath}-shm`, `${t.dbPath}-journal`].filter((f) =>
-      existsSync(f),
-    );
-    expect(files).toContain(t.dbPath);
-    const haystacks = files.map((f) => ({ name: f, text: readFileSync(f).toString("latin1") }));
-    haystacks.push({ name: "server log", text: t.logs() });
+    const haystacks = storedHaystacks(t);
     const found: string[] = [];
     for (const [what, marker] of Object.entries(markers)) {
       for (const f of [...forms(marker), ...forms(`${run}-`)]) {
@@ -115,7 +109,9 @@ describe("canary: check-in answers and notes never reach the server's database, 
       })
     ).sent;
     const scan = () =>
-      files.some((f) => forms(control).some((x) => readFileSync(f).toString("latin1").includes(x)));
+      storedHaystacks(t).some(
+        (h) => h.name !== "server log" && forms(control).some((x) => h.text.includes(x)),
+      );
     expect(scan()).toBe(true);
   });
 });

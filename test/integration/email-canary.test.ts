@@ -3,18 +3,17 @@ import type { ConversationId } from "@hearth/protocol";
 import { SmtpMailer } from "@hearth/server";
 import { makePractice, type Practice, startTestServer, type TestServer } from "@hearth/server/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { markerStrings } from "../support/attachments.ts";
 import { converged, E2eeTestClient, until } from "../support/e2ee.ts";
 import { SmtpCapture } from "../support/smtp-capture.ts";
 
 const MIN = 60_000;
 
-/** A marker's plain, hex and base64 forms (as the message canary scans for them). */
-function forms(marker: string): string[] {
-  const bytes = Buffer.from(marker, "utf8");
-  const out = [marker, bytes.toString("hex"), bytes.toString("base64"), bytes.toString("base64url")];
-  // A mail body may be quoted-printable or base64: scan a decoded copy too (see below).
-  return out.filter((f) => f.length >= 8);
-}
+/**
+ * A marker's plain, hex and base64 forms at every alignment (as the message canary scans for them);
+ * a mail body may be quoted-printable or base64, so a decoded copy is scanned too (see below).
+ */
+const forms = (marker: string): string[] => markerStrings(marker).filter((f) => f.length >= 8);
 
 /** Decodes what a mail might carry encoded: base64 body lines and quoted-printable soft breaks. */
 function decodedViews(raw: string): string[] {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestServer } from "@hearth/server/testing";
 import { filesUnder } from "@hearth/server/testing";
@@ -56,4 +56,19 @@ export function findMarker(haystack: Buffer, marker: string): string[] {
   return markerForms(marker)
     .filter((f) => haystack.includes(f.bytes))
     .map((f) => f.form);
+}
+
+/**
+ * Everything of a test server a canary scans, as text (latin1 keeps every byte one character): the
+ * SQLite file and whichever of its WAL, shared-memory and journal files exist, and the server's log.
+ */
+export function storedHaystacks(t: TestServer): { name: string; text: string }[] {
+  const files = [t.dbPath, `${t.dbPath}-wal`, `${t.dbPath}-shm`, `${t.dbPath}-journal`].filter((f) =>
+    existsSync(f),
+  );
+  if (!files.includes(t.dbPath)) throw new Error(`no database file at ${t.dbPath}`);
+  return [
+    ...files.map((f) => ({ name: f, text: readFileSync(f).toString("latin1") })),
+    { name: "server log", text: t.logs() },
+  ];
 }
