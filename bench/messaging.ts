@@ -21,8 +21,8 @@ import { Session } from "node:inspector";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type * as HearthSdk from "@hearth/client";
-import type { ConversationId, SessionResponse } from "@hearth/protocol";
 import WebSocket from "ws";
+import { signUpPairs } from "./harness.ts";
 import { cpuMicros, machine, percentile, rssMiB, table } from "./stats.ts";
 
 const E2EE = process.argv.includes("--e2ee");
@@ -35,10 +35,9 @@ const RATE = Number(args.get("rate-per-conversation") ?? 2);
 const WINDOW = Number(args.get("window") ?? 8);
 const PHASES = (args.get("phases") ?? "paced,saturated").split(",") as ("paced" | "saturated")[];
 const SYSTEMS = (args.get("systems") ?? "hearth,relay").split(",");
-const PASSWORD = "bench password 0123";
 // BENCH_CLIENT / BENCH_SERVER: another checkout's SDK entry point and server script (e.g. to profile
 // a baseline against the same driver); by default this checkout's.
-const { HearthApi, HearthClient, MemoryKeyStore, State, unencryptedCodecForTests } = (await import(
+const { HearthClient, MemoryKeyStore, State, unencryptedCodecForTests } = (await import(
   process.env.BENCH_CLIENT ?? "@hearth/client"
 )) as typeof HearthSdk;
 type WebSocketConstructor = HearthSdk.WebSocketConstructor;
@@ -274,44 +273,14 @@ async function cpuDuring<T>(
 async function benchHearth(n: number): Promise<Result[]> {
   const child = await startChild(process.env.BENCH_SERVER ?? "./hearth-server.ts");
   const url = child.info.url!;
-  const api = new HearthApi({ baseUrl: url });
-  const admin = await api.setup({
-    setupToken: child.info.setupToken!,
-    practiceName: "Bench",
-    login: "admin",
-    displayName: "Admin",
-    password: PASSWORD,
-    deviceName: "bench",
-  });
-  const adminApi = new HearthApi({ baseUrl: url, token: admin.token });
-  const sessions: [SessionResponse, SessionResponse][] = [];
-  for (let i = 0; i < n; i++) {
-    const inv = await adminApi.createInvite("therapist");
-    const t = await api.acceptInvite({
-      token: inv.token,
-      login: `ther${i}`,
-      displayName: `T${i}`,
-      password: PASSWORD,
-      deviceName: "b",
-    });
-    const pinv = await new HearthApi({ baseUrl: url, token: t.token }).createInvite("patient");
-    const p = await api.acceptInvite({
-      token: pinv.token,
-      login: `pat${i}`,
-      displayName: `P${i}`,
-      password: PASSWORD,
-      deviceName: "b",
-    });
-    sessions.push([t, p]);
-  }
+  const signedUp = await signUpPairs(url, child.info.setupToken!, n);
   const clients: HearthSdk.HearthClient[] = [];
-  const pairs: Pair[] = sessions.map(([t, p]) => {
-    const cid = p.conversationId as ConversationId;
-    const sides = [t, p].map(
-      (s) =>
+  const pairs: Pair[] = signedUp.map(({ conversationId: cid, tokens }) => {
+    const sides = tokens.map(
+      (token) =>
         new HearthClient({
           baseUrl: url,
-          token: s.token,
+          token,
           WebSocket: WebSocket as unknown as WebSocketConstructor,
           backoff: { minMs: 100, maxMs: 2000 },
           maxInFlightPerConversation: WINDOW,
@@ -343,8 +312,7 @@ async function benchHearth(n: number): Promise<Result[]> {
   }
   if (E2EE) {
     // Every pair's MLS group holds both devices before the clock starts.
-    for (const [i, [, p]] of sessions.entries()) {
-      const cid = p.conversationId as ConversationId;
+    for (const [i, { conversationId: cid }] of signedUp.entries()) {
       for (;;) {
         const sizes = await Promise.all(
           [clients[2 * i]!, clients[2 * i + 1]!].map(async (c) => (await c.crypto.members(cid)).length),
