@@ -191,7 +191,10 @@ export class HearthClient extends Emitter<HearthClientEvents> {
       },
       delivered: (m) => {
         this.emit("message", m);
-        this.#receipts.want(m.conversationId, "delivered", m.seq);
+        // Delivered is what the other members wait to see; one's own message needs no receipt (the
+        // next message from someone else raises the watermark past it). Half the receipts, half
+        // their watermark writes and fan-out, per message.
+        if (!m.own) this.#receipts.want(m.conversationId, "delivered", m.seq);
       },
       recycle: (reason) => this.#conn.recycle(reason),
       error,
