@@ -58,9 +58,9 @@ describe("messaging through the SDK and the real server", () => {
     // server (which echoes every receipt to both members) relayed a delivered receipt from the
     // therapist only.
     for (const c of [pa, th]) {
-      expect((c.events.receipt ?? []).filter((r) => r.kind === "delivered").map((r) => r.userId)).not.toContain(
-        p.patients[0]!.userId,
-      );
+      expect(
+        (c.events.receipt ?? []).filter((r) => r.kind === "delivered").map((r) => r.userId),
+      ).not.toContain(p.patients[0]!.userId);
     }
     // Replies quote inside the payload.
     const reply = await th.client.send(cid, { text: "Welcome.", replyTo: messageId });
