@@ -58,8 +58,8 @@ export class DeliveryService {
     /** Append and fan-out latencies and stored messages are counted here. */
     metrics?: ServerMetrics;
     /**
-     * Resolves once what has been committed is on disk (`Storage.durable`). Each batch waits for it
-     * after committing, before anyone hears of its entries.
+     * Resolves once what has been committed is on disk (`Storage.durable`). Each batch of appends
+     * waits for it after committing, before anyone hears of its entries (receipts do not: see below).
      */
     durable?: (o?: { block?: boolean }) => Promise<void>;
   }) {
@@ -72,19 +72,26 @@ export class DeliveryService {
     this.#onBlobsErased = deps.onBlobsErased ?? (async () => {});
     this.#onMessageStored = deps.onMessageStored;
     this.#durable = deps.durable ?? (async () => {});
-    // A batch is done when it is on disk: until then the next one gathers (the event loop stays free
-    // while the WAL syncs on the thread pool), so batches stay as large as under a blocking fsync.
+    // A batch is done when it is on disk, and it syncs the WAL on the spot, right after its commit:
+    // what arrives meanwhile joins the next batch, and the acks and the fan-out go out in the same
+    // turn. Syncing on the thread pool instead (the event loop free during the fdatasync) measured
+    // worse at every load here: each batch then waited a pool round trip and the turns around it,
+    // batches shrank, and both the paced tail and saturated throughput lost (docs/benchmarks.md,
+    // "Messages sync on the spot").
     this.#appends = new Batcher(async (reqs) => {
       const results = await this.#store.append(reqs);
-      // More sends already waiting (saturation): sync on the spot, so everything that arrives meanwhile
-      // joins the next batch; otherwise on the thread pool, and the event loop stays free.
-      await this.#durable({ block: this.#appends.waiting > 0 });
+      await this.#durable({ block: true });
       return results;
     });
+    // Receipts are relayed once their watermarks are committed, without waiting for the WAL sync
+    // that follows (the next one, within a sync's time): a watermark is not a message, nobody is
+    // acknowledged for it, and the device that sent it already holds what it acknowledges. After a
+    // power loss in that moment a watermark may be a step behind what the other side was shown, and
+    // moves again with that device's next receipt. Waiting cost each receipt a second sync on the
+    // round trip of every message (and, under load, a blocking one on the event loop).
     this.#watermarks = new Batcher(async (ups) => {
       // Several receipts for one (conversation, user, kind) in a batch: only the highest matters.
       const moved = new Set(await this.#store.updateWatermarks(ups));
-      await this.#durable({ block: this.#watermarks.waiting > 0 });
       return ups.map((u) => moved.has(u));
     });
   }

@@ -15,8 +15,9 @@ export interface SqliteStorageOptions {
   /** Path of the database file. */
   path: string;
   /**
-   * `full` (default): an acknowledged message survives even a power loss. The WAL is fsynced after
-   * every commit, off the event loop ({@link WalSync}), and acks and HTTP answers wait for it.
+   * `full` (default): an acknowledged message survives even a power loss. The WAL is fdatasynced
+   * after every commit ({@link WalSync}: a batch of messages on the spot, anything else on the
+   * thread pool), and acks and HTTP answers wait for it.
    * `normal`: no sync of our own; survives a process crash but not an OS crash.
    */
   synchronous?: "full" | "normal";
@@ -40,8 +41,8 @@ export interface SqliteStorageOptions {
 export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const sqlite = new SQLite(options.path);
   sqlite.pragma("journal_mode = WAL");
-  // NORMAL in both modes: in `full`, the WAL sync a FULL commit would run on the event loop runs
-  // on the thread pool instead, and what must be durable waits for it (see WalSync).
+  // NORMAL in both modes: in `full`, WalSync runs the WAL sync a FULL commit would (on the spot for
+  // a batch of messages, on the thread pool for the rest), and what must be durable waits for it.
   sqlite.pragma("synchronous = NORMAL");
   const wal = options.synchronous === "normal" ? undefined : new WalSync(options.path, options.syncPath);
   sqlite.pragma("foreign_keys = ON");

@@ -11,14 +11,16 @@ interface Waiter {
 }
 
 /**
- * Durability of the embedded store without an fsync on the event loop.
+ * Durability of the embedded store, with the fsync where its caller wants it.
  *
  * SQLite runs with `synchronous = NORMAL` in WAL mode: a commit writes its frames into the WAL (the
  * kernel's page cache) and returns, and SQLite syncs the WAL itself before each checkpoint. What
- * `FULL` adds — the WAL on disk before the commit returns — is done here instead, on libuv's thread
- * pool: after a commit, `fdatasync(db-wal)` runs off the event loop, and whoever must not answer
- * before the data is on disk (an ack, an HTTP response) awaits {@link WalSync.durable}. While one
- * sync runs, the next batch parses, commits and queues for the next sync: group commits pipeline.
+ * `FULL` adds — the WAL on disk before the commit returns — is done here instead: after a commit an
+ * `fdatasync(db-wal)` follows, and whoever must not answer before the data is on disk (an ack, an
+ * HTTP response) awaits {@link WalSync.durable}. By default the sync runs on libuv's thread pool
+ * (an HTTP answer, a job: the event loop stays free); a caller with a batch of messages asks to
+ * `block` and syncs on the spot (see `DeliveryService`). Writes nobody waits for (receipts) are
+ * synced on the thread pool too, a turn after their commit.
  *
  * Every commit, awaited or not, is followed by a sync started after it, so nothing committed stays
  * in the page cache longer than one sync. The first sync also syncs the directory (the WAL file's
@@ -110,7 +112,8 @@ export class WalSync {
     this.#running = this.#sync()
       .then(
         () => {
-          this.#synced = gen;
+          // A blocking sync may have covered more meanwhile: never move back.
+          this.#synced = Math.max(this.#synced, gen);
           this.#settle((w) => w.gen <= gen, undefined);
         },
         (err: unknown) => {
