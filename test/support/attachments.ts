@@ -59,16 +59,18 @@ export function findMarker(haystack: Buffer, marker: string): string[] {
 }
 
 /**
- * Everything of a test server a canary scans, as text (latin1 keeps every byte one character): the
- * SQLite file and whichever of its WAL, shared-memory and journal files exist, and the server's log.
+ * A test server's database as text (latin1 keeps every byte one character): the SQLite file and
+ * whichever of its WAL, shared-memory and journal files exist. What a canary's control reads.
  */
-export function storedHaystacks(t: TestServer): { name: string; text: string }[] {
+export function databaseHaystacks(t: TestServer): { name: string; text: string }[] {
   const files = [t.dbPath, `${t.dbPath}-wal`, `${t.dbPath}-shm`, `${t.dbPath}-journal`].filter((f) =>
     existsSync(f),
   );
   if (!files.includes(t.dbPath)) throw new Error(`no database file at ${t.dbPath}`);
-  return [
-    ...files.map((f) => ({ name: f, text: readFileSync(f).toString("latin1") })),
-    { name: "server log", text: t.logs() },
-  ];
+  return files.map((f) => ({ name: f, text: readFileSync(f).toString("latin1") }));
+}
+
+/** Everything of a test server a canary scans: {@link databaseHaystacks} and the server's log. */
+export function storedHaystacks(t: TestServer): { name: string; text: string }[] {
+  return [...databaseHaystacks(t), { name: "server log", text: t.logs() }];
 }
