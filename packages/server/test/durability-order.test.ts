@@ -18,22 +18,25 @@ describe("durability: messages wait for the WAL sync, receipts do not", () => {
   let dir: string | undefined;
   let holding = false;
   const held: (() => void)[] = [];
+  let real: ReturnType<typeof keptOpenSync> | undefined;
   afterEach(async () => {
     holding = false;
     for (const release of held.splice(0)) release();
     await t?.stop();
+    real?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    t = dir = undefined;
+    t = dir = real = undefined;
   });
 
   it("relays a receipt while the sync is held, and acks the next message only after it", async () => {
     dir = mkdtempSync(join(tmpdir(), "hearth-durability-"));
-    const real = keptOpenSync();
+    const kept = keptOpenSync();
+    real = kept;
     const storage = await openSqliteStorage({
       path: join(dir, "hearth.db"),
       syncPath: async (path, kind) => {
         if (holding) await new Promise<void>((resolve) => held.push(resolve));
-        await real.sync(path, kind);
+        await kept.sync(path, kind);
       },
     });
     t = await startTestServer({ storage });
@@ -83,6 +86,5 @@ describe("durability: messages wait for the WAL sync, receipts do not", () => {
 
     await pa.closeAndWait();
     await th.closeAndWait();
-    real.close();
   });
 });
