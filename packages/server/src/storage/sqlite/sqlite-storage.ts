@@ -1,12 +1,14 @@
 import { statSync } from "node:fs";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import type { Logger } from "pino";
 import { codecFor } from "../at-rest/codec-for.ts";
 import { sealInPlace } from "../at-rest/seal-in-place.ts";
 import { kyselyStorage } from "../kysely/kysely-storage.ts";
 import { migrate } from "../migrations.ts";
 import type { Database } from "../schema.ts";
 import type { Storage } from "../storage.ts";
+import { Checkpointer } from "./checkpointer.ts";
 import { sqliteDialect } from "./sqlite-dialect.ts";
 import { type SyncPath, WalSync } from "./wal-sync.ts";
 
@@ -28,6 +30,8 @@ export interface SqliteStorageOptions {
    * (`storage/at-rest`), and a plaintext database is encrypted in place on open. Undefined: off.
    */
   atRestKey?: Uint8Array;
+  /** Where a failed checkpoint worker is reported (SQLite then checkpoints on the writer again). */
+  logger?: Pick<Logger, "warn">;
 }
 
 /**
@@ -50,11 +54,28 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   // Freed content (a message deleted for everyone, a used key package) is overwritten with zeros,
   // not left in free pages and free space where a copy of the file would still hold it.
   sqlite.pragma("secure_delete = ON");
-  const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite, wal) }),
+  // The WAL is checkpointed on a worker thread, not inside the COMMIT that crosses 1,000 pages.
+  sqlite.pragma("wal_autocheckpoint = 0");
+  const checkpointer = new Checkpointer({
+    path: options.path,
+    finish: async () => {
+      await sql`pragma wal_checkpoint(PASSIVE)`.execute(db);
+    },
+    fallback: (err) => {
+      options.logger?.warn({ err }, "checkpoint worker failed; SQLite checkpoints on the writer again");
+      if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
+    },
+  });
+  const wrote = () => {
+    wal?.wrote();
+    checkpointer.wrote();
+  };
+  const db: Kysely<Database> = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite, wrote) }),
   });
   const codec = codecFor(options.atRestKey);
   const close = async () => {
+    await checkpointer.close();
     await wal?.close();
     await db.destroy();
   };
@@ -106,14 +127,14 @@ interface DriverStatement {
  * queries run one at a time on this single connection). A statement that can write, and every
  * COMMIT, tells `wal` so that a sync of the WAL follows it (see {@link WalSync}).
  */
-function withStatementCache(sqlite: SQLite.Database, wal: WalSync | undefined) {
+function withStatementCache(sqlite: SQLite.Database, wrote: () => void) {
   const cache = new Map<string, DriverStatement>();
   return {
     prepare(sql: string): DriverStatement {
       let stmt = cache.get(sql);
       if (!stmt) {
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
-        stmt = driverStatement(sqlite.prepare(sql), sql, wal);
+        stmt = driverStatement(sqlite.prepare(sql), sql, wrote);
         cache.set(sql, stmt);
       }
       return stmt;
@@ -125,28 +146,28 @@ function withStatementCache(sqlite: SQLite.Database, wal: WalSync | undefined) {
   };
 }
 
-function driverStatement(stmt: SQLite.Statement, sql: string, wal: WalSync | undefined): DriverStatement {
+function driverStatement(stmt: SQLite.Statement, sql: string, wrote: () => void): DriverStatement {
   // sqlite3_stmt_readonly is true for BEGIN and COMMIT themselves: a COMMIT is what makes the
   // transaction's writes durable-to-be, so it counts as a write here.
-  if (!wal || (stmt.readonly && !/^\s*(commit|end)\b/i.test(sql))) return stmt;
+  if (stmt.readonly && !/^\s*(commit|end)\b/i.test(sql)) return stmt;
   return {
     reader: stmt.reader,
     all(parameters) {
       try {
         return stmt.all(parameters);
       } finally {
-        wal.wrote();
+        wrote();
       }
     },
     run(parameters) {
       try {
         return stmt.run(parameters);
       } finally {
-        wal.wrote();
+        wrote();
       }
     },
     iterate(parameters) {
-      wal.wrote();
+      wrote();
       return stmt.iterate(parameters);
     },
   };
