@@ -43,7 +43,11 @@ async function main() {
         onConnectionError: (err) => logger.warn({ err: errorKind(err) }, "database connection lost"),
         ...(atRestKey ? { atRestKey } : {}),
       })
-    : await openSqliteStorage({ path: join(dataDir, "hearth.db"), logger, ...(atRestKey ? { atRestKey } : {}) });
+    : await openSqliteStorage({
+        path: join(dataDir, "hearth.db"),
+        logger,
+        ...(atRestKey ? { atRestKey } : {}),
+      });
   logger.info({ encryptedAtRest: atRestKey !== undefined }, "storage open");
   // Blobs: files under the data directory (default; a folder every node mounts, for several nodes),
   // or chunks in PostgreSQL, which every node reads without a shared folder.

@@ -27,7 +27,8 @@ export function toLogEntry(e: EntryRecord): LogEntry {
     kind: e.kind,
   };
   // Node's own base64 (the protocol's browser-safe encoder builds a string per byte first).
-  if (e.body) entry.body = Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength).toString("base64");
+  if (e.body)
+    entry.body = Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength).toString("base64");
   if (e.target) entry.target = e.target;
   if (e.deleted) entry.deleted = true;
   if (e.epoch !== null) entry.epoch = e.epoch;
