@@ -91,9 +91,11 @@ describe("Checkpointer", () => {
       if (i % 20 === 0) await turn();
     }
     expect(finished()).toBeGreaterThan(0);
-    // Without checkpoints the WAL would hold every row written (one page each and more).
+    // Without the finishing checkpoints the WAL holds every row written: about 3.1 × rows × PAGE here
+    // (a row overflows its page). With them it stayed at 0.15–0.25 × even with both cores busy, so the
+    // bound sits between the two with room for a slow machine.
     // (the WAL file keeps its largest size: this is the most it ever held)
-    expect(w.walBytes() - before).toBeLessThan((rows * PAGE) / 4);
+    expect(w.walBytes() - before).toBeLessThan(rows * PAGE);
     expect(fallbacks).toEqual([]);
   });
 
