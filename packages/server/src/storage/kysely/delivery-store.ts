@@ -12,6 +12,7 @@ import type { Database } from "../schema.ts";
 import { HotStatement } from "./hot-statement.ts";
 import { messageBlobQueries } from "./message-blob-queries.ts";
 import { bytesOf, type Db, inTransaction, type StorageDialect } from "./storage-dialect.ts";
+import type { SyncBatch, SyncStatements } from "./sync-batch.ts";
 
 /** Code-unit order: the same in every runtime, unlike `localeCompare`. */
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -54,6 +55,68 @@ const raiseWatermark = Object.fromEntries(
   ]),
 ) as Record<"delivered_seq" | "read_seq" | "shared_read_seq", HotStatement<never>>;
 
+type EntryRow = Selectable<Database["entries"]>;
+
+/** A stored entry with the same message id: the same message resent, or a conflicting id. */
+function resent(existing: EntryRow, req: AppendRequest): AppendResult {
+  // A resend of the same id by the same sender is the same message: answer with the original.
+  if (existing.sender_id !== req.senderId || existing.kind !== req.kind) {
+    return { ok: false, code: "message_conflict" };
+  }
+  return { ok: true, entry: toEntry(existing), duplicate: true };
+}
+
+/** The row a new entry is stored as, at `seq`. */
+function newRow(req: AppendRequest, seq: number, now: string): EntryRow {
+  return {
+    conversation_id: req.conversationId,
+    seq,
+    message_id: req.messageId,
+    sender_id: req.senderId,
+    sender_device_id: req.senderDeviceId,
+    sent_at: now,
+    kind: req.kind,
+    body: req.body,
+    target: req.target,
+    deleted: 0,
+    epoch: req.kind === "commit" ? (req.epoch ?? 0) : null,
+  };
+}
+
+/** {@link insertEntry}'s parameters, in its column order. */
+const insertParameters = (row: EntryRow) => [
+  row.conversation_id,
+  row.seq,
+  row.message_id,
+  row.sender_id,
+  row.sender_device_id,
+  row.sent_at,
+  row.kind,
+  row.body,
+  row.target,
+  row.deleted,
+  row.epoch,
+];
+
+/** Which watermark columns a receipt raises. */
+const columnsOf = (u: WatermarkUpdate) =>
+  u.kind === "delivered" ? DELIVERED : u.private ? PRIVATE_READ : SHARED_READ;
+
+/**
+ * Updates rows in one canonical order (a stable sort keeps repeated updates of one row in their
+ * given order), so two concurrent batches take row locks in the same order and cannot deadlock.
+ */
+const canonicalOrder = (updates: WatermarkUpdate[]) =>
+  updates
+    .map((u, i) => ({ u, i }))
+    .sort(
+      (a, b) =>
+        cmp(a.u.conversationId, b.u.conversationId) || cmp(a.u.userId, b.u.userId) || cmp(a.u.kind, b.u.kind),
+    );
+
+/** A plain message (no attachments): the only kind the synchronous batch stores. */
+const plainMessage = (r: AppendRequest) => r.kind === "message" && !(r.blobIds && r.blobIds.length > 0);
+
 /**
  * The delivery port over SQL (tables `entries`, `welcomes`, `message_blobs`; appends move
  * `conversations`' log head and MLS epoch; watermarks live on `members`). Locking differs by
@@ -63,14 +126,22 @@ const raiseWatermark = Object.fromEntries(
 export class KyselyDeliveryStore implements DeliveryStore {
   readonly #db: Db;
   readonly #dialect: StorageDialect;
+  readonly #sync: SyncBatch | undefined;
 
-  constructor(db: Db, dialect: StorageDialect) {
+  /** `sync`: where the database offers it, the hot batches run as synchronous transactions. */
+  constructor(db: Db, dialect: StorageDialect, sync?: SyncBatch) {
     this.#db = db;
     this.#dialect = dialect;
+    this.#sync = db.isTransaction ? undefined : sync;
   }
 
   async append(requests: AppendRequest[]): Promise<AppendResult[]> {
     if (requests.length === 0) return [];
+    // The common batch, plain messages only: one synchronous transaction (see SyncBatch).
+    if (this.#sync && requests.every(plainMessage)) {
+      const now = new Date().toISOString();
+      return this.#sync((s) => requests.map((r) => appendMessageSync(s, r, now)));
+    }
     const results = await this.#appendAll(requests);
     // Once per batch (group commit), after it committed: let the dialect wipe what the deletes left.
     const erased = results.some((r) => r.ok && r.entry.kind === "delete" && !r.duplicate);
@@ -116,13 +187,7 @@ export class KyselyDeliveryStore implements DeliveryStore {
     // The hot path (one message) is written as plain SQL: Kysely's query building costs more CPU
     // than running these statements (bench/messaging.ts profile). Same SQL on SQLite and PostgreSQL.
     const existing = (await selectEntry.run(db, [req.conversationId, req.messageId])).rows[0];
-    if (existing) {
-      // A resend of the same id by the same sender is the same message: answer with the original.
-      if (existing.sender_id !== req.senderId || existing.kind !== req.kind) {
-        return { ok: false, code: "message_conflict" };
-      }
-      return { ok: true, entry: toEntry(existing), duplicate: true };
-    }
+    if (existing) return resent(existing, req);
     if (req.kind === "delete") {
       const target = await db
         .selectFrom("entries")
@@ -169,32 +234,8 @@ export class KyselyDeliveryStore implements DeliveryStore {
             .executeTakeFirst()
         : (await bumpHead.run(db, [now, req.conversationId])).rows[0];
     if (!head) return { ok: false, code: "not_found" };
-    const row = {
-      conversation_id: req.conversationId,
-      seq: Number(head.last_seq),
-      message_id: req.messageId,
-      sender_id: req.senderId,
-      sender_device_id: req.senderDeviceId,
-      sent_at: now,
-      kind: req.kind,
-      body: req.body,
-      target: req.target,
-      deleted: 0,
-      epoch: req.kind === "commit" ? (req.epoch ?? 0) : null,
-    };
-    await insertEntry.run(db, [
-      row.conversation_id,
-      row.seq,
-      row.message_id,
-      row.sender_id,
-      row.sender_device_id,
-      row.sent_at,
-      row.kind,
-      row.body,
-      row.target,
-      row.deleted,
-      row.epoch,
-    ]);
+    const row = newRow(req, Number(head.last_seq), now);
+    await insertEntry.run(db, insertParameters(row));
     if (req.kind === "commit" && req.welcomes && req.welcomes.length > 0) {
       await db
         .insertInto("welcomes")
@@ -239,24 +280,24 @@ export class KyselyDeliveryStore implements DeliveryStore {
 
   async updateWatermarks(updates: WatermarkUpdate[]) {
     if (updates.length === 0) return [];
+    // The answer keeps the caller's order. A shared read moved if either marker moved (after a
+    // private read, sharing catches up).
+    const moved: boolean[] = updates.map(() => false);
+    if (this.#sync) {
+      return this.#sync((s) => {
+        for (const { u, i } of canonicalOrder(updates)) {
+          for (const col of columnsOf(u)) {
+            if (s.run(raiseWatermark[col].text, [u.seq, u.conversationId, u.userId, u.seq]) === 1)
+              moved[i] = true;
+          }
+        }
+        return updates.filter((_, i) => moved[i]);
+      });
+    }
     return inTransaction(this.#db, async (db) => {
-      // Update rows in one canonical order (a stable sort keeps repeated updates of one row in their
-      // given order), so two concurrent batches take row locks in the same order and cannot
-      // deadlock. The answer keeps the caller's order.
-      const order = updates
-        .map((u, i) => ({ u, i }))
-        .sort(
-          (a, b) =>
-            cmp(a.u.conversationId, b.u.conversationId) ||
-            cmp(a.u.userId, b.u.userId) ||
-            cmp(a.u.kind, b.u.kind),
-        );
-      const moved: boolean[] = updates.map(() => false);
-      for (const { u, i } of order) {
-        const cols = u.kind === "delivered" ? DELIVERED : u.private ? PRIVATE_READ : SHARED_READ;
-        for (const col of cols) {
+      for (const { u, i } of canonicalOrder(updates)) {
+        for (const col of columnsOf(u)) {
           const r = await raiseWatermark[col].run(db, [u.seq, u.conversationId, u.userId, u.seq]);
-          // A shared read moved if either marker moved (after a private read, sharing catches up).
           if (Number(r.numAffectedRows) === 1) moved[i] = true;
         }
       }
@@ -288,4 +329,15 @@ export class KyselyDeliveryStore implements DeliveryStore {
       .where("conversation_id", "=", conversationId)
       .execute();
   }
+}
+
+/** One plain message of a synchronous batch: the same statements as `#appendOne`, run at once. */
+function appendMessageSync(s: SyncStatements, req: AppendRequest, now: string): AppendResult {
+  const existing = s.all<EntryRow>(selectEntry.text, [req.conversationId, req.messageId])[0];
+  if (existing) return resent(existing, req);
+  const head = s.all<{ last_seq: number }>(bumpHead.text, [now, req.conversationId])[0];
+  if (!head) return { ok: false, code: "not_found" };
+  const row = newRow(req, Number(head.last_seq), now);
+  s.run(insertEntry.text, insertParameters(row));
+  return { ok: true, entry: toEntry(row), duplicate: false };
 }

@@ -13,11 +13,14 @@ import type { Db } from "./storage-dialect.ts";
  * const { rows } = await bump.run(db, [conversationId]);
  */
 export class HotStatement<R> {
+  /** The SQL as written, with `?` placeholders (as SQLite takes it; see `SyncBatch`). */
+  readonly text: string;
   readonly #parts: readonly string[];
   /** The compiled text per database adapter (a database and its transactions share one). */
   readonly #text = new WeakMap<object, string>();
 
   constructor(text: string) {
+    this.text = text;
     this.#parts = text.split("?");
   }
 

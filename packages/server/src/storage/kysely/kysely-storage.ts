@@ -17,9 +17,10 @@ import { KyselyOfficeHoursStore } from "./office-hours-store.ts";
 import { KyselyPushStore } from "./push-store.ts";
 import { KyselyScheduleStore } from "./schedule-store.ts";
 import type { Db, StorageDialect } from "./storage-dialect.ts";
+import type { SyncBatch } from "./sync-batch.ts";
 
 /** Every module's Kysely store over one connection or transaction. */
-function portsOver(db: Db, dialect: StorageDialect, codec: FieldCodec): TransactionalPorts {
+function portsOver(db: Db, dialect: StorageDialect, codec: FieldCodec, sync?: SyncBatch): TransactionalPorts {
   const transaction: RunInTransaction = (fn) =>
     db.isTransaction
       ? // A nested transaction joins the outer one.
@@ -28,7 +29,7 @@ function portsOver(db: Db, dialect: StorageDialect, codec: FieldCodec): Transact
   const ports: TransactionalPorts = {
     auth: new KyselyAuthStore(db, codec),
     conversations: new KyselyConversationStore(db, codec),
-    delivery: new KyselyDeliveryStore(db, dialect),
+    delivery: new KyselyDeliveryStore(db, dialect, sync),
     keys: new KyselyKeysStore(db, dialect),
     blobs: new KyselyBlobMetaStore(db),
     audit: new KyselyAuditStore(db, dialect),
@@ -56,6 +57,8 @@ export function kyselyStorage(
   dialect: StorageDialect,
   codec: FieldCodec,
   lifecycle: StorageLifecycle,
+  /** Where the database runs statements synchronously (SQLite): the hot batches use it. */
+  sync?: SyncBatch,
 ): Storage {
-  return { ...portsOver(db, dialect, codec), ...lifecycle };
+  return { ...portsOver(db, dialect, codec, sync), ...lifecycle };
 }

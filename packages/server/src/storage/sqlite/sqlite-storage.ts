@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { codecFor } from "../at-rest/codec-for.ts";
 import { sealInPlace } from "../at-rest/seal-in-place.ts";
 import { kyselyStorage } from "../kysely/kysely-storage.ts";
+import type { SyncBatch, SyncStatements } from "../kysely/sync-batch.ts";
 import { migrate } from "../migrations.ts";
 import type { Database } from "../schema.ts";
 import type { Storage } from "../storage.ts";
@@ -73,6 +74,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   const db: Kysely<Database> = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite, wrote) }),
   });
+  const sync = syncBatch(db, sqlite, wrote);
   const codec = codecFor(options.atRestKey);
   const close = async () => {
     await checkpointer.close();
@@ -87,27 +89,63 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     throw err;
   }
   const opened = statSync(options.path);
-  return kyselyStorage(db, sqliteDialect, codec, {
-    close,
-    durable: (o) => wal?.durable(o?.block === true) ?? Promise.resolve(),
-    async ping() {
-      if (wal?.failure !== undefined)
-        throw new Error("the database's write-ahead log could not be synced to disk");
-      // An open handle keeps reading a file that was deleted or replaced underneath it, and would
-      // answer queries from a database nobody will ever see again: the path must still be that file.
-      let now: ReturnType<typeof statSync>;
-      try {
-        now = statSync(options.path);
-      } catch {
-        throw new Error(`the database file ${options.path} is gone`);
-      }
-      if (now.ino !== opened.ino || now.dev !== opened.dev) {
-        throw new Error(`the database file ${options.path} was replaced while open`);
-      }
-      sqlite.prepare("select count(*) from sqlite_master").get();
+  return kyselyStorage(
+    db,
+    sqliteDialect,
+    codec,
+    {
+      close,
+      durable: (o) => wal?.durable(o?.block === true) ?? Promise.resolve(),
+      async ping() {
+        if (wal?.failure !== undefined)
+          throw new Error("the database's write-ahead log could not be synced to disk");
+        // An open handle keeps reading a file that was deleted or replaced underneath it, and would
+        // answer queries from a database nobody will ever see again: the path must still be that file.
+        let now: ReturnType<typeof statSync>;
+        try {
+          now = statSync(options.path);
+        } catch {
+          throw new Error(`the database file ${options.path} is gone`);
+        }
+        if (now.ino !== opened.ino || now.dev !== opened.dev) {
+          throw new Error(`the database file ${options.path} was replaced while open`);
+        }
+        sqlite.prepare("select count(*) from sqlite_master").get();
+      },
+      poolStats: () => undefined,
     },
-    poolStats: () => undefined,
-  });
+    sync,
+  );
+}
+
+/**
+ * Synchronous transactions on the one connection (see {@link SyncBatch}), holding it from Kysely's
+ * queries meanwhile (`db.connection()` takes the driver's connection lock: no Kysely transaction is
+ * open, and none begins, while it runs). Their statements are prepared once per SQL text. The
+ * COMMIT tells `wrote`, so a WAL sync (and a checkpoint) follows it as after any other commit.
+ */
+function syncBatch(db: Kysely<Database>, sqlite: SQLite.Database, wrote: () => void): SyncBatch {
+  const prepared = new Map<string, SQLite.Statement>();
+  const statement = (text: string) => {
+    let stmt = prepared.get(text);
+    if (!stmt) {
+      stmt = sqlite.prepare(text);
+      prepared.set(text, stmt);
+    }
+    return stmt;
+  };
+  const statements: SyncStatements = {
+    all: <R>(text: string, parameters: readonly unknown[]) => statement(text).all(parameters) as R[],
+    run: (text, parameters) => statement(text).run(parameters).changes,
+  };
+  return (fn) =>
+    db.connection().execute(async () => {
+      try {
+        return sqlite.transaction(() => fn(statements))();
+      } finally {
+        wrote();
+      }
+    });
 }
 
 /** Most distinct SQL texts kept prepared; the hot paths use a few dozen. */
