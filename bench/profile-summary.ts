@@ -82,9 +82,11 @@ const groups: [string, (fn: string, url: string) => boolean][] = [
       /stream_base_commons|streams\/writable|node:net|ws\/lib\/sender/.test(url),
   ],
   [
-    "SQLite statements (native run/all, incl. fsync)",
+    "SQLite statements (native run/all; SQLite's own syncs inside)",
     (fn, url) => !url && (fn === "run" || fn === "all" || fn === "exec"),
   ],
+  // The WAL's fdatasync after a batch of messages, run on the spot (storage/sqlite/wal-sync.ts).
+  ["WAL sync (fdatasync on the event loop)", (fn, url) => !url && fn === "fdatasync"],
   ["Kysely", (_fn, url) => url.includes("node_modules/kysely")],
   [
     "frame parsing (zod, protocol parse)",

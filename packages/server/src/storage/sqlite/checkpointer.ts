@@ -142,7 +142,13 @@ export class Checkpointer {
   #spawned(): Worker {
     if (this.#worker) return this.#worker;
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: this.#path, driver } });
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { path: this.#path, driver },
+      // The thread holds a connection and answers small messages: a young generation of V8's default
+      // size (16 MiB of semi-spaces) would sit in the server's RSS, grown and never collected.
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 },
+    });
     w.unref();
     w.on("message", (m: { ok: boolean; log?: number; checkpointed?: number; error?: string }) => {
       if (!m.ok) return this.#fail(new Error(m.error));
