@@ -7,7 +7,7 @@ import { expect, it } from "vitest";
 import { Progress } from "../../src/cli/progress.ts";
 import { verifyBackup } from "../../src/cli/restore-command.ts";
 import { systemClock } from "../../src/clock.ts";
-import { ScheduledBackups } from "../../src/modules/backup/scheduled-backups.ts";
+import { byAge, ScheduledBackups } from "../../src/modules/backup/scheduled-backups.ts";
 
 it("scheduled backups run on the durable jobs, again and again, keeping the newest N, each one verifiable", async () => {
   const t = await startTestServer({ scheduler: { pollMs: 200 } });
@@ -26,6 +26,8 @@ it("scheduled backups run on the durable jobs, again and again, keeping the newe
       if (Date.now() > deadline) throw new Error(`no third backup:\n${t.logs().slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // Stopping waits for a run in progress: no fourth backup is half-written while the folder is read.
+    await t.server.scheduler.stop();
     const files = readdirSync(dir).filter((f) => f.endsWith(".hearth-backup"));
     expect(files).toHaveLength(2);
     const m = await verifyBackup(
@@ -41,4 +43,24 @@ it("scheduled backups run on the durable jobs, again and again, keeping the newe
     await t.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it("orders backup files oldest first by time, then by run number within one second", () => {
+  const s = "20261207T132500Z";
+  const later = "20261207T132501Z";
+  expect(
+    byAge([
+      `hearth-${later}.hearth-backup`,
+      `hearth-${s}-10.hearth-backup`,
+      `hearth-${s}-2.hearth-backup`,
+      `hearth-${s}.hearth-backup`,
+      `hearth-${s}-9.hearth-backup`,
+    ]),
+  ).toEqual([
+    `hearth-${s}.hearth-backup`,
+    `hearth-${s}-2.hearth-backup`,
+    `hearth-${s}-9.hearth-backup`,
+    `hearth-${s}-10.hearth-backup`,
+    `hearth-${later}.hearth-backup`,
+  ]);
 });

@@ -26,7 +26,23 @@ export interface ScheduledBackupOptions {
   keep?: number;
 }
 
-const FILE = /^hearth-\d{8}T\d{6}Z(-\d+)?\.hearth-backup$/;
+const FILE = /^hearth-(\d{8}T\d{6}Z)(?:-(\d+))?\.hearth-backup$/;
+
+/**
+ * Oldest first: by time stamp, then by run number within one second (`-2` after none, `-10` after
+ * `-9`), which the names' plain string order gets wrong.
+ */
+export function byAge(files: string[]): string[] {
+  const key = (f: string) => {
+    const m = FILE.exec(f)!;
+    return { stamp: m[1]!, n: Number(m[2] ?? 1) };
+  };
+  return files.sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x.stamp < y.stamp ? -1 : x.stamp > y.stamp ? 1 : x.n - y.n;
+  });
+}
 
 /**
  * Takes `hearth backup` on the durable jobs: the first `everyMs` after the job is first enqueued,
@@ -74,14 +90,14 @@ export class ScheduledBackups {
       progress: new Progress(process.stderr, true),
       ...(this.#o.postgres ? { postgres: this.#o.postgres } : {}),
     });
+    const files = byAge((await readdir(this.#o.dir)).filter((f) => FILE.test(f)));
+    const pruned = files.slice(0, Math.max(0, files.length - this.#o.keep));
+    for (const old of pruned) await rm(join(this.#o.dir, old), { force: true });
+    // Once the old ones are gone: whoever reads this line finds exactly the newest `keep`.
     this.#log.info(
-      { blobs: m.blobs.count, entries: m.database.rows.entries ?? 0 },
+      { blobs: m.blobs.count, entries: m.database.rows.entries ?? 0, pruned: pruned.length },
       "scheduled backup written",
     );
-    const files = (await readdir(this.#o.dir)).filter((f) => FILE.test(f)).sort();
-    for (const old of files.slice(0, Math.max(0, files.length - this.#o.keep))) {
-      await rm(join(this.#o.dir, old), { force: true });
-    }
     return { deferUntil: this.#clock.now() + this.#o.everyMs };
   }
 }
