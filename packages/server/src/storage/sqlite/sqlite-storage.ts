@@ -71,10 +71,9 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     wal?.wrote();
     checkpointer.wrote();
   };
-  const db: Kysely<Database> = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite, wrote) }),
-  });
-  const sync = syncBatch(db, sqlite, wrote);
+  const statements = withStatementCache(sqlite, wrote);
+  const db: Kysely<Database> = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  const sync = syncBatch(db, sqlite, statements.prepared, wrote);
   const codec = codecFor(options.atRestKey);
   const close = async () => {
     await checkpointer.close();
@@ -121,22 +120,19 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
 /**
  * Synchronous transactions on the one connection (see {@link SyncBatch}), holding it from Kysely's
  * queries meanwhile (`db.connection()` takes the driver's connection lock: no Kysely transaction is
- * open, and none begins, while it runs). Their statements are prepared once per SQL text. The
- * COMMIT tells `wrote`, so a WAL sync (and a checkpoint) follows it as after any other commit.
+ * open, and none begins, while it runs). Their statements come from the same cache as Kysely's
+ * (`prepared`). The COMMIT tells `wrote`, so a WAL sync (and a checkpoint) follows it as after any
+ * other commit.
  */
-function syncBatch(db: Kysely<Database>, sqlite: SQLite.Database, wrote: () => void): SyncBatch {
-  const prepared = new Map<string, SQLite.Statement>();
-  const statement = (text: string) => {
-    let stmt = prepared.get(text);
-    if (!stmt) {
-      stmt = sqlite.prepare(text);
-      prepared.set(text, stmt);
-    }
-    return stmt;
-  };
+function syncBatch(
+  db: Kysely<Database>,
+  sqlite: SQLite.Database,
+  prepared: (sql: string) => SQLite.Statement,
+  wrote: () => void,
+): SyncBatch {
   const statements: SyncStatements = {
-    all: <R>(text: string, parameters: readonly unknown[]) => statement(text).all(parameters) as R[],
-    run: (text, parameters) => statement(text).run(parameters).changes,
+    all: <R>(text: string, parameters: readonly unknown[]) => prepared(text).all(parameters) as R[],
+    run: (text, parameters) => prepared(text).run(parameters).changes,
   };
   return (fn) =>
     db.connection().execute(async () => {
@@ -166,17 +162,22 @@ interface DriverStatement {
  * COMMIT, tells `wal` so that a sync of the WAL follows it (see {@link WalSync}).
  */
 function withStatementCache(sqlite: SQLite.Database, wrote: () => void) {
-  const cache = new Map<string, DriverStatement>();
+  const cache = new Map<string, { raw: SQLite.Statement; driver: DriverStatement }>();
+  const entry = (sql: string) => {
+    let e = cache.get(sql);
+    if (!e) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+      const raw = sqlite.prepare(sql);
+      e = { raw, driver: driverStatement(raw, sql, wrote) };
+      cache.set(sql, e);
+    }
+    return e;
+  };
   return {
-    prepare(sql: string): DriverStatement {
-      let stmt = cache.get(sql);
-      if (!stmt) {
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
-        stmt = driverStatement(sqlite.prepare(sql), sql, wrote);
-        cache.set(sql, stmt);
-      }
-      return stmt;
-    },
+    /** For Kysely's driver: a statement that tells `wrote` when it may have written. */
+    prepare: (sql: string): DriverStatement => entry(sql).driver,
+    /** The same prepared statement, bare (a synchronous batch tells `wrote` once, at its end). */
+    prepared: (sql: string): SQLite.Statement => entry(sql).raw,
     close() {
       cache.clear();
       sqlite.close();
