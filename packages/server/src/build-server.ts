@@ -303,7 +303,7 @@ export async function buildServer(input: BuildServerInput): Promise<HearthServer
     log: logger,
   });
   const delivery = new DeliveryService({
-    durable: (o) => storage.durable(o),
+    durable: () => storage.durable(),
     // Both modules hear of stored messages: the email fallback, and the automatic reply.
     events: {
       messageStored: (e) => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../src/storage/sqlite/sqlite-storage.ts";
-import { keptOpenSync, type SyncPath, WalSync } from "../src/storage/sqlite/wal-sync.ts";
+import { keptOpenSync, LAZY_SYNC_MS, type SyncPath, WalSync } from "../src/storage/sqlite/wal-sync.ts";
 
 /** A sync that records each call and finishes only when the test says so. */
 function heldSyncs() {
@@ -72,6 +72,61 @@ describe("WalSync: an acknowledgement waits for a WAL sync that began after its 
     expect(await settled(c)).toBe(true);
     // One sync for both later commits, not one each.
     expect(calls).toHaveLength(3);
+  });
+
+  it("syncs a write nobody waits for within LAZY_SYNC_MS, and at once when somebody starts waiting", async () => {
+    const { calls, sync } = heldSyncs();
+    const wal = new WalSync("/d/h.db", sync);
+    wal.wrote();
+    for (let i = 0; i < 5; i++) await turn();
+    // Nobody waits: no sync yet (a receipt's commit is covered by the next awaited sync, if sooner).
+    expect(calls).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, LAZY_SYNC_MS * 3));
+    expect(calls.map((c) => c.kind)).toEqual(["file"]);
+    calls[0]!.finish();
+    await turn();
+    calls[1]!.finish();
+    expect(await settled(wal.durable())).toBe(true);
+
+    // A waiter does not wait for the lazy window: its sync starts within a turn or two.
+    wal.wrote();
+    const waited = wal.durable();
+    await turn();
+    await turn();
+    expect(calls).toHaveLength(3);
+    calls[2]!.finish();
+    expect(await settled(waited)).toBe(true);
+    // The lazy timer was replaced, not left to sync again what is already on disk.
+    await new Promise((r) => setTimeout(r, LAZY_SYNC_MS * 3));
+    expect(calls).toHaveLength(3);
+  });
+
+  it("pipelines: a commit made during a sync, with a waiter, gets the next sync the moment this one ends", async () => {
+    const { calls, sync } = heldSyncs();
+    const wal = new WalSync("/d/h.db", sync);
+    wal.wrote();
+    const first = wal.durable();
+    await turn();
+    calls[0]!.finish();
+    await turn();
+    calls[1]!.finish(); // the directory, once
+    expect(await settled(first)).toBe(true);
+
+    wal.wrote();
+    const a = wal.durable();
+    await turn();
+    expect(calls).toHaveLength(3);
+    // Committed and awaited while the sync for `a` runs (the next batch, pipelined).
+    wal.wrote();
+    const b = wal.durable();
+    calls[2]!.finish();
+    // Microtasks only, no event-loop turn: `a` is settled and the sync for `b` has already started.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(calls).toHaveLength(4);
+    expect(await settled(a)).toBe(true);
+    expect(await settled(b)).toBe(false);
+    calls[3]!.finish();
+    expect(await settled(b)).toBe(true);
   });
 
   it("after a failed sync nothing is acknowledged again, and the failure is kept for readiness", async () => {
@@ -142,40 +197,6 @@ describe("the embedded store under synchronous = full", () => {
     const raw = new SQLite(path, { readonly: true });
     expect(raw.prepare("select kind from jobs where dedupe_key = 'k'").pluck().get()).toBe("probe");
     raw.close();
-  });
-
-  it("syncs on the spot when asked to block (saturation), once the directory had its first sync", async () => {
-    dir = mkdtempSync(join(tmpdir(), "hearth-walsync-"));
-    const path = join(dir, "h.db");
-    const db = new SQLite(path);
-    db.pragma("journal_mode = WAL");
-    db.exec("create table t (x)");
-    const wal = new WalSync(path);
-    wal.wrote();
-    await wal.durable(); // the first sync (WAL and directory) goes through the thread pool
-    db.prepare("insert into t values (1)").run();
-    wal.wrote();
-    let done = false;
-    const blocked = wal.durable(true).then(() => {
-      done = true;
-    });
-    // Two microtask turns: no thread-pool sync could have finished, a blocking one already has.
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(done).toBe(true);
-    await blocked;
-    db.prepare("insert into t values (2)").run();
-    wal.wrote();
-    let asyncDone = false;
-    const queued = wal.durable().then(() => {
-      asyncDone = true;
-    });
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(asyncDone).toBe(false);
-    await queued;
-    await wal.close();
-    db.close();
   });
 
   it("finds nothing to sync when the WAL is gone (a closed store), without failing", async () => {

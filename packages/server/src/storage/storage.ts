@@ -61,22 +61,12 @@ export interface Storage extends TransactionalPorts {
   ping(): Promise<void>;
   /**
    * Resolves once everything committed so far is on disk. PostgreSQL's commit already is; the
-   * embedded store syncs its WAL after commits (on the thread pool unless asked to block), and an
-   * ack or an HTTP answer that reports a write waits for this first.
+   * embedded store syncs its WAL after commits (on the thread pool), and an ack or an HTTP answer
+   * that reports a write waits for this first.
    */
-  durable(options?: DurableOptions): Promise<void>;
+  durable(): Promise<void>;
   /** The connection pool's state, where there is a pool (PostgreSQL); undefined for SQLite. */
   poolStats(): { total: number; idle: number; waiting: number } | undefined;
-}
-
-/** How to wait for durability. */
-export interface DurableOptions {
-  /**
-   * Sync on the calling thread instead of the thread pool (embedded store). For a batch of messages:
-   * the wait is short (a fraction of a millisecond here), what arrives meanwhile joins the next
-   * batch, and the acks go out in the same turn — measured faster than a free event loop.
-   */
-  block?: boolean;
 }
 
 /** What an adapter adds to the ports: closing, durability, a health check and pool figures. */

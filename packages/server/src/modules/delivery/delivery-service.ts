@@ -38,7 +38,7 @@ export class DeliveryService {
   readonly #events: DeliveryEvents | undefined;
   readonly #onMessageStored: ((conversationId: ConversationId, senderId: UserId) => void) | undefined;
   readonly #metrics: ServerMetrics;
-  readonly #durable: (o?: { block?: boolean }) => Promise<void>;
+  readonly #durable: () => Promise<void>;
 
   constructor(deps: {
     store: DeliveryStore;
@@ -61,7 +61,7 @@ export class DeliveryService {
      * Resolves once what has been committed is on disk (`Storage.durable`). Each batch of appends
      * waits for it after committing, before anyone hears of its entries (receipts do not: see below).
      */
-    durable?: (o?: { block?: boolean }) => Promise<void>;
+    durable?: () => Promise<void>;
   }) {
     this.#metrics = deps.metrics ?? noMetrics;
     this.#events = deps.events;
@@ -72,23 +72,19 @@ export class DeliveryService {
     this.#onBlobsErased = deps.onBlobsErased ?? (async () => {});
     this.#onMessageStored = deps.onMessageStored;
     this.#durable = deps.durable ?? (async () => {});
-    // A batch is done when it is on disk, and it syncs the WAL on the spot, right after its commit:
-    // what arrives meanwhile joins the next batch, and the acks and the fan-out go out in the same
-    // turn. Syncing on the thread pool instead (the event loop free during the fdatasync) measured
-    // worse at every load here: each batch then waited a pool round trip and the turns around it,
-    // batches shrank, and both the paced tail and saturated throughput lost (docs/benchmarks.md,
-    // "Messages sync on the spot").
-    this.#appends = new Batcher(async (reqs) => {
-      const results = await this.#store.append(reqs);
-      await this.#durable({ block: true });
-      return results;
-    });
+    // Group commit, pipelined: a batch's callers hear of it once it is on disk (`settle`), and the
+    // next batch commits while this one syncs on the thread pool. The event loop never waits for the
+    // disk. Measured against syncing each batch on the event loop right after its commit (the design
+    // before): P = 10 conversations +5 to +23 % messages/s, P = 1,000 the same (docs/benchmarks.md,
+    // "Syncs off the event loop"); an earlier try on the thread pool without pipelining had lost, as
+    // each batch then waited for the previous one's sync before it could even commit.
+    this.#appends = new Batcher((reqs) => this.#store.append(reqs), { settle: () => this.#durable() });
     // Receipts are relayed once their watermarks are committed, without waiting for the WAL sync
-    // that follows (the next one, within a sync's time): a watermark is not a message, nobody is
-    // acknowledged for it, and the device that sent it already holds what it acknowledges. After a
-    // power loss in that moment a watermark may be a step behind what the other side was shown, and
-    // moves again with that device's next receipt. Waiting cost each receipt a second sync on the
-    // round trip of every message (and, under load, a blocking one on the event loop).
+    // that follows (WalSync's lazy one, or sooner the next message batch's): a watermark is not a
+    // message, nobody is acknowledged for it, and the device that sent it already holds what it
+    // acknowledges. After a power loss in that moment a watermark may be a step behind what the
+    // other side was shown, and moves again with that device's next receipt. Waiting cost each
+    // receipt a second sync on the round trip of every message.
     this.#watermarks = new Batcher(async (ups) => {
       // Several receipts for one (conversation, user, kind) in a batch: only the highest matters.
       const moved = new Set(await this.#store.updateWatermarks(ups));

@@ -19,8 +19,7 @@ export interface SqliteStorageOptions {
   path: string;
   /**
    * `full` (default): an acknowledged message survives even a power loss. The WAL is fdatasynced
-   * after every commit ({@link WalSync}: a batch of messages on the spot, anything else on the
-   * thread pool), and acks and HTTP answers wait for it.
+   * after every commit on the thread pool ({@link WalSync}), and acks and HTTP answers wait for it.
    * `normal`: no sync of our own; survives a process crash but not an OS crash.
    */
   synchronous?: "full" | "normal";
@@ -46,8 +45,8 @@ export interface SqliteStorageOptions {
 export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const sqlite = new SQLite(options.path);
   sqlite.pragma("journal_mode = WAL");
-  // NORMAL in both modes: in `full`, WalSync runs the WAL sync a FULL commit would (on the spot for
-  // a batch of messages, on the thread pool for the rest), and what must be durable waits for it.
+  // NORMAL in both modes: in `full`, WalSync runs the WAL sync a FULL commit would (on the thread
+  // pool, pipelined with the next commits), and what must be durable waits for it.
   sqlite.pragma("synchronous = NORMAL");
   const wal = options.synchronous === "normal" ? undefined : new WalSync(options.path, options.syncPath);
   sqlite.pragma("foreign_keys = ON");
@@ -94,7 +93,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     codec,
     {
       close,
-      durable: (o) => wal?.durable(o?.block === true) ?? Promise.resolve(),
+      durable: () => wal?.durable() ?? Promise.resolve(),
       async ping() {
         if (wal?.failure !== undefined)
           throw new Error("the database's write-ahead log could not be synced to disk");

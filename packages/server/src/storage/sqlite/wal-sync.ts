@@ -1,8 +1,11 @@
-import { close, closeSync, fdatasync, fdatasyncSync, fsync, open, openSync } from "node:fs";
+import { close, closeSync, fdatasync, fsync, open } from "node:fs";
 import { dirname } from "node:path";
 
 /** Syncs one file (fdatasync) or directory (fsync) by its path. */
 export type SyncPath = (path: string, kind: "file" | "directory") => Promise<void>;
+
+/** The longest a commit nobody waits for stays unsynced before a sync of its own starts. */
+export const LAZY_SYNC_MS = 20;
 
 interface Waiter {
   gen: number;
@@ -11,20 +14,25 @@ interface Waiter {
 }
 
 /**
- * Durability of the embedded store, with the fsync where its caller wants it.
+ * Durability of the embedded store: pipelined WAL syncs on libuv's thread pool.
  *
  * SQLite runs with `synchronous = NORMAL` in WAL mode: a commit writes its frames into the WAL (the
  * kernel's page cache) and returns, and SQLite syncs the WAL itself before each checkpoint. What
  * `FULL` adds — the WAL on disk before the commit returns — is done here instead: after a commit an
- * `fdatasync(db-wal)` follows, and whoever must not answer before the data is on disk (an ack, an
- * HTTP response) awaits {@link WalSync.durable}. By default the sync runs on libuv's thread pool
- * (an HTTP answer, a job: the event loop stays free); a caller with a batch of messages asks to
- * `block` and syncs on the spot (see `DeliveryService`). Writes nobody waits for (receipts) are
- * synced on the thread pool too, a turn after their commit.
+ * `fdatasync(db-wal)` follows on the thread pool, and whoever must not answer before the data is on
+ * disk (an ack, an HTTP response) awaits {@link WalSync.durable}. The event loop never waits for
+ * the disk: while one sync runs, the next batch commits, and the sync after it starts the moment
+ * this one ends if anybody waits (one sync covers every commit made before it started).
  *
- * Every commit, awaited or not, is followed by a sync started after it, so nothing committed stays
- * in the page cache longer than one sync. The first sync also syncs the directory (the WAL file's
- * entry), as SQLite does for a file it creates.
+ * Writes nobody waits for (receipt watermarks) are synced at most {@link LAZY_SYNC_MS} after their
+ * commit, usually sooner by the next sync somebody waits for, which covers them: a sync of their
+ * own right away doubled the syncs while messages flowed (one per message batch, one per receipt
+ * batch; at ten conversations in ping-pong about 850 a second of each; docs/benchmarks.md, "Syncs
+ * off the event loop"). A watermark is acknowledged to nobody; after a power loss within that
+ * window it can be a step behind what was shown, which the protocol allows.
+ *
+ * So nothing committed stays in the page cache longer than {@link LAZY_SYNC_MS} and one sync. The
+ * first sync also syncs the directory (the WAL file's entry), as SQLite does for a file it creates.
  */
 export class WalSync {
   readonly #walPath: string;
@@ -34,6 +42,8 @@ export class WalSync {
   #synced = 0;
   #running: Promise<void> | undefined;
   #scheduled = false;
+  /** A sync for writes nobody waits for, due within {@link LAZY_SYNC_MS}. */
+  #lazy: NodeJS.Timeout | undefined;
   #dirSynced = false;
   #waiters: Waiter[] = [];
   /** Set when a sync fails: every later wait fails too (a store that cannot sync must not ack). */
@@ -41,7 +51,6 @@ export class WalSync {
 
   readonly #syncPath: SyncPath;
   readonly #closeFiles: () => void;
-  readonly #syncNow: ((path: string) => void) | undefined;
 
   /** `syncPath` syncs by path; tests pass one that records, holds and fails syncs. */
   constructor(dbPath: string, syncPath?: SyncPath) {
@@ -49,7 +58,6 @@ export class WalSync {
     const kept = syncPath ? undefined : keptOpenSync();
     this.#syncPath = syncPath ?? kept!.sync;
     this.#closeFiles = kept?.close ?? (() => {});
-    this.#syncNow = kept?.syncNow;
   }
 
   /** Why syncing failed, if it did (readiness reports it; nothing is acknowledged after). */
@@ -57,33 +65,20 @@ export class WalSync {
     return this.#failed;
   }
 
-  /** A statement that may have written ran (or a transaction committed): schedules a sync. */
+  /**
+   * A statement that may have written ran (or a transaction committed): a sync follows, at the
+   * latest {@link LAZY_SYNC_MS} from now (at once when somebody waits: {@link WalSync.durable}).
+   */
   wrote(): void {
     this.#written++;
-    this.#schedule();
+    this.#scheduleLazy();
   }
 
-  /**
-   * Resolves once everything committed before this call is on disk. `block`: syncs now, on this
-   * thread (see `DurableOptions.block`), when the syncer was made with a blocking sync.
-   */
-  durable(block = false): Promise<void> {
+  /** Resolves once everything committed before this call is on disk. */
+  durable(): Promise<void> {
     if (this.#failed !== undefined) return Promise.reject(this.#failed);
     const gen = this.#written;
     if (this.#synced >= gen) return Promise.resolve();
-    // Blocking syncs go through the kept descriptor, once the directory had its first (async) sync.
-    if (block && this.#syncNow && this.#dirSynced) {
-      try {
-        this.#syncNow(this.#walPath);
-      } catch (err) {
-        this.#failed = err;
-        this.#settle(() => true, err);
-        return Promise.reject(err);
-      }
-      this.#synced = Math.max(this.#synced, gen);
-      this.#settle((w) => w.gen <= gen, undefined);
-      return Promise.resolve();
-    }
     return new Promise((resolve, reject) => {
       this.#waiters.push({ gen, resolve, reject });
       this.#schedule();
@@ -92,12 +87,21 @@ export class WalSync {
 
   /** Waits for the sync in flight and any queued one, then lets go of the WAL (closing the store). */
   async close(): Promise<void> {
+    if (this.#lazy) {
+      clearTimeout(this.#lazy);
+      this.#lazy = undefined;
+      if (this.#written > this.#synced) this.#schedule();
+    }
     while (this.#running || this.#scheduled) await (this.#running ?? new Promise((r) => setImmediate(r)));
     this.#closeFiles();
   }
 
   #schedule() {
     if (this.#scheduled || this.#running) return;
+    if (this.#lazy) {
+      clearTimeout(this.#lazy);
+      this.#lazy = undefined;
+    }
     this.#scheduled = true;
     // After this turn's other commits, so one sync covers them all.
     setImmediate(() => {
@@ -106,14 +110,21 @@ export class WalSync {
     });
   }
 
+  #scheduleLazy() {
+    if (this.#lazy || this.#scheduled || this.#running) return;
+    this.#lazy = setTimeout(() => {
+      this.#lazy = undefined;
+      this.#run();
+    }, LAZY_SYNC_MS);
+  }
+
   #run() {
     if (this.#running || this.#synced >= this.#written) return;
     const gen = this.#written;
     this.#running = this.#sync()
       .then(
         () => {
-          // A blocking sync may have covered more meanwhile: never move back.
-          this.#synced = Math.max(this.#synced, gen);
+          this.#synced = gen;
           this.#settle((w) => w.gen <= gen, undefined);
         },
         (err: unknown) => {
@@ -123,7 +134,11 @@ export class WalSync {
       )
       .finally(() => {
         this.#running = undefined;
-        if (this.#written > this.#synced && this.#failed === undefined) this.#schedule();
+        if (this.#failed !== undefined || this.#written <= this.#synced) return;
+        // Somebody waits for a commit made during this sync: the next sync starts now (the disk is
+        // never idle while acks wait); otherwise the writes made meanwhile get the lazy sync.
+        if (this.#waiters.length > 0) this.#run();
+        else this.#scheduleLazy();
       });
   }
 
@@ -152,7 +167,7 @@ export class WalSync {
  * only when the last connection closes, which the store does after {@link WalSync.close}. A missing
  * file has nothing to sync (nothing was written yet, or SQLite checkpointed it away on closing).
  */
-export function keptOpenSync(): { sync: SyncPath; syncNow: (path: string) => void; close: () => void } {
+export function keptOpenSync(): { sync: SyncPath; close: () => void } {
   const files = new Map<string, number>();
   const flush = (fd: number, kind: "file" | "directory", done: (err: Error | null) => void) =>
     kind === "file" ? fdatasync(fd, done) : fsync(fd, done);
@@ -171,19 +186,6 @@ export function keptOpenSync(): { sync: SyncPath; syncNow: (path: string) => voi
           flush(fd, kind, (syncErr) => closeFd(fd, () => settle(syncErr)));
         });
       }),
-    syncNow(path) {
-      let fd = files.get(path);
-      if (fd === undefined) {
-        try {
-          fd = openSync(path, "r");
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-          throw err;
-        }
-        files.set(path, fd);
-      }
-      fdatasyncSync(fd);
-    },
     close() {
       for (const fd of files.values()) closeSync(fd);
       files.clear();
