@@ -27,7 +27,7 @@ interface Waiter {
  * Writes nobody waits for (receipt watermarks) are synced at most {@link LAZY_SYNC_MS} after their
  * commit, usually sooner by the next sync somebody waits for, which covers them: a sync of their
  * own right away doubled the syncs while messages flowed (one per message batch, one per receipt
- * batch; at ten conversations in ping-pong about 850 a second of each; docs/benchmarks.md, "Syncs
+ * batch; at ten conversations in ping-pong about 800 a second of each; docs/benchmarks.md, "Syncs
  * off the event loop"). A watermark is acknowledged to nobody; after a power loss within that
  * window it can be a step behind what was shown, which the protocol allows.
  *
