@@ -75,9 +75,10 @@ export class DeliveryService {
     // Group commit, pipelined: a batch's callers hear of it once it is on disk (`settle`), and the
     // next batch commits while this one syncs on the thread pool. The event loop never waits for the
     // disk. Measured against syncing each batch on the event loop right after its commit (the design
-    // before): P = 10 conversations +5 to +23 % messages/s, P = 1,000 the same (docs/benchmarks.md,
-    // "Syncs off the event loop"); an earlier try on the thread pool without pipelining had lost, as
-    // each batch then waited for the previous one's sync before it could even commit.
+    // before), peer bench: P = 10 conversations +5 to +23 % messages/s, P = 1,000 the same; the
+    // project's own bench (unpinned) mixed, N = 100 behind and more CPU per batch for the pool's
+    // round trip (docs/benchmarks.md, "Syncs off the event loop"). An earlier try on the thread pool
+    // without pipelining had lost: each batch waited for the previous one's sync before committing.
     this.#appends = new Batcher((reqs) => this.#store.append(reqs), { settle: () => this.#durable() });
     // Receipts are relayed once their watermarks are committed, without waiting for the WAL sync
     // that follows (WalSync's lazy one, or sooner the next message batch's): a watermark is not a
