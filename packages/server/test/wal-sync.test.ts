@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openSqliteStorage } from "../src/storage/sqlite/sqlite-storage.ts";
 import { keptOpenSync, LAZY_SYNC_MS, type SyncPath, WalSync } from "../src/storage/sqlite/wal-sync.ts";
 
@@ -25,6 +25,17 @@ const settled = async (p: Promise<unknown>) => {
   for (let i = 0; i < 5; i++) await turn();
   return done;
 };
+
+/** Writes, waits and finishes the first sync (the WAL, then its directory, once): later syncs are the WAL's alone. */
+async function pastFirstSync(wal: WalSync, calls: ReturnType<typeof heldSyncs>["calls"]) {
+  wal.wrote();
+  const first = wal.durable();
+  await turn();
+  calls[0]!.finish();
+  await turn();
+  calls[1]!.finish();
+  expect(await settled(first)).toBe(true);
+}
 
 describe("WalSync: an acknowledgement waits for a WAL sync that began after its commit", () => {
   it("resolves at once when nothing was written, and only after a sync once something was", async () => {
@@ -75,42 +86,44 @@ describe("WalSync: an acknowledgement waits for a WAL sync that began after its 
   });
 
   it("syncs a write nobody waits for within LAZY_SYNC_MS, and at once when somebody starts waiting", async () => {
-    const { calls, sync } = heldSyncs();
-    const wal = new WalSync("/d/h.db", sync);
-    wal.wrote();
-    for (let i = 0; i < 5; i++) await turn();
-    // Nobody waits: no sync yet (a receipt's commit is covered by the next awaited sync, if sooner).
-    expect(calls).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, LAZY_SYNC_MS * 3));
-    expect(calls.map((c) => c.kind)).toEqual(["file"]);
-    calls[0]!.finish();
-    await turn();
-    calls[1]!.finish();
-    expect(await settled(wal.durable())).toBe(true);
+    // Only setTimeout is faked (the lazy window), so the bound is exact and no wall clock races it.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { calls, sync } = heldSyncs();
+      const wal = new WalSync("/d/h.db", sync);
+      await pastFirstSync(wal, calls);
 
-    // A waiter does not wait for the lazy window: its sync starts within a turn or two.
-    wal.wrote();
-    const waited = wal.durable();
-    await turn();
-    await turn();
-    expect(calls).toHaveLength(3);
-    calls[2]!.finish();
-    expect(await settled(waited)).toBe(true);
-    // The lazy timer was replaced, not left to sync again what is already on disk.
-    await new Promise((r) => setTimeout(r, LAZY_SYNC_MS * 3));
-    expect(calls).toHaveLength(3);
+      wal.wrote();
+      for (let i = 0; i < 5; i++) await turn();
+      // Nobody waits: no sync yet (a receipt's commit is covered by the next awaited sync, if sooner).
+      vi.advanceTimersByTime(LAZY_SYNC_MS - 1);
+      expect(calls).toHaveLength(2);
+      vi.advanceTimersByTime(1);
+      expect(calls).toHaveLength(3);
+      calls[2]!.finish();
+      expect(await settled(wal.durable())).toBe(true);
+
+      // A waiter does not wait for the lazy window: its sync starts within a turn or two.
+      wal.wrote();
+      const waited = wal.durable();
+      await turn();
+      await turn();
+      expect(calls).toHaveLength(4);
+      calls[3]!.finish();
+      expect(await settled(waited)).toBe(true);
+      // The lazy timer was replaced, not left to sync again what is already on disk.
+      vi.advanceTimersByTime(LAZY_SYNC_MS * 2);
+      for (let i = 0; i < 3; i++) await turn();
+      expect(calls).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("pipelines: a commit made during a sync, with a waiter, gets the next sync the moment this one ends", async () => {
     const { calls, sync } = heldSyncs();
     const wal = new WalSync("/d/h.db", sync);
-    wal.wrote();
-    const first = wal.durable();
-    await turn();
-    calls[0]!.finish();
-    await turn();
-    calls[1]!.finish(); // the directory, once
-    expect(await settled(first)).toBe(true);
+    await pastFirstSync(wal, calls);
 
     wal.wrote();
     const a = wal.durable();

@@ -26,9 +26,9 @@ interface Waiter {
  *
  * Writes nobody waits for (receipt watermarks) are synced at most {@link LAZY_SYNC_MS} after their
  * commit, usually sooner by the next sync somebody waits for, which covers them: a sync of their
- * own right away doubled the syncs while messages flowed (one per message batch, one per receipt
- * batch; at ten conversations in ping-pong about 800 a second of each; docs/benchmarks.md, "Syncs
- * off the event loop"). A watermark is acknowledged to nobody; after a power loss within that
+ * own right away added up to one sync per receipt batch to the one per message batch while messages
+ * flowed (at ten conversations in ping-pong about 800 receipt batches a second; docs/benchmarks.md,
+ * "Syncs off the event loop"). A watermark is acknowledged to nobody; after a power loss within that
  * window it can be a step behind what was shown, which the protocol allows.
  *
  * So nothing committed stays in the page cache longer than {@link LAZY_SYNC_MS} and one sync. The
@@ -87,11 +87,8 @@ export class WalSync {
 
   /** Waits for the sync in flight and any queued one, then lets go of the WAL (closing the store). */
   async close(): Promise<void> {
-    if (this.#lazy) {
-      clearTimeout(this.#lazy);
-      this.#lazy = undefined;
-      if (this.#written > this.#synced) this.#schedule();
-    }
+    // A pending lazy sync runs now (`#schedule` takes its place; nothing to sync, it does nothing).
+    if (this.#lazy) this.#schedule();
     while (this.#running || this.#scheduled) await (this.#running ?? new Promise((r) => setImmediate(r)));
     this.#closeFiles();
   }
