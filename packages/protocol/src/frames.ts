@@ -13,10 +13,15 @@ export const TYPING_TTL_MS = 6_000;
 /** Minimum interval between two `typing: active` frames from one device for one conversation. */
 export const TYPING_REFRESH_MS = 3_000;
 
+/** Longest base64 string a frame's field may hold. */
+export const BASE64_MAX_CHARS = DEFAULT_MAX_FRAME_BYTES * 2;
+/** Standard base64 characters with up to two `=`; the length must also be a multiple of 4. */
+export const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+
 const Base64Schema = z
   .string()
-  .max(DEFAULT_MAX_FRAME_BYTES * 2)
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64")
+  .max(BASE64_MAX_CHARS)
+  .regex(BASE64_PATTERN, "expected base64")
   .refine((s) => s.length % 4 === 0, "expected padded base64");
 
 /** Most blobs one message may declare (`send.blobIds`). */

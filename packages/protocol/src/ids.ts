@@ -6,11 +6,11 @@ import { z } from "zod";
  */
 const ID_BODY = "[A-Za-z0-9_-]{16,43}";
 
+/** The pattern a `prefix`ed id matches (the schemas' rule, also used by the hot frames' check). */
+export const idPattern = (prefix: string) => new RegExp(`^${prefix}_${ID_BODY}$`);
+
 function idSchema<B extends string>(prefix: string, _brand: B) {
-  return z
-    .string()
-    .regex(new RegExp(`^${prefix}_${ID_BODY}$`), `expected a ${prefix}_ id`)
-    .brand<B>();
+  return z.string().regex(idPattern(prefix), `expected a ${prefix}_ id`).brand<B>();
 }
 
 /** A person's account. */

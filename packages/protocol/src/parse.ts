@@ -7,6 +7,7 @@ import {
   type ServerFrame,
   ServerFrameSchema,
 } from "./frames.ts";
+import { acceptHotFrame } from "./hot-frames.ts";
 
 /** The outcome of parsing untrusted input: a value, or a coded error with the failing path. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; path?: string };
@@ -82,6 +83,8 @@ export function parseClientFrame(raw: string | Uint8Array, maxBytes: number): Pa
   if (typeof type !== "string" || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
     return { ok: false, code: "unknown_frame_type", path: "type" };
   }
+  const hot = acceptHotFrame(json as Record<string, unknown>);
+  if (hot) return { ok: true, value: hot };
   return parse(ClientFrameSchema, json, "invalid_frame");
 }
 
