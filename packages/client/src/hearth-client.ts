@@ -1,35 +1,33 @@
 import {
-  base64ToBytes,
   bytesToBase64,
   type ConversationId,
   type ConversationSummary,
-  DEFAULT_MAX_FRAME_BYTES,
   type DeviceId,
   type MessageId,
   newId,
-  type ServerFrame,
   type UserId,
 } from "@hearth/protocol";
 import type { Calls } from "./calls/calls.ts";
 import { callsForClient } from "./calls/client-calls.ts";
 import type { CommitResult, HearthClientEvents, Queued } from "./client-events.ts";
+import { dispatchFrame, type FrameTargets } from "./client-frames.ts";
 import type { HearthClientOptions } from "./client-options.ts";
 import type { ClientStore, OutboxItem, StoredMessage } from "./client-store.ts";
-import { type Clock, systemClock } from "./clock.ts";
-import { Connection, type WebSocketConstructor } from "./connection/connection.ts";
+import type { Clock } from "./clock.ts";
+import { Connection } from "./connection/connection.ts";
 import { State } from "./connection/connection-state.ts";
 import { ConversationView } from "./conversation/conversation-view.ts";
 import { HearthCrypto } from "./crypto/hearth-crypto.ts";
 import { type CommitFrame, requestCommit } from "./e2ee/commit-request.ts";
 import { E2eeSession } from "./e2ee/e2ee-session.ts";
 import { Emitter } from "./emitter.ts";
-import { HearthApi } from "./hearth-api.ts";
+import type { HearthApi } from "./hearth-api.ts";
 import { Inbound } from "./inbound/inbound.ts";
-import { MemoryClientStore } from "./memory-client-store.ts";
 import { OfficeHoursView } from "./office-hours/office-hours-view.ts";
 import { OutboxSender } from "./outbox/outbox-sender.ts";
 import type { MessageContent, PayloadCodec } from "./payload-codec.ts";
 import { Receipts } from "./receipts.ts";
+import { resolveClientOptions } from "./resolve-client-options.ts";
 import { Typing } from "./typing.ts";
 
 export type {
@@ -87,6 +85,8 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   #userId: UserId | undefined;
   #deviceId: DeviceId | undefined;
   readonly #e2ee: E2eeSession | undefined;
+  /** Where {@link dispatchFrame} sends the frames the server pushes. */
+  readonly #frames: FrameTargets;
   /** End-to-end encryption of this device: set-up, recovery, transfer, safety numbers, rotation. */
   readonly crypto: HearthCrypto;
   /** Voice and video calls of this device (one at a time), signaling end-to-end encrypted. */
@@ -94,62 +94,39 @@ export class HearthClient extends Emitter<HearthClientEvents> {
 
   constructor(options: HearthClientOptions) {
     super();
-    const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WS) throw new Error("No WebSocket implementation: pass options.WebSocket");
-    if (options.encryption && options.codec) throw new Error("Pass either codec or encryption, not both.");
-    if (!options.encryption && !options.codec) {
-      throw new Error(
-        "Pass options.encryption (or, in tests and benchmarks only, codec: unencryptedCodecForTests).",
-      );
-    }
-    const baseUrl = options.baseUrl.replace(/\/$/, "");
-    const clock = options.clock ?? systemClock;
+    const { clock, random, store, api, connection, maxFrameBytes, sendReadReceipts } =
+      resolveClientOptions(options);
     this.#clock = clock;
-    const random = options.random ?? Math.random;
-    this.#store = options.store ?? new MemoryClientStore();
+    this.#store = store;
     this.#knownUserId = options.userId;
-    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.#sendReadReceipts = options.sendReadReceipts ?? true;
-    const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
-    this.#api = fetchFn ? new HearthApi({ baseUrl, token: options.token, fetch: fetchFn }) : undefined;
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#sendReadReceipts = sendReadReceipts;
+    this.#api = api;
     const error = (code: string, message: string) => this.emit("error", { code, message });
-    this.#conn = new Connection(
-      {
-        baseUrl,
-        token: options.token,
-        WebSocket: WS,
-        clock,
-        random,
-        backoff: options.backoff ?? { minMs: 250, maxMs: 30_000 },
-        requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
-        heartbeatMs: options.heartbeatMs ?? 20_000,
-        heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
+    this.#conn = new Connection(connection, {
+      load: () => this.#load(),
+      cursors: () => this.#inbound.sequencer.snapshot(),
+      stateChanged: (oldState, newState, reason) =>
+        this.emit("state", reason ? { oldState, newState, reason } : { oldState, newState }),
+      ready: (f) => {
+        this.#userId = f.userId;
+        this.#deviceId = f.deviceId;
+        this.#e2ee?.signedInAs(f.userId, f.deviceId);
+        this.emit("ready", { userId: f.userId, deviceId: f.deviceId });
       },
-      {
-        load: () => this.#load(),
-        cursors: () => this.#inbound.sequencer.snapshot(),
-        stateChanged: (oldState, newState, reason) =>
-          this.emit("state", reason ? { oldState, newState, reason } : { oldState, newState }),
-        ready: (f) => {
-          this.#userId = f.userId;
-          this.#deviceId = f.deviceId;
-          this.#e2ee?.signedInAs(f.userId, f.deviceId);
-          this.emit("ready", { userId: f.userId, deviceId: f.deviceId });
-        },
-        frame: (f) => this.#onFrame(f),
-        dropped: () => {
-          this.#outbox.dropped();
-          this.#inbound.dropped();
-        },
-        ended: () => {
-          this.calls.connectionLost();
-          this.#receipts.stop();
-          this.#typing.stop();
-          this.#outbox.closed();
-        },
-        error,
+      frame: (f) => dispatchFrame(f, this.#frames),
+      dropped: () => {
+        this.#outbox.dropped();
+        this.#inbound.dropped();
       },
-    );
+      ended: () => {
+        this.calls.connectionLost();
+        this.#receipts.stop();
+        this.#typing.stop();
+        this.#outbox.closed();
+      },
+      error,
+    });
     const connected = () => this.#conn.state === State.Connected;
     const send = (frame: Record<string, unknown>) => this.#conn.send(frame);
     this.#receipts = new Receipts({
@@ -224,6 +201,16 @@ export class HearthClient extends Emitter<HearthClientEvents> {
       send: (cid, content) => this.send(cid, content),
       options: options.calls,
     });
+    this.#frames = {
+      conn: this.#conn,
+      inbound: this.#inbound,
+      outbox: this.#outbox,
+      receipts: this.#receipts,
+      typing: this.#typing,
+      e2ee: this.#e2ee,
+      calls: this.calls,
+      emit: (event, payload) => this.emit(event, payload),
+    };
   }
 
   /** The current connection state. */
@@ -399,60 +386,6 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   async deleteMessage(conversationId: ConversationId, target: MessageId): Promise<Queued> {
     if (this.#conn.state === State.Closed) throw new Error("This client is closed.");
     return this.#outbox.enqueue({ kind: "delete", conversationId, messageId: newId("msg"), target });
-  }
-
-  #onFrame(f: ServerFrame) {
-    switch (f.type) {
-      case "message":
-        return this.#inbound.receive(f.entry);
-      case "synced":
-        return this.#inbound.barrier(async () => {
-          this.#conn.resetBackoff(); // only a connection that got this far resets the backoff
-          this.#conn.synced();
-          this.emit("synced", undefined);
-          this.#outbox.flush();
-          this.#receipts.flush();
-          void this.#e2ee?.reconcileAll().catch(() => undefined);
-        });
-      case "receipt":
-        return this.emit("receipt", {
-          conversationId: f.conversationId,
-          userId: f.userId,
-          kind: f.kind,
-          seq: f.seq,
-        });
-      case "typing":
-        return this.#typing.received(f.conversationId, f.userId, f.active, f.ttlMs);
-      case "presence":
-        return this.emit("presence", { userId: f.userId, online: f.online });
-      case "conversation":
-        this.#e2ee?.scheduleReconcile(f.conversationId);
-        return this.emit("conversation", { conversationId: f.conversationId });
-      case "devices":
-        return this.#e2ee?.scheduleReconcile(f.conversationId);
-      case "appointment":
-        return this.emit("appointment", {
-          conversationId: f.conversationId,
-          appointmentId: f.appointmentId,
-          change: f.change,
-          by: f.by,
-        });
-      case "call":
-        return this.calls.receive(f);
-      case "welcome":
-        return this.#inbound.run(f.conversationId, async () => {
-          const body = base64ToBytes(f.body);
-          await this.#e2ee?.onWelcome(f.conversationId, f.seq, body);
-          this.emit("welcome", { conversationId: f.conversationId, seq: f.seq, body });
-        });
-      case "auto_reply":
-        return this.emit("auto-reply", f.autoReply);
-      case "error":
-        return this.emit("error", { code: f.code, message: f.message });
-      default:
-        // ready/ack/pong for a request that already timed out: nothing to do.
-        return;
-    }
   }
 
   /**

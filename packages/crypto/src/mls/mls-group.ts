@@ -1,4 +1,4 @@
-import type { ClientState, Commit, LeafNode, MlsFramedMessage, Proposal } from "ts-mls";
+import type { ClientState, Proposal } from "ts-mls";
 import {
   clientStateDecoder,
   clientStateEncoder,
@@ -10,14 +10,10 @@ import {
   defaultProposalTypes,
   encode,
   mlsExporter,
-  nodeTypes,
   processMessage,
-  proposalOrRefTypes,
   wireformats,
   zeroOutUint8Array,
 } from "ts-mls";
-import type { CryptoErrorCode } from "../error-codes.ts";
-import { decodeDeviceCertificate } from "../identity/device-certificate.ts";
 import { bytesEqual, concatBytes } from "../internal/bytes.ts";
 import type { Result } from "../result.ts";
 import { fail, ok } from "../result.ts";
@@ -27,65 +23,14 @@ import {
   encodeGroupInfoMessage,
   encodeMlsMessage,
 } from "./mls-codec.ts";
+import type { MlsIncoming, MlsMember, PendingCommit } from "./mls-group-types.ts";
+import { applicationSender, diff, membersOf } from "./mls-members.ts";
 import type { MlsRuntime } from "./mls-runtime.ts";
+import { commitOf, commitTaints } from "./mls-taint.ts";
+
+export type { MlsFailureCode, MlsIncoming, MlsMember, PendingCommit } from "./mls-group-types.ts";
 
 const STATE_VERSION = 1;
-
-/**
- * RFC 9420 §12.4 requires an UpdatePath in any commit that covers a Remove or Update. ts-mls
- * 2.0.0-rc.10 only requires it for two or more of them (1.6.4 had it right), so a single-Remove
- * commit ships without a path, its commit secret is all zeros, and the removed device can derive
- * the next epoch. We therefore (1) send every commit as a PublicMessage so its shape is visible,
- * (2) call an epoch "tainted" when it was entered by a pathless commit covering a Remove, an
- * Update or a proposal by reference (or a path with no nodes, i.e. a one-member tree, where ts-mls
- * also uses a zero commit secret), carrying taint over pathless Add-only commits, (3) never send or
- * accept application data in a tainted epoch, and (4) follow our own tainting commit with an
- * empty, path-carrying commit. See docs/crypto-notes.md.
- */
-function commitTaints(commit: Commit, wasTainted: boolean): boolean {
-  // A path with no nodes (one-member tree) still yields a zero commit secret in ts-mls: the
-  // epoch is then only as secret as the previous one.
-  if (commit.path !== undefined) return commit.path.nodes.length === 0 && wasTainted;
-  const sensitive = commit.proposals.some(
-    (p) =>
-      p.proposalOrRefType === proposalOrRefTypes.reference ||
-      p.proposal.proposalType === defaultProposalTypes.remove ||
-      p.proposal.proposalType === defaultProposalTypes.update,
-  );
-  return sensitive || wasTainted || commit.proposals.length === 0;
-}
-
-function commitOf(m: MlsFramedMessage): Commit | undefined {
-  if (m.wireformat !== wireformats.mls_public_message) return undefined;
-  const c = m.publicMessage.content;
-  return c.contentType === contentTypes.commit ? c.commit : undefined;
-}
-
-/** One leaf of the group: a device of a user, as certified by that user's identity key. */
-export interface MlsMember {
-  readonly leafIndex: number;
-  readonly userId: string;
-  readonly deviceId: string;
-  readonly signaturePublicKey: Uint8Array;
-}
-
-/**
- * A commit this device created but has not applied yet. The delivery service orders commits
- * (the first valid one for an epoch wins), so the group applies it only on
- * {@link MlsGroup.confirmPendingCommit}, or drops it when another member's commit wins.
- */
-export interface PendingCommit {
-  /** Encoded MLSMessage carrying the commit: send to the delivery service. */
-  readonly commit: Uint8Array;
-  /**
-   * Encoded MLSMessage(Welcome) for added members, if this commit added any. Send it only once
-   * the commit is accepted. (When the group first needs an update, the additions come in the
-   * follow-up commit returned by {@link MlsGroup.confirmPendingCommit}, with its own welcome.)
-   */
-  readonly welcome: Uint8Array | undefined;
-  /** The epoch the commit moves the group to. */
-  readonly epoch: bigint;
-}
 
 interface Pending {
   commit: Uint8Array;
@@ -95,74 +40,6 @@ interface Pending {
   epoch: bigint;
   tainted: boolean;
   followUp: Pending | undefined;
-}
-
-/** Failure codes {@link MlsGroup.processMessage} can report. */
-export type MlsFailureCode = Extract<
-  CryptoErrorCode,
-  | "mls_message_malformed"
-  | "mls_wrong_group"
-  | "mls_stale_epoch"
-  | "mls_future_epoch"
-  | "mls_unauthenticated"
-  | "mls_rejected"
-  | "mls_insecure_epoch"
->;
-
-/** What an incoming MLS message did. */
-export type MlsIncoming =
-  | { readonly kind: "application"; readonly plaintext: Uint8Array; readonly sender: MlsMember | undefined }
-  | {
-      readonly kind: "commit";
-      readonly epoch: bigint;
-      /** True when this was our own pending commit coming back from the delivery service. */
-      readonly own: boolean;
-      readonly added: readonly MlsMember[];
-      readonly removed: readonly MlsMember[];
-      /** True when this device was removed by the commit: the group is no longer usable. */
-      readonly removedSelf: boolean;
-      /**
-       * True when the new epoch is tainted (see {@link MlsGroup.needsUpdate}): call
-       * {@link MlsGroup.update} and send that commit before sending messages.
-       */
-      readonly needsUpdate: boolean;
-      /** For our own commit: a follow-up commit that is now pending and must be sent next. */
-      readonly nextCommit?: PendingCommit | undefined;
-    }
-  | { readonly kind: "proposal" }
-  | { readonly kind: "error"; readonly code: MlsFailureCode };
-
-function memberOf(leafIndex: number, leaf: LeafNode): MlsMember | undefined {
-  if (!("identity" in leaf.credential)) return undefined;
-  const cert = decodeDeviceCertificate(leaf.credential.identity);
-  if (!cert.ok) return undefined;
-  return {
-    leafIndex,
-    userId: cert.value.userId,
-    deviceId: cert.value.deviceId,
-    signaturePublicKey: leaf.signaturePublicKey,
-  };
-}
-
-function membersOf(state: ClientState): MlsMember[] {
-  const out: MlsMember[] = [];
-  // Leaves sit at even node indices of the array-represented tree (RFC 9420 §4.1).
-  state.ratchetTree.forEach((node, nodeIndex) => {
-    if (node?.nodeType !== nodeTypes.leaf) return;
-    const m = memberOf(nodeIndex / 2, node.leaf);
-    if (m !== undefined) out.push(m);
-  });
-  return out;
-}
-
-function key(m: MlsMember): string {
-  return `${m.leafIndex}:${Array.from(m.signaturePublicKey).join(",")}`;
-}
-
-function diff(before: MlsMember[], after: MlsMember[]): { added: MlsMember[]; removed: MlsMember[] } {
-  const b = new Set(before.map(key));
-  const a = new Set(after.map(key));
-  return { added: after.filter((m) => !b.has(key(m))), removed: before.filter((m) => !a.has(key(m))) };
 }
 
 /**
@@ -187,7 +64,7 @@ export class MlsGroup {
 
   /**
    * True when the current epoch's secrets may be known to a removed device (see the note on
-   * `commitTaints` in the source): {@link MlsGroup.encrypt} refuses until a path-carrying commit
+   * `commitTaints` in mls-taint.ts): {@link MlsGroup.encrypt} refuses until a path-carrying commit
    * (e.g. from {@link MlsGroup.update}) moves the group on.
    */
   get needsUpdate(): boolean {
@@ -485,31 +362,4 @@ export class MlsGroup {
       return fail("mls_state_malformed");
     }
   }
-}
-
-/**
- * Which member sent an application message. ts-mls verifies the sender's signature but does not
- * report the sender, so we read it off the one secret-tree leaf whose application ratchet moved
- * (RFC 9420 §9: each sender has its own ratchet). Member list and tree are taken from the
- * message's epoch, which may be a retained past epoch.
- */
-function applicationSender(before: ClientState, after: ClientState, epoch: bigint): MlsMember | undefined {
-  const current = epoch === before.groupContext.epoch;
-  const old = before.historicalReceiverData.get(epoch);
-  const treeBefore = current ? before.secretTree : old?.secretTree;
-  const treeAfter = current ? after.secretTree : after.historicalReceiverData.get(epoch)?.secretTree;
-  const ratchetTree = current ? before.ratchetTree : old?.ratchetTree;
-  if (treeBefore === undefined || treeAfter === undefined || ratchetTree === undefined) return undefined;
-  for (const [k, a] of Object.entries(treeAfter.leafNodes)) {
-    const b = treeBefore.leafNodes[Number(k)];
-    const moved =
-      b === undefined ||
-      b.application.generation !== a.application.generation ||
-      Object.keys(b.application.unusedGenerations).length !==
-        Object.keys(a.application.unusedGenerations).length;
-    if (!moved) continue;
-    const node = ratchetTree[Number(k)];
-    return node?.nodeType === nodeTypes.leaf ? memberOf(Number(k) / 2, node.leaf) : undefined;
-  }
-  return undefined;
 }

@@ -1,0 +1,157 @@
+import { z } from "zod";
+import {
+  AcceptInviteBodySchema,
+  ChangePasswordBodySchema,
+  CreateInviteBodySchema,
+  CreateInviteResponseSchema,
+  DeviceSummarySchema,
+  InviteInfoResponseSchema,
+  InviteTokenParamsSchema,
+  LoginAvailableBodySchema,
+  LoginAvailableResponseSchema,
+  LoginBodySchema,
+  MeResponseSchema,
+  RenameDeviceBodySchema,
+  SessionResponseSchema,
+  SettingsBodySchema,
+  SetupBodySchema,
+  SetupStatusResponseSchema,
+  UnlockBodySchema,
+} from "./http.ts";
+import { DeviceIdSchema } from "./ids.ts";
+import type { RouteSpec } from "./routes.ts";
+
+const route = <const R extends RouteSpec>(r: R): R => r;
+
+/**
+ * First-run setup, signing in and out, my profile and devices, and invites: part of {@link ROUTES}
+ * (kept in their own file so the table stays readable).
+ */
+export const ACCOUNT_ROUTES = {
+  setupStatus: route({
+    method: "GET",
+    path: "/v1/setup",
+    auth: "public",
+    response: SetupStatusResponseSchema,
+    summary: "Does the server still need its first admin?",
+  }),
+  setup: route({
+    method: "POST",
+    path: "/v1/setup",
+    auth: "public",
+    limit: "auth",
+    body: SetupBodySchema,
+    response: SessionResponseSchema,
+    summary: "Creates the practice and its first admin with the one-time setup token.",
+  }),
+  login: route({
+    method: "POST",
+    path: "/v1/auth/login",
+    auth: "public",
+    limit: "auth",
+    body: LoginBodySchema,
+    response: SessionResponseSchema,
+    summary: "Signs in a new device session.",
+  }),
+  logout: route({
+    method: "POST",
+    path: "/v1/auth/logout",
+    auth: "session",
+    response: "empty",
+    summary: "Revokes this device's token; its socket closes.",
+  }),
+  unlock: route({
+    method: "POST",
+    path: "/v1/auth/unlock",
+    auth: "session",
+    limit: "auth",
+    body: UnlockBodySchema,
+    response: "empty",
+    summary: "Checks the signed-in person's password to lift the app's screen lock (counts towards lockout).",
+  }),
+  changePassword: route({
+    method: "POST",
+    path: "/v1/auth/password",
+    auth: "session",
+    limit: "auth",
+    body: ChangePasswordBodySchema,
+    response: "empty",
+    summary:
+      "Changes my password (the current one proves it is me; counts towards lockout); my other devices are signed out.",
+  }),
+  me: route({
+    method: "GET",
+    path: "/v1/me",
+    auth: "session",
+    response: MeResponseSchema,
+    summary: "The signed-in user and device.",
+  }),
+  updateSettings: route({
+    method: "PATCH",
+    path: "/v1/me/settings",
+    auth: "session",
+    body: SettingsBodySchema,
+    response: MeResponseSchema,
+    summary: "Changes the display name or presence visibility.",
+  }),
+  devices: route({
+    method: "GET",
+    path: "/v1/devices",
+    auth: "session",
+    response: z.array(DeviceSummarySchema),
+    summary: "This user's signed-in devices.",
+  }),
+  renameDevice: route({
+    method: "PATCH",
+    path: "/v1/devices/:id",
+    auth: "session",
+    params: z.strictObject({ id: DeviceIdSchema }),
+    body: RenameDeviceBodySchema,
+    response: "empty",
+    summary: "Renames one of my devices.",
+  }),
+  revokeDevice: route({
+    method: "DELETE",
+    path: "/v1/devices/:id",
+    auth: "session",
+    params: z.strictObject({ id: DeviceIdSchema }),
+    response: "empty",
+    summary: "Signs one of my devices out (its session ends, its socket closes).",
+  }),
+  createInvite: route({
+    method: "POST",
+    path: "/v1/invites",
+    auth: "session",
+    limit: "auth",
+    body: CreateInviteBodySchema,
+    response: CreateInviteResponseSchema,
+    summary: "An invite link token for a new member (shown once).",
+  }),
+  inviteInfo: route({
+    method: "GET",
+    path: "/v1/invites/:token",
+    auth: "public",
+    limit: "auth",
+    params: InviteTokenParamsSchema,
+    response: InviteInfoResponseSchema,
+    summary: "What an invite is for, before accepting it.",
+  }),
+  loginAvailable: route({
+    method: "POST",
+    path: "/v1/invites/login-available",
+    auth: "public",
+    limit: "auth",
+    body: LoginAvailableBodySchema,
+    response: LoginAvailableResponseSchema,
+    summary: "Whether a sign-in name is still free, asked with a live invite's token.",
+  }),
+  acceptInvite: route({
+    method: "POST",
+    path: "/v1/invites/accept",
+    auth: "public",
+    limit: "auth",
+    body: AcceptInviteBodySchema,
+    response: SessionResponseSchema,
+    summary: "Creates the account; a patient also gets their 1:1 conversation.",
+  }),
+} as const satisfies Record<string, RouteSpec>;
