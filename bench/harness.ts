@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { HearthApi } from "@hearth/client";
 import { type ConversationId, type ServerFrame, WS_PATH, WS_SUBPROTOCOL } from "@hearth/protocol";
 import WebSocket from "ws";
@@ -26,13 +27,56 @@ export interface Child {
   lines: ((line: string) => void)[];
 }
 
-/** Starts bench/hearth-server.ts as its own process with `env` added; resolves on its info line. */
-export async function startServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
-  const proc = spawn(
-    process.execPath,
-    ["--import", "tsx", ...nodeArgs, new URL("./hearth-server.ts", import.meta.url).pathname],
-    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } },
-  );
+/**
+ * bench/hearth-server.ts compiled as `npm run build:server` compiles the server that `npm start`
+ * runs: esbuild, our workspace packages bundled, every other package imported from node_modules.
+ * Run through tsx instead, every named closure the server makes is renamed with a `defineProperty`
+ * (tsx compiles with esbuild's `keepNames`), which gives each one a property array of its own:
+ * about 1.2 KiB of heap per idle socket that the production build does not have (measured with heap
+ * snapshots at 4,000 sockets: 8.0 KiB of heap per connection through tsx, 6.8 KiB compiled).
+ */
+async function compiledServer(): Promise<string> {
+  const { build } = await import("esbuild");
+  const outfile = fileURLToPath(new URL("../.tmp/bench/hearth-server.mjs", import.meta.url));
+  await build({
+    entryPoints: [fileURLToPath(new URL("./hearth-server.ts", import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    plugins: [
+      {
+        name: "external-dependencies",
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith("@hearth/") ? undefined : { path: args.path, external: true },
+          );
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
+/**
+ * Starts bench/hearth-server.ts as its own process with `env` added; resolves on its info line.
+ * `compiled`: the server compiled as for `npm start` (see {@link compiledServer}) instead of through
+ * tsx; tsx is still loaded, for hooks written in TypeScript among `nodeArgs`.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+  options: { compiled?: boolean } = {},
+): Promise<Child> {
+  const script = options.compiled
+    ? await compiledServer()
+    : new URL("./hearth-server.ts", import.meta.url).pathname;
+  const proc = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, script], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
+  });
   const rl = createInterface({ input: proc.stdout! });
   const lines: ((line: string) => void)[] = [];
   const line = await new Promise<string>((resolve, reject) => {

@@ -8,7 +8,10 @@
  * that each complete hello → ready → synced and then idle, waits, measures again and prints the
  * difference per connection. Everything is on loopback and stops by itself.
  *
- *   npm run bench:idle -- [--sockets 10000] [--settle 5] [--concurrency 200]
+ *   npm run bench:idle -- [--sockets 10000] [--settle 5] [--concurrency 200] [--server tsx]
+ *
+ * The server runs compiled as `npm start` runs it; `--server tsx` runs it through tsx instead
+ * (about 1.2 KiB more heap per socket, see `compiledServer` in harness.ts).
  *
  * The client sockets live in this process and the server's in the other one, so 10,000 of each fit
  * under a file-descriptor limit of 20,000.
@@ -56,11 +59,14 @@ function measure(child: Child): Promise<Memory> {
   });
 }
 
-const child = await startServer({}, [
-  "--expose-gc",
-  "--import",
-  new URL("./memory-hook.ts", import.meta.url).pathname,
-]);
+// The server as `npm start` runs it (compiled, not through tsx: see `compiledServer` in harness.ts);
+// `--server tsx` measures it through tsx, as the other benches run it.
+const TSX = args.get("server") === "tsx";
+const child = await startServer(
+  {},
+  ["--expose-gc", "--import", new URL("./memory-hook.ts", import.meta.url).pathname],
+  { compiled: !TSX },
+);
 const clients: RawClient[] = [];
 try {
   const url = child.info.url;
@@ -89,7 +95,7 @@ try {
   const mib = (b: number) => b / 2 ** 20;
   const kib = (b: number) => b / 1024 / Math.max(1, open);
   console.log(
-    `\nMachine: ${machine()}; load generator on the same machine; ${SETTLE_S} s idle after the last hello.\n`,
+    `\nMachine: ${machine()}; load generator on the same machine; ${SETTLE_S} s idle after the last hello; server ${TSX ? "through tsx" : "compiled as for npm start"}.\n`,
   );
   console.log(
     table(
