@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { HearthApi } from "@hearth/client";
 import { type ConversationId, type ServerFrame, WS_PATH, WS_SUBPROTOCOL } from "@hearth/protocol";
 import WebSocket from "ws";
+import { serverBuildOptions } from "../scripts/esbuild-server.mjs";
 
 export const PASSWORD = "bench password 0123";
 
@@ -29,7 +30,7 @@ export interface Child {
 
 /**
  * bench/hearth-server.ts compiled as `npm run build:server` compiles the server that `npm start`
- * runs: esbuild, our workspace packages bundled, every other package imported from node_modules.
+ * runs (esbuild with the same options: scripts/esbuild-server.mjs).
  * Run through tsx instead, every named closure the server makes is renamed with a `defineProperty`
  * (tsx compiles with esbuild's `keepNames`), which gives each one a property array of its own:
  * about 1.2 KiB of heap per idle socket that the production build does not have (measured with heap
@@ -39,23 +40,9 @@ async function compiledServer(): Promise<string> {
   const { build } = await import("esbuild");
   const outfile = fileURLToPath(new URL("../.tmp/bench/hearth-server.mjs", import.meta.url));
   await build({
+    ...serverBuildOptions,
     entryPoints: [fileURLToPath(new URL("./hearth-server.ts", import.meta.url))],
     outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    plugins: [
-      {
-        name: "external-dependencies",
-        setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith("@hearth/") ? undefined : { path: args.path, external: true },
-          );
-        },
-      },
-    ],
   });
   return outfile;
 }

@@ -21,8 +21,8 @@ const hasOnly = (o: object, allowed: Set<string>) => {
  * of the frame parsing in the server's profile. It accepts only what `ClientFrameSchema` accepts and
  * answers the same value (the parsed object itself; the schema would answer an equal copy). Anything
  * else — a refusal, a `send` with `blobIds`, any other frame — answers `undefined` and the schema
- * decides, so every error code and path is still the schema's. `parse.test.ts` checks the two agree
- * on generated frames, valid and not.
+ * decides, so every error code and path is still the schema's. `hot-frames.test.ts` checks the two
+ * agree on generated frames, valid and not.
  */
 export function acceptHotFrame(json: Record<string, unknown>): ClientFrame | undefined {
   if (json.type === "send") {
