@@ -185,7 +185,10 @@ describe("office hours: authorization matrix and bad input", () => {
           expect(await mine(p.therapist)).toEqual(r.body.hours);
           await t.call("PUT", "/v1/me/office-hours", { token: p.therapist.token, body: HOURS });
         } else {
-          expect(r).toMatchObject({ status: 400, body: { code: "bad_request" } });
+          // A body with a `__proto__` key is refused by Fastify's JSON parser (prototype poisoning)
+          // as malformed_json before the schema sees it (CI's seed -2100798747 drew `{"__proto__":""}`).
+          expect(r.status).toBe(400);
+          expect(["bad_request", "malformed_json"]).toContain(r.body.code);
           expect(await mine(p.therapist)).toEqual(HOURS);
         }
       }),
