@@ -1,8 +1,18 @@
+import type { ConversationSummary } from "@hearth/protocol";
 import { startTestServer, type TestServer } from "@hearth/server/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildWebApp, describeWithBrowser, launchBrowser, type WebBuild } from "../support/browser.ts";
-import { bubble, makeWebPractice, send, statusOfLast, type WebPractice } from "../support/web-practice.ts";
+import {
+  bubble,
+  makeWebPractice,
+  openPerson,
+  PASSWORD,
+  savedToken,
+  send,
+  statusOfLast,
+  type WebPractice,
+} from "../support/web-practice.ts";
 
 /**
  * Unread counts and read receipts follow what is on screen, whatever opened it: here a message
@@ -88,5 +98,74 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
     expect(await tp.getByText(/\d+ new messages?/).count()).toBe(0);
     await pp.reload();
     await expect.poll(() => statusOfLast(pp)).toBe("read");
+  });
+
+  it("a new device that opens the chat before its history has arrived still lands on the first unread message", async () => {
+    const { patient, therapist } = practice!;
+    const tp = therapist.page;
+    const me = await t!.call<{ login: string }>("GET", "/v1/me", { token: await savedToken(patient.page) });
+    /** The patient's one conversation as the server has it: their read marker, the log's end. */
+    const markerOf = async (token: string) => {
+      const [c] = (await t!.call<ConversationSummary[]>("GET", "/v1/conversations", { token })).body;
+      return { readSeq: c!.readSeq, lastSeq: c!.lastSeq };
+    };
+    const readAtOpen = (await markerOf(await savedToken(patient.page))).readSeq;
+    // The patient's phone is put away: what comes next stays unread.
+    await patient.ctx.close();
+    await tp.getByRole("link", { name: /Sky/ }).click();
+    for (let i = 1; i <= 30; i++) await send(tp, `Unread line ${i}`);
+    await bubble(tp, "Unread line 30").waitFor();
+
+    // A new device of the patient. Its history comes over the socket as `message` frames; they are
+    // held back until the chat is open, as on a slow connection (everything else passes at once).
+    const desk = await openPerson(browser!);
+    let holding = true;
+    const held: (() => void)[] = [];
+    await desk.ctx.routeWebSocket(/\/v1\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((frame) => {
+        const pass = () => ws.send(frame);
+        if (holding && typeof frame === "string" && frame.startsWith('{"type":"message"')) held.push(pass);
+        else pass();
+      });
+    });
+    const dp = desk.page;
+    await dp.goto(`${t!.url}/`);
+    await dp.getByLabel("Sign-in name").fill(me.body.login);
+    await dp.getByLabel("Password").fill(PASSWORD);
+    await dp.getByRole("button", { name: "Sign in" }).click();
+    await dp.getByRole("textbox", { name: "Recovery key" }).fill(practice!.patientRecoveryKey);
+    await dp.getByRole("button", { name: "Restore" }).click();
+    await dp.getByText("30 new messages").waitFor();
+    await dp.getByRole("link", { name: /Dr Rowan/ }).click();
+    await dp.getByRole("textbox", { name: "Message" }).waitFor();
+    await expect.poll(() => held.length).toBeGreaterThan(30);
+    expect(await dp.locator(".msg__text").count()).toBe(0);
+
+    // The history arrives: the chat goes to the first unread message, not to the latest.
+    holding = false;
+    for (const pass of held.splice(0)) pass();
+    const firstUnread = bubble(dp, /^Unread line 1$/);
+    await firstUnread.waitFor();
+    await dp.locator(".chat__unread").waitFor();
+    const inView = (el: Element) => {
+      const box = el.getBoundingClientRect();
+      const view = el.closest(".chat__scroller")!.getBoundingClientRect();
+      return box.bottom > view.top && box.top < view.bottom;
+    };
+    await expect.poll(() => dp.locator(".chat__unread").evaluate(inView)).toBe(true);
+    await expect.poll(() => firstUnread.evaluate(inView)).toBe(true);
+    // What was on screen is read, what was not is not: the patient's read marker moves past the
+    // first unread line and stops short of the latest (the therapist's latest stays delivered), until
+    // the patient goes down to it.
+    const token = await savedToken(dp);
+    await expect.poll(async () => (await markerOf(token)).readSeq).toBeGreaterThan(readAtOpen);
+    const landed = await markerOf(token);
+    expect(landed.readSeq).toBeLessThan(landed.lastSeq);
+    expect(await statusOfLast(tp)).toBe("delivered");
+    await dp.getByRole("button", { name: "Jump to latest" }).click();
+    await bubble(dp, "Unread line 30").waitFor();
+    await expect.poll(() => statusOfLast(tp)).toBe("read");
+    await desk.ctx.close();
   });
 });

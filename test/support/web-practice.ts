@@ -101,7 +101,7 @@ export async function makeWebPractice(browser: Browser, t: TestServer): Promise<
 }
 
 /** A message bubble's text on screen (not the screen-reader copies in buttons and live regions). */
-export const bubble = (page: Page, text: string) => page.locator(".msg__text", { hasText: text });
+export const bubble = (page: Page, text: string | RegExp) => page.locator(".msg__text", { hasText: text });
 
 /** The status (`data-status`) of the last of my messages on screen. */
 export const statusOfLast = (page: Page) =>

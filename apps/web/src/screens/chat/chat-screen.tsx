@@ -76,6 +76,7 @@ export function ChatScreen({
     id,
     loaded,
     readSeq: summary?.readSeq,
+    unread: summary?.unread,
     focusMessageId,
     onProblem: setProblem,
     placeAutomatic: officeHours.place,

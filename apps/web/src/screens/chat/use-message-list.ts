@@ -21,6 +21,7 @@ export function useMessageList({
   id,
   loaded,
   readSeq,
+  unread,
   focusMessageId,
   onProblem,
   placeAutomatic,
@@ -30,6 +31,8 @@ export function useMessageList({
   loaded: { list: readonly ChatMessage[]; version: number } | undefined;
   /** The conversation's read marker (undefined until its summary is known). */
   readSeq: number | undefined;
+  /** Messages from others after the read marker, by the server's count (undefined until known). */
+  unread: number | undefined;
   /** A message to show first (from search), instead of the first unread or the latest. */
   focusMessageId: string | undefined;
   onProblem: (problem: string) => void;
@@ -99,9 +102,17 @@ export function useMessageList({
 
   const focusIndex = focusMessageId ? rows.findIndex((r) => r.key === focusMessageId) : -1;
 
+  // Opened before the first unread message reached this device (a new device still receiving its
+  // history): the list waits for it where it is, without following or reading what arrives first,
+  // so the person still lands on the first unread message and nothing is marked read unseen. The
+  // server's count only includes messages (never deleted ones) from others, each of which becomes a
+  // row here once it arrives, decrypted or not; the person scrolling or sending ends the wait.
+  const awaitingUnread = !focusMessageId && unreadIndex < 0 && (unread ?? 0) > 0;
+
   // First view: at the message asked for (search), else at the first unread one, else the latest.
   useLayoutEffect(() => {
     if (initialScrollDone.current || !loaded || readAtOpen === undefined) return;
+    if (awaitingUnread) return;
     // Opened empty: there is nowhere to go, and what arrives next is followed (and read) as it comes.
     if (rows.length === 0 && !focusMessageId) {
       initialScrollDone.current = true;
@@ -124,7 +135,17 @@ export function useMessageList({
       setAtBottom(false);
       virtualizer.scrollToIndex(unreadIndex, { align: "start" });
     } else virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
-  }, [loaded, readAtOpen, rows.length, unreadIndex, focusIndex, focusMessageId, virtualizer, onProblem]);
+  }, [
+    loaded,
+    readAtOpen,
+    awaitingUnread,
+    rows.length,
+    unreadIndex,
+    focusIndex,
+    focusMessageId,
+    virtualizer,
+    onProblem,
+  ]);
 
   // The message found by search takes the focus once it is drawn, so a screen reader reads it and
   // the keyboard starts there; it stays marked until the focus moves on.
@@ -175,9 +196,10 @@ export function useMessageList({
   const items = virtualizer.getVirtualItems();
   const range = virtualizer.range;
 
-  // What is on screen has been seen: move the read marker (the SDK batches and clamps).
+  // What is on screen has been seen: move the read marker (the SDK batches and clamps). Not before
+  // the first view is placed: what shows while waiting for the first unread message is not it.
   useEffect(() => {
-    if (!range || document.visibilityState !== "visible") return;
+    if (!range || document.visibilityState !== "visible" || !initialScrollDone.current) return;
     let max = 0;
     for (let i = range.startIndex; i <= range.endIndex; i++) {
       const r = rows[i];
@@ -200,6 +222,8 @@ export function useMessageList({
   const onScroll = () => {
     const el = scrollerRef.current;
     if (!el) return;
+    // Nothing scrolls the list while it waits for the first unread message: the person did.
+    if (!initialScrollDone.current && el.scrollTop > 0) initialScrollDone.current = true;
     setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 96);
   };
 
@@ -258,6 +282,7 @@ export function useMessageList({
     focusList,
     /** Keep the newest message in view from now on (a message is being sent: the line goes too). */
     followLatest: () => {
+      initialScrollDone.current = true;
       setFollow(true);
       setDividerGone(true);
     },
