@@ -11,6 +11,7 @@ import {
   type WebBuild,
 } from "../support/browser.ts";
 import { joinFromInvite, makeInviteLink, setUpPractice } from "../support/web-people.ts";
+import { statusOfLast } from "../support/web-practice.ts";
 
 const SCREENSHOTS = resolve(import.meta.dirname, "../../test-artifacts/screenshots");
 
@@ -172,6 +173,8 @@ describeWithBrowser("the web app as a messenger: layout (Chromium)", () => {
     await expect.poll(() => line.count()).toBe(0);
     // The jump goes with the line (a render later at most).
     await expect.poll(() => tp.getByRole("button", { name: "Jump to first unread" }).count()).toBe(0);
+    // And the server has the read marker (the patient sees "read") before the therapist looks away.
+    await expect.poll(() => statusOfLast(pp)).toBe("read");
 
     // A short one: the line stays while it is on screen, and goes once the person answers.
     await tp.goto(`${base()}/settings`);

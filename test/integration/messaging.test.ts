@@ -69,6 +69,23 @@ describe("messaging through the SDK and the real server", () => {
     expect(pa.messages.at(-1)?.content).toEqual({ text: "Welcome.", replyTo: messageId });
   });
 
+  it("flushReceipts sends a waiting read receipt at once, without its batch delay", async () => {
+    const th = await client(p.therapist, true, { receiptDelayMs: 600_000 });
+    const pa = await client(p.patients[0]!);
+    await (await pa.client.send(cid, { text: "Are you there?" })).sent;
+    await th.waitFor(() => th.texts(cid).length === 1, "therapist receives");
+    const readBy = () =>
+      (pa.events.receipt ?? []).some((r) => r.kind === "read" && r.userId === p.therapist.userId);
+    th.client.markRead(cid, 1);
+    // A message sent after it arrives, and the receipt has not: it waits for its batch. (A receipt
+    // sent at once would be ahead: the server relays a receipt without waiting for a disk sync.)
+    await (await th.client.send(cid, { text: "Yes, one moment." })).sent;
+    await pa.waitFor(() => pa.texts(cid).length === 2, "patient receives");
+    expect(readBy()).toBe(false);
+    th.client.flushReceipts();
+    await pa.waitFor(readBy, "read receipt");
+  });
+
   it("typing arrives and expires on its own", async () => {
     const th = await client(p.therapist);
     // The SDK would send a stop after `typingIdleMs` of silence; set it far beyond the TTL.

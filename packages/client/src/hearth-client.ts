@@ -400,6 +400,14 @@ export class HearthClient extends Emitter<HearthClientEvents> {
   }
 
   /**
+   * Sends the receipts waiting for their batch now, instead of after `receiptDelayMs`: the app is
+   * being hidden or left, and what the person has just read must not stay behind in this page.
+   */
+  flushReceipts(): void {
+    this.#receipts.flush();
+  }
+
+  /**
    * Says this user is typing (call on every keystroke) or stopped. At most one `active: true` goes
    * per TYPING_REFRESH_MS per conversation; `active: false` goes by itself after `typingIdleMs`
    * without a call, and when a message is sent. A no-op when typing indicators are off.

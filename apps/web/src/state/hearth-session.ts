@@ -182,6 +182,8 @@ export class HearthSession {
       onNetworkLost: () => this.#offline.changed(),
       // Leaving the page (or the tab going to the background): write what is pending now.
       onHidden: () => {
+        // What was read just now goes before the page does (a phone locked, a tab left).
+        this.client.flushReceipts();
         this.list.flush();
         void this.store.flush().catch(() => undefined);
       },
