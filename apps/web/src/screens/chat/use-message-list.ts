@@ -163,7 +163,8 @@ export function useMessageList({
   const rowCount = useRef(0);
   rowCount.current = rows.length;
   const onResize = useCallback(() => {
-    if (follow.current && rowCount.current > 0) {
+    // Not while the first view waits to be placed (see `awaitingUnread`): that would go to the latest.
+    if (initialScrollDone.current && follow.current && rowCount.current > 0) {
       virtualizer.scrollToIndex(rowCount.current - 1, { align: "end" });
     }
   }, [virtualizer]);
@@ -222,7 +223,8 @@ export function useMessageList({
   const onScroll = () => {
     const el = scrollerRef.current;
     if (!el) return;
-    // Nothing scrolls the list while it waits for the first unread message: the person did.
+    // Nothing scrolls the list while it waits for the first unread message (neither following nor
+    // a resize does): the person did.
     if (!initialScrollDone.current && el.scrollTop > 0) initialScrollDone.current = true;
     setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 96);
   };
