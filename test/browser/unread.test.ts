@@ -103,13 +103,14 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
   it("a new device that opens the chat before its history has arrived still lands on the first unread message", async () => {
     const { patient, therapist } = practice!;
     const tp = therapist.page;
-    const me = await t!.call<{ login: string }>("GET", "/v1/me", { token: await savedToken(patient.page) });
+    const phoneToken = await savedToken(patient.page);
+    const me = await t!.call<{ login: string }>("GET", "/v1/me", { token: phoneToken });
     /** The patient's one conversation as the server has it: their read marker, the log's end. */
     const markerOf = async (token: string) => {
       const [c] = (await t!.call<ConversationSummary[]>("GET", "/v1/conversations", { token })).body;
       return { readSeq: c!.readSeq, lastSeq: c!.lastSeq };
     };
-    const readAtOpen = (await markerOf(await savedToken(patient.page))).readSeq;
+    const readAtOpen = (await markerOf(phoneToken)).readSeq;
     // The patient's phone is put away: what comes next stays unread.
     await patient.ctx.close();
     await tp.getByRole("link", { name: /Sky/ }).click();
@@ -125,7 +126,9 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
       const server = ws.connectToServer();
       server.onMessage((frame) => {
         const pass = () => ws.send(frame);
-        if (holding && typeof frame === "string" && frame.startsWith('{"type":"message"')) held.push(pass);
+        const isEntry =
+          typeof frame === "string" && (JSON.parse(frame) as { type?: unknown }).type === "message";
+        if (holding && isEntry) held.push(pass);
         else pass();
       });
     });
