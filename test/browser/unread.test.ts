@@ -1,15 +1,15 @@
 import type { ConversationSummary } from "@hearth/protocol";
 import { startTestServer, type TestServer } from "@hearth/server/testing";
-import type { Browser } from "playwright-core";
+import type { Browser, Route } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildWebApp, describeWithBrowser, launchBrowser, type WebBuild } from "../support/browser.ts";
 import {
   bubble,
   makeWebPractice,
   openPerson,
-  PASSWORD,
   savedToken,
   send,
+  signInWithRecoveryKey,
   statusOfLast,
   type WebPractice,
 } from "../support/web-practice.ts";
@@ -23,12 +23,17 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
   let t: TestServer | undefined;
   let browser: Browser | undefined;
   let practice: WebPractice | undefined;
+  let patientLogin = "";
 
   beforeAll(async () => {
     web = await buildWebApp();
     t = await startTestServer({ webDistDir: web.distDir });
     browser = await launchBrowser();
     practice = await makeWebPractice(browser, t);
+    const me = await t.call<{ login: string }>("GET", "/v1/me", {
+      token: await savedToken(practice.patient.page),
+    });
+    patientLogin = me.body.login;
   });
 
   afterAll(async () => {
@@ -104,7 +109,6 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
     const { patient, therapist } = practice!;
     const tp = therapist.page;
     const phoneToken = await savedToken(patient.page);
-    const me = await t!.call<{ login: string }>("GET", "/v1/me", { token: phoneToken });
     /** The patient's one conversation as the server has it: their read marker, the log's end. */
     const markerOf = async (token: string) => {
       const [c] = (await t!.call<ConversationSummary[]>("GET", "/v1/conversations", { token })).body;
@@ -133,12 +137,7 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
       });
     });
     const dp = desk.page;
-    await dp.goto(`${t!.url}/`);
-    await dp.getByLabel("Sign-in name").fill(me.body.login);
-    await dp.getByLabel("Password").fill(PASSWORD);
-    await dp.getByRole("button", { name: "Sign in" }).click();
-    await dp.getByRole("textbox", { name: "Recovery key" }).fill(practice!.patientRecoveryKey);
-    await dp.getByRole("button", { name: "Restore" }).click();
+    await signInWithRecoveryKey(dp, t!.url, patientLogin, practice!.patientRecoveryKey);
     await dp.getByText("30 new messages").waitFor();
     await dp.getByRole("link", { name: /Dr Rowan/ }).click();
     await dp.getByRole("textbox", { name: "Message" }).waitFor();
@@ -170,5 +169,60 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
     await bubble(dp, "Unread line 30").waitFor();
     await expect.poll(() => statusOfLast(tp)).toBe("read");
     await desk.ctx.close();
+  });
+  it("a device that opens the chat before the server's list has come places the new-messages line by the server's read marker, not the one it saved", async () => {
+    const tp = practice!.therapist.page;
+    // A laptop of the patient's, up to date, is shut: the list it saved keeps the read marker of then.
+    const laptop = await openPerson(browser!);
+    await signInWithRecoveryKey(laptop.page, t!.url, patientLogin, practice!.patientRecoveryKey);
+    await laptop.page.getByRole("link", { name: /Dr Rowan/ }).click();
+    await bubble(laptop.page, "Unread line 30").waitFor();
+    await laptop.page.close();
+
+    // Meanwhile the patient reads twenty new lines on another device.
+    for (let i = 1; i <= 20; i++) await send(tp, `Later line ${i}`);
+    await bubble(tp, "Later line 20").waitFor();
+    const other = await openPerson(browser!);
+    await signInWithRecoveryKey(other.page, t!.url, patientLogin, practice!.patientRecoveryKey);
+    await other.page.getByRole("link", { name: /Dr Rowan/ }).click();
+    await bubble(other.page, /^Later line 1$/).waitFor();
+    await other.page.getByRole("region", { name: "Messages" }).focus();
+    await other.page.keyboard.press("End");
+    await bubble(other.page, "Later line 20").waitFor();
+    await expect.poll(() => statusOfLast(tp)).toBe("read");
+    await other.ctx.close();
+    await send(tp, "Still there?");
+    await bubble(tp, "Still there?").waitFor();
+
+    // The laptop again, with the server's list held back until its chat is open: the saved list
+    // shows the conversation, but only the server knows where the patient stopped reading.
+    const lp = await laptop.ctx.newPage();
+    let holding = true;
+    const held: Route[] = [];
+    await lp.route(/\/v1\/conversations$/, (route) => (holding ? held.push(route) : route.continue()));
+    await lp.goto(`${t!.url}/`);
+    await lp.getByRole("link", { name: /Dr Rowan/ }).click();
+    await lp.getByRole("textbox", { name: "Message" }).waitFor();
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    holding = false;
+    for (const route of held.splice(0)) await route.continue();
+
+    // The line sits right above the one message not read anywhere, and that message is in view.
+    const place = () =>
+      lp.evaluate(() => {
+        const top = (text: string) =>
+          [...document.querySelectorAll(".msg__text")]
+            .find((el) => el.textContent === text)
+            ?.getBoundingClientRect().top;
+        const line = document.querySelector(".chat__unread")?.getBoundingClientRect().top;
+        const before = top("Later line 20");
+        const after = top("Still there?");
+        if (line === undefined || before === undefined || after === undefined) return "not drawn";
+        return before < line && line < after ? "between" : "elsewhere";
+      });
+    await expect.poll(place).toBe("between");
+    await expect.poll(() => bubble(lp, "Still there?").isVisible()).toBe(true);
+    await expect.poll(() => statusOfLast(tp)).toBe("read");
+    await laptop.ctx.close();
   });
 });

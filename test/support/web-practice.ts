@@ -45,6 +45,24 @@ export async function openPerson(browser: Browser, options: BrowserContextOption
   return { ctx, page };
 }
 
+/**
+ * Brings another device of someone already signed up in: signs in with the password and restores
+ * the keys from the recovery key (the app then shows the conversations).
+ */
+export async function signInWithRecoveryKey(
+  page: Page,
+  base: string,
+  login: string,
+  recoveryKey: string,
+): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel("Sign-in name").fill(login);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("textbox", { name: "Recovery key" }).fill(recoveryKey);
+  await page.getByRole("button", { name: "Restore" }).click();
+}
+
 /** The recovery key step after sign-up: confirms it is saved and goes on; returns the key shown. */
 export async function saveRecoveryKey(page: Page): Promise<string> {
   await page.getByRole("heading", { level: 1, name: "Save your recovery key" }).waitFor();

@@ -310,6 +310,14 @@ export class HearthSession {
     return this.list.loaded;
   }
 
+  /**
+   * Whether the read markers are the server's: its list has come since the session started (or
+   * could not be fetched, so the saved ones are all there is).
+   */
+  get readMarkersSettled(): boolean {
+    return this.list.settled;
+  }
+
   /** Indexes for search what this device stored while the index was not watching. */
   #catchUpSearch(): void {
     if (this.#stopped) return;

@@ -75,8 +75,10 @@ export function ChatScreen({
     session,
     id,
     loaded,
-    readSeq: summary?.readSeq,
-    unread: summary?.unread,
+    // Not the marker this device saved while another may have read on: the line goes where the
+    // person really stopped reading.
+    readSeq: session.readMarkersSettled ? summary?.readSeq : undefined,
+    unread: session.readMarkersSettled ? summary?.unread : undefined,
     focusMessageId,
     onProblem: setProblem,
     placeAutomatic: officeHours.place,

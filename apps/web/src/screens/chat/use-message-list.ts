@@ -29,7 +29,7 @@ export function useMessageList({
   session: HearthSession;
   id: string;
   loaded: { list: readonly ChatMessage[]; version: number } | undefined;
-  /** The conversation's read marker (undefined until its summary is known). */
+  /** The conversation's read marker (undefined until the server's is known, or known unreachable). */
   readSeq: number | undefined;
   /** Messages from others after the read marker, by the server's count (undefined until known). */
   unread: number | undefined;

@@ -1,7 +1,7 @@
 import type { HearthClient, ReceivedMessage } from "@hearth/client";
 import type { ConversationId, ConversationSummary } from "@hearth/protocol";
 import { ConversationCache } from "./conversation-cache.ts";
-import { countMessage, moveReadSeq } from "./conversation-summaries.ts";
+import { countMessage, keepReadMarkers, moveReadSeq } from "./conversation-summaries.ts";
 
 /** What the list needs from the session around it. */
 export interface ConversationListDeps {
@@ -24,6 +24,11 @@ export interface ConversationListDeps {
 export class ConversationList {
   conversations: ConversationSummary[] = [];
   loaded = false;
+  /**
+   * The server's list has come since this session started, or could not be fetched. Until then the
+   * read markers are the saved ones, which another device may have moved past since.
+   */
+  settled = false;
   readonly #d: ConversationListDeps;
   readonly #saved: ConversationCache;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -54,12 +59,22 @@ export class ConversationList {
   /** The server's list (the SDK saves it on this device as it comes). */
   async refresh(): Promise<void> {
     try {
-      this.conversations = await this.#d.client.conversations();
+      const fetched = await this.#d.client.conversations();
+      const kept = keepReadMarkers(this.conversations, fetched);
+      this.conversations = fetched;
       this.loaded = true;
+      this.settled = true;
+      if (kept.length > 0) {
+        this.#saved.changed(fetched);
+        for (const summary of kept) if (summary.unread > 0) void this.#recountUnread(summary);
+      }
       // Members and their marks (receipts sent while this device was offline are only there).
       this.#d.arrived(this.conversations);
       this.#d.changed(true);
     } catch (err) {
+      // No network (or no server): the saved marks are the best there is.
+      this.settled = true;
+      this.#d.changed();
       this.#d.failed(err);
     }
   }

@@ -32,6 +32,27 @@ export function moveReadSeq(
   return true;
 }
 
+/**
+ * A list fetched from the server keeps the read markers this device has moved further (a read
+ * receipt still on its way when the list was fetched): a marker never goes back. Returns the
+ * summaries whose marker was kept, still past the end of their log or not (their unread count is
+ * the server's, counted from its older marker, until recounted).
+ */
+export function keepReadMarkers(
+  before: readonly ConversationSummary[],
+  fetched: readonly ConversationSummary[],
+): ConversationSummary[] {
+  const kept: ConversationSummary[] = [];
+  for (const summary of fetched) {
+    const mine = before.find((c) => c.conversationId === summary.conversationId);
+    if (!mine || mine.readSeq <= summary.readSeq) continue;
+    summary.readSeq = mine.readSeq;
+    if (summary.readSeq >= summary.lastSeq) summary.unread = 0;
+    kept.push(summary);
+  }
+  return kept;
+}
+
 /** A member's display name in a conversation: "You" for me, "Someone" if not (yet) known. */
 export function memberName(
   conversations: readonly ConversationSummary[],
