@@ -7,6 +7,7 @@ import {
   bubble,
   makeWebPractice,
   openPerson,
+  type Person,
   savedToken,
   send,
   signInWithRecoveryKey,
@@ -24,6 +25,8 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
   let browser: Browser | undefined;
   let practice: WebPractice | undefined;
   let patientLogin = "";
+  /** The patient's laptop (the last two tests). */
+  let laptop: Person | undefined;
 
   beforeAll(async () => {
     web = await buildWebApp();
@@ -39,6 +42,7 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
   afterAll(async () => {
     await practice?.therapist.ctx.close().catch(() => {});
     await practice?.patient.ctx.close().catch(() => {});
+    await laptop?.ctx.close().catch(() => {});
     await browser?.close();
     await t?.stop();
     web?.remove();
@@ -170,14 +174,16 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
     await expect.poll(() => statusOfLast(tp)).toBe("read");
     await desk.ctx.close();
   });
+
   it("a device that opens the chat before the server's list has come places the new-messages line by the server's read marker, not the one it saved", async () => {
     const tp = practice!.therapist.page;
     // A laptop of the patient's, up to date, is shut: the list it saved keeps the read marker of then.
-    const laptop = await openPerson(browser!);
-    await signInWithRecoveryKey(laptop.page, t!.url, patientLogin, practice!.patientRecoveryKey);
-    await laptop.page.getByRole("link", { name: /Dr Rowan/ }).click();
-    await bubble(laptop.page, "Unread line 30").waitFor();
-    await laptop.page.close();
+    const device = await openPerson(browser!);
+    laptop = device;
+    await signInWithRecoveryKey(device.page, t!.url, patientLogin, practice!.patientRecoveryKey);
+    await device.page.getByRole("link", { name: /Dr Rowan/ }).click();
+    await bubble(device.page, "Unread line 30").waitFor();
+    await device.page.close();
 
     // Meanwhile the patient reads twenty new lines on another device.
     for (let i = 1; i <= 20; i++) await send(tp, `Later line ${i}`);
@@ -196,7 +202,7 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
 
     // The laptop again, with the server's list held back until its chat is open: the saved list
     // shows the conversation, but only the server knows where the patient stopped reading.
-    const lp = await laptop.ctx.newPage();
+    const lp = await device.ctx.newPage();
     let holding = true;
     const held: Route[] = [];
     await lp.route(/\/v1\/conversations$/, (route) => (holding ? held.push(route) : route.continue()));
@@ -223,6 +229,23 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
     await expect.poll(place).toBe("between");
     await expect.poll(() => bubble(lp, "Still there?").isVisible()).toBe(true);
     await expect.poll(() => statusOfLast(tp)).toBe("read");
-    await laptop.ctx.close();
+    await lp.close();
+  });
+
+  it("on a network where nothing answers, the chat opens where the saved marker says once the app knows it is offline", async () => {
+    const { ctx } = laptop!;
+    // The server's list and the socket both hang: no answer, no error.
+    const lp = await ctx.newPage();
+    await lp.route(/\/v1\/conversations$/, () => {});
+    await ctx.routeWebSocket(/\/v1\/ws$/, () => {});
+    await lp.goto(`${t!.url}/`);
+    await lp.getByRole("link", { name: /Dr Rowan/ }).click();
+    // It says it is offline and shows where the patient stopped reading (the latest here), not the
+    // top of the conversation. (Offline comes after 3 s without a socket, the fetch's own deadline
+    // after 15 s; the test does not tell the two apart, as it holds no timings.)
+    await lp.locator(".connection-banner").getByText("You're offline", { exact: false }).waitFor();
+    await bubble(lp, "Still there?").waitFor();
+    expect(await bubble(lp, /^Unread line 1$/).count()).toBe(0);
+    await ctx.close();
   });
 });

@@ -311,11 +311,13 @@ export class HearthSession {
   }
 
   /**
-   * Whether the read markers are the server's: its list has come since the session started (or
-   * could not be fetched, so the saved ones are all there is).
+   * Whether the read markers are as good as they will get: the server's list has come since the
+   * session started, or it could not be fetched, or the app is offline (no network, or no socket
+   * for a few seconds: a fetch on a bad network is not waited for), so the saved ones are all
+   * there is.
    */
   get readMarkersSettled(): boolean {
-    return this.list.settled;
+    return this.list.settled || this.offline;
   }
 
   /** Indexes for search what this device stored while the index was not watching. */
