@@ -210,6 +210,10 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
     await lp.getByRole("link", { name: /Dr Rowan/ }).click();
     await lp.getByRole("textbox", { name: "Message" }).waitFor();
     await expect.poll(() => held.length).toBeGreaterThan(0);
+    // Connected all along (else the app would have gone by the saved marker on purpose: see below).
+    expect(await lp.locator(".connection-banner").getByText("You're offline", { exact: false }).count()).toBe(
+      0,
+    );
     holding = false;
     for (const route of held.splice(0)) await route.continue();
 
@@ -233,6 +237,7 @@ describeWithBrowser("unread follows the screen (Chromium)", () => {
   });
 
   it("on a network where nothing answers, the chat opens where the saved marker says once the app knows it is offline", async () => {
+    // The laptop of the test above, whose saved list has the latest marker.
     const { ctx } = laptop!;
     // The server's list and the socket both hang: no answer, no error.
     const lp = await ctx.newPage();

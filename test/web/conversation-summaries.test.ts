@@ -27,7 +27,8 @@ describe("the conversation list's read markers (web)", () => {
     // The server has not had c1's receipt yet; c2 is as this device has it.
     const fetched = [summary("c1", 30, 40, 10), summary("c2", 5, 9, 4), summary("c3", 0, 2, 2)];
     const kept = keepReadMarkers(before, fetched);
-    expect(kept.map((c) => c.conversationId)).toEqual(["c1"]);
+    expect(kept.map((k) => [k.summary.conversationId, k.serverReadSeq])).toEqual([["c1", 30]]);
+    expect(kept[0]!.summary).toBe(fetched[0]);
     expect(fetched[0]).toMatchObject({ readSeq: 40, unread: 0 });
     expect(fetched[1]).toMatchObject({ readSeq: 5, unread: 4 });
     expect(fetched[2]).toMatchObject({ readSeq: 0, unread: 2 });

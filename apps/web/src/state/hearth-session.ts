@@ -139,7 +139,12 @@ export class HearthSession {
       // counts as offline then.
       expected: () => !this.#stopped && (this.encryption.kind === "ready" || !navigator.onLine),
       online: () => this.#stopped || navigator.onLine,
-      changed: () => this.#changed(true),
+      changed: () => {
+        // Offline before the server's list came: the saved read markers are what the screens go by
+        // from now on (a chat placed by them stays placed when the connection comes back).
+        if (this.#offline.offline) this.list.settled = true;
+        this.#changed(true);
+      },
     });
     this.list = new ConversationList({
       client: this.client,
@@ -312,12 +317,12 @@ export class HearthSession {
 
   /**
    * Whether the read markers are as good as they will get: the server's list has come since the
-   * session started, or it could not be fetched, or the app is offline (no network, or no socket
-   * for a few seconds: a fetch on a bad network is not waited for), so the saved ones are all
-   * there is.
+   * session started, or it could not be fetched, or the app went offline first (no network, or no
+   * socket for a few seconds: a fetch on a bad network is not waited for), so the saved ones are
+   * all there is.
    */
   get readMarkersSettled(): boolean {
-    return this.list.settled || this.offline;
+    return this.list.settled;
   }
 
   /** Indexes for search what this device stored while the index was not watching. */

@@ -25,8 +25,9 @@ export class ConversationList {
   conversations: ConversationSummary[] = [];
   loaded = false;
   /**
-   * The server's list has come since this session started, or could not be fetched. Until then the
-   * read markers are the saved ones, which another device may have moved past since.
+   * The server's list has come since this session started, or could not be fetched (or the session
+   * went offline first: it sets this). Until then the read markers are the saved ones, which
+   * another device may have moved past since.
    */
   settled = false;
   readonly #d: ConversationListDeps;
@@ -64,9 +65,10 @@ export class ConversationList {
       this.conversations = fetched;
       this.loaded = true;
       this.settled = true;
-      if (kept.length > 0) {
-        this.#saved.changed(fetched);
-        for (const summary of kept) if (summary.unread > 0) void this.#recountUnread(summary);
+      if (kept.length > 0) this.#saved.changed(fetched);
+      for (const { summary, serverReadSeq } of kept) {
+        this.#d.client.markRead(summary.conversationId as ConversationId, summary.readSeq);
+        if (summary.unread > 0) void this.#uncountRead(summary, serverReadSeq);
       }
       // Members and their marks (receipts sent while this device was offline are only there).
       this.#d.arrived(this.conversations);
@@ -108,6 +110,26 @@ export class ConversationList {
   stop(): void {
     this.#saved.stop();
     clearTimeout(this.#refreshTimer);
+  }
+
+  /**
+   * A kept marker (see `keepReadMarkers`): the server counted unread from its older marker, and what
+   * this device read since is not unread. The device holds all of that (it read it), unlike what
+   * came after, which may still be on its way: so this subtracts, where a recount would miss those.
+   */
+  async #uncountRead(summary: ConversationSummary, serverReadSeq: number): Promise<void> {
+    const readSeq = summary.readSeq;
+    const id = summary.conversationId as ConversationId;
+    const counts = await Promise.all([
+      this.#d.client.unreadAfter(id, serverReadSeq),
+      this.#d.client.unreadAfter(id, readSeq),
+    ]).catch(() => undefined);
+    if (!counts || this.#d.stopped() || summary.readSeq !== readSeq) return;
+    const readHere = counts[0] - counts[1];
+    if (readHere <= 0) return;
+    summary.unread = Math.max(0, summary.unread - readHere);
+    this.#saved.changed(this.conversations);
+    this.#d.changed();
   }
 
   /**

@@ -32,23 +32,31 @@ export function moveReadSeq(
   return true;
 }
 
+/** A read marker a fetched list had behind this device's (see {@link keepReadMarkers}). */
+export interface KeptMarker {
+  summary: ConversationSummary;
+  /** The server's marker, from which its unread count was counted. */
+  serverReadSeq: number;
+}
+
 /**
- * A list fetched from the server keeps the read markers this device has moved further (a read
- * receipt still on its way when the list was fetched): a marker never goes back. Returns the
- * summaries whose marker was kept, still past the end of their log or not (their unread count is
- * the server's, counted from its older marker, until recounted).
+ * A list fetched from the server keeps the read markers this device has moved further: a marker
+ * never goes back. The server's may be behind because the receipt was still on its way when the
+ * list was fetched, or because it never left (receipts wait in memory: read offline, then the page
+ * was reloaded); the caller sends the marker again. A kept marker at the end of the log leaves
+ * nothing unread; otherwise the count is still the server's, from its older marker, until recounted.
  */
 export function keepReadMarkers(
   before: readonly ConversationSummary[],
   fetched: readonly ConversationSummary[],
-): ConversationSummary[] {
-  const kept: ConversationSummary[] = [];
+): KeptMarker[] {
+  const kept: KeptMarker[] = [];
   for (const summary of fetched) {
     const mine = before.find((c) => c.conversationId === summary.conversationId);
     if (!mine || mine.readSeq <= summary.readSeq) continue;
+    kept.push({ summary, serverReadSeq: summary.readSeq });
     summary.readSeq = mine.readSeq;
     if (summary.readSeq >= summary.lastSeq) summary.unread = 0;
-    kept.push(summary);
   }
   return kept;
 }
