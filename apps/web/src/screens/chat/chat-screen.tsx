@@ -71,14 +71,15 @@ export function ChatScreen({
   }, [session, id]);
 
   const officeHours = useOfficeHours(session, id);
+  // Not the marker this device saved while another may have read on: the line goes where the
+  // person really stopped reading.
+  const marks = session.readMarkersSettled ? summary : undefined;
   const list = useMessageList({
     session,
     id,
     loaded,
-    // Not the marker this device saved while another may have read on: the line goes where the
-    // person really stopped reading.
-    readSeq: session.readMarkersSettled ? summary?.readSeq : undefined,
-    unread: session.readMarkersSettled ? summary?.unread : undefined,
+    readSeq: marks?.readSeq,
+    unread: marks?.unread,
     focusMessageId,
     onProblem: setProblem,
     placeAutomatic: officeHours.place,
